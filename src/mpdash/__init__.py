@@ -1,0 +1,3 @@
+"""mpdash: a self-hostable hub between a brand's catalog and its marketplaces."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,23 @@
+"""The Celery application: every background job of mpdash runs here."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mpdash.settings")
+
+app = Celery("mpdash")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["mpdash.integration"])
+
+
+def _ensure_broker_folders() -> None:
+    opts = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if opts.get(key):
+            os.makedirs(opts[key], exist_ok=True)
+
+
+_ensure_broker_folders()

@@ -1,0 +1,194 @@
+"""The HTTP client every marketplace client builds on.
+
+It owns what must be done the same way for all marketplaces: pooled connections
+with timeouts always set, the shared call budget, one log line per request with
+secrets redacted, a bounded record of request/response excerpts for the flow-run
+logs, and the mapping of every failure to one of the errors in
+:mod:`mpdash.marketplaces.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from mpdash.redaction import redact, redact_text
+
+from .errors import AuthError, MalformedResponse, MarketplaceError, RateLimited, RequestRejected, TransientError
+from .ratelimit import CallBudget
+
+logger = logging.getLogger("mpdash.marketplaces.http")
+
+EXCERPT_CHARS = 2000
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+@dataclass
+class Exchange:
+    """One request and its answer, kept (redacted, truncated) for the Logs screen."""
+
+    method: str
+    url: str
+    status_code: int | None
+    duration_ms: float
+    request: str
+    response: str
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "status_code": self.status_code,
+            "duration_ms": round(self.duration_ms, 1),
+            "request": self.request,
+            "response": self.response,
+            "error": self.error,
+        }
+
+
+def _excerpt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        try:
+            value = json.dumps(redact(value), ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            value = repr(value)
+    value = redact_text(value)
+    return value if len(value) <= EXCERPT_CHARS else value[:EXCERPT_CHARS] + "…"
+
+
+def retry_after_seconds(response: httpx.Response, default: float = 1.0) -> float:
+    """Seconds to wait after a 429, from ``Retry-After`` or ``X-RateLimit-Reset``."""
+    for header in ("Retry-After", "X-RateLimit-Reset"):
+        raw = response.headers.get(header)
+        if not raw:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if value > 10**9:  # an epoch timestamp rather than a delay
+            value = value - time.time()
+        return max(0.0, min(value, 3600.0))
+    return default
+
+
+@dataclass
+class BaseClient:
+    base_url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    auth: tuple[str, str] | None = None
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
+    budget: CallBudget | None = None
+    budget_max_wait: float = 2.0
+    transport: httpx.BaseTransport | None = None
+    keep_exchanges: int = 20
+
+    def __post_init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+        self._client = httpx.Client(
+            base_url=self.base_url.rstrip("/"),
+            headers=self.headers,
+            auth=self.auth,
+            timeout=self.timeout,
+            transport=self.transport,
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _remember(self, exchange: Exchange) -> None:
+        self.exchanges.append(exchange)
+        if len(self.exchanges) > self.keep_exchanges:
+            del self.exchanges[0]
+
+    def last_exchange(self) -> dict[str, Any] | None:
+        return self.exchanges[-1].as_dict() if self.exchanges else None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        files: Any = None,
+        expect_json: bool = True,
+    ) -> Any:
+        if self.budget is not None:
+            self.budget.acquire(self.budget_max_wait)
+        started = time.perf_counter()
+        url = f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
+        request_excerpt = _excerpt(json_body if json_body is not None else (params or ""))
+        try:
+            response = self._client.request(method, path, json=json_body, params=params, files=files)
+        except httpx.TimeoutException as exc:
+            self._record(method, url, None, started, request_excerpt, "", f"timeout: {exc}")
+            raise TransientError(f"{method} {path}: the marketplace did not answer in time") from exc
+        except httpx.TransportError as exc:
+            self._record(method, url, None, started, request_excerpt, "", f"connection error: {exc}")
+            raise TransientError(f"{method} {path}: could not reach the marketplace ({exc.__class__.__name__})") from exc
+        body_text = response.text
+        self._record(method, url, response.status_code, started, request_excerpt, body_text, "")
+        self.raise_for_status(method, path, response)
+        if not expect_json:
+            return body_text
+        if not body_text.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise MalformedResponse(
+                f"{method} {path}: the marketplace answered {response.status_code} with a body that is not JSON",
+                status_code=response.status_code,
+                body=_excerpt(body_text),
+            ) from exc
+
+    def _record(self, method, url, status, started, request_excerpt, body, error) -> None:
+        duration = (time.perf_counter() - started) * 1000
+        exchange = Exchange(method, url, status, duration, request_excerpt, _excerpt(body), error)
+        self._remember(exchange)
+        logger.info("%s %s -> %s in %.0f ms%s", method, url, status or "-", duration, f" ({error})" if error else "")
+
+    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
+        """Map a non-2xx answer to one of the marketplace errors. Subclasses may refine it."""
+        status = response.status_code
+        if status < 400:
+            return
+        body = _excerpt(response.text)
+        where = f"{method} {path}"
+        if status == 429:
+            raise RateLimited(
+                f"{where}: rate limited by the marketplace",
+                retry_after=retry_after_seconds(response),
+                status_code=status,
+                body=body,
+            )
+        if status in (401, 403):
+            raise AuthError(
+                f"{where}: the marketplace refused the credentials ({status}); check the channel's username, password and user agent",
+                status_code=status,
+                body=body,
+            )
+        if status >= 500:
+            raise TransientError(f"{where}: the marketplace failed with {status}", status_code=status, body=body)
+        raise RequestRejected(f"{where}: the marketplace rejected the request ({status}): {body[:300]}", status_code=status, body=body)
+
+
+__all__ = ["BaseClient", "Exchange", "MarketplaceError", "retry_after_seconds"]

@@ -1,0 +1,39 @@
+"""The one place that names every marketplace package."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from .base import MarketplaceAdapter
+
+# marketplace type -> "module:AdapterClass"
+MARKETPLACES: dict[str, str] = {
+    "hepsiburada": "mpdash.marketplaces.hepsiburada.adapter:HepsiburadaAdapter",
+}
+# marketplace type -> "module:callable(host, port, **options)" returning a running simulator
+SIMULATORS: dict[str, str] = {
+    "hepsiburada": "mpdash.marketplaces.hepsiburada.simulator:serve",
+}
+
+
+def _load(path: str):
+    module, _, attr = path.partition(":")
+    return getattr(import_module(module), attr)
+
+
+def adapter_class(marketplace: str) -> type[MarketplaceAdapter]:
+    try:
+        return _load(MARKETPLACES[marketplace])
+    except KeyError:
+        raise LookupError(f"unknown marketplace {marketplace!r}; known: {', '.join(sorted(MARKETPLACES))}") from None
+
+
+def simulator_factory(marketplace: str):
+    try:
+        return _load(SIMULATORS[marketplace])
+    except KeyError:
+        raise LookupError(f"no simulator for {marketplace!r}; known: {', '.join(sorted(SIMULATORS))}") from None
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(name, adapter_class(name).label) for name in sorted(MARKETPLACES)]

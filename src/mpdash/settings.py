@@ -1,0 +1,212 @@
+"""Django settings, driven by environment variables.
+
+Embedded default (nothing set): SQLite in WAL mode and a file-system Celery
+broker, both inside the data directory (``MPDASH_DATA_DIR``, default ``./.mpdash``).
+Distributed: set ``DATABASE_URL`` (PostgreSQL) and ``CELERY_BROKER_URL`` (Redis).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("MPDASH_DATA_DIR", ".mpdash")).resolve()
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("MPDASH_DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("MPDASH_SECRET_KEY") or ""
+if not SECRET_KEY:
+    # The embedded default keeps a generated key in the data directory so that
+    # sessions survive restarts; distributed deployments must set SECRET_KEY.
+    from mpdash.keys import data_dir_secret
+
+    SECRET_KEY = data_dir_secret(DATA_DIR, "secret_key")
+
+ALLOWED_HOSTS = [h for h in os.environ.get("MPDASH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MPDASH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "django_celery_beat",
+    "mpdash.catalog",
+    "mpdash.channels",
+    "mpdash.integration",
+    "mpdash.api",
+    "mpdash.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mpdash.urls"
+WSGI_APPLICATION = "mpdash.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------
+
+SQLITE_OPTIONS = {
+    # WAL lets readers and one writer work at once; the busy timeout and
+    # IMMEDIATE transactions stop "database is locked" between web, worker and beat.
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=30000;"
+        "PRAGMA foreign_keys=ON;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "mpdash.sqlite3"),
+        }
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+if os.environ.get("MPDASH_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["MPDASH_TEST_DB_NAME"]}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("MPDASH_TIME_ZONE", "Europe/Istanbul")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = os.environ.get("MPDASH_STATIC_ROOT", str(DATA_DIR / "static"))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "/admin/login/"
+
+# --- REST API -------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "mpdash API",
+    "DESCRIPTION": "Catalog, prices, stock, sales channels and flow runs of the marketplace hub.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Celery -----------------------------------------------------------------------
+
+BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.2,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = _env_bool("MPDASH_CELERY_EAGER", False)  # unit tests only
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- mpdash -----------------------------------------------------------------------
+
+# Rate limiter storage shared by all workers: Redis when the broker is Redis,
+# otherwise a SQLite file in the data directory.
+MPDASH_RATE_LIMIT_URL = os.environ.get(
+    "MPDASH_RATE_LIMIT_URL",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else f"sqlite:///{DATA_DIR / 'ratelimit.sqlite3'}",
+)
+MPDASH_ENCRYPTION_KEY = os.environ.get("MPDASH_ENCRYPTION_KEY", "")
+# Seconds a flow run holds its lease without a heartbeat before another worker may take over.
+MPDASH_FLOW_LEASE_SECONDS = float(os.environ.get("MPDASH_FLOW_LEASE_SECONDS", "60"))
+# Seconds a change waits before its flow runs, so that a burst of changes travels in one batch.
+MPDASH_CHANGE_DEBOUNCE_SECONDS = float(os.environ.get("MPDASH_CHANGE_DEBOUNCE_SECONDS", "1.0"))
+# Seconds between polls of batches the marketplace is still processing.
+MPDASH_BATCH_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_POLL_SECONDS", "2.0"))
+
+EMAIL_BACKEND = os.environ.get("MPDASH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"redact": {"()": "mpdash.redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("MPDASH_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
