@@ -87,7 +87,7 @@ class BaseClient:
     base_url: str
     headers: dict[str, str] = field(default_factory=dict)
     auth: tuple[str, str] | None = None
-    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
+    timeout: httpx.Timeout | float = field(default_factory=lambda: DEFAULT_TIMEOUT)
     budget: CallBudget | None = None
     budget_max_wait: float = 2.0
     transport: httpx.BaseTransport | None = None

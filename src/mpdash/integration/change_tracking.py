@@ -1,0 +1,166 @@
+"""Change tracking: every price or stock write marks (channel, product, kind) pending.
+
+Database triggers do the marking, so it happens for every writer alike (REST API, CSV
+import, admin, ORM ``save``/``bulk_create``/``update``, raw SQL). A write that does not
+change the value marks nothing. Repeated changes coalesce into one pending row whose
+``version`` grows, so a flow tick reads only what is pending: its cost follows the
+number of changes, not the size of the catalog.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+KINDS = ("productstock", "productprice")
+
+_PENDING_COLUMNS = "channel_id, product_id, kind, version, changed_at, available_at, batch_id"
+
+# --- SQLite ---------------------------------------------------------------------------
+_SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f','now')"
+
+
+def _sqlite_upsert(kind: str, list_column: str, list_value: str, product: str) -> str:
+    return f"""
+    INSERT INTO integration_pendingchange ({_PENDING_COLUMNS})
+    SELECT c.id, {product}, '{kind}', 1, {_SQLITE_NOW}, {_SQLITE_NOW}, NULL
+      FROM channels_saleschannel c
+      JOIN catalog_catalogitem ci ON ci.catalog_id = c.catalog_id AND ci.product_id = {product}
+     WHERE c.{list_column} = {list_value}
+    ON CONFLICT (channel_id, product_id, kind)
+    DO UPDATE SET version = version + 1, changed_at = excluded.changed_at;
+    """
+
+
+def _sqlite_catalog_upsert(kind: str) -> str:
+    return f"""
+    INSERT INTO integration_pendingchange ({_PENDING_COLUMNS})
+    SELECT c.id, NEW.product_id, '{kind}', 1, {_SQLITE_NOW}, {_SQLITE_NOW}, NULL
+      FROM channels_saleschannel c WHERE c.catalog_id = NEW.catalog_id
+    ON CONFLICT (channel_id, product_id, kind)
+    DO UPDATE SET version = version + 1, changed_at = excluded.changed_at;
+    """
+
+
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER mpdash_stock_ins AFTER INSERT ON catalog_productstock BEGIN
+        {_sqlite_upsert('productstock', 'stock_list_id', 'NEW.stock_list_id', 'NEW.product_id')} END""",
+    f"""CREATE TRIGGER mpdash_stock_upd AFTER UPDATE ON catalog_productstock
+        WHEN NEW.quantity IS NOT OLD.quantity OR NEW.extra IS NOT OLD.extra OR NEW.stock_list_id IS NOT OLD.stock_list_id
+        BEGIN {_sqlite_upsert('productstock', 'stock_list_id', 'NEW.stock_list_id', 'NEW.product_id')} END""",
+    f"""CREATE TRIGGER mpdash_price_ins AFTER INSERT ON catalog_productprice BEGIN
+        {_sqlite_upsert('productprice', 'price_list_id', 'NEW.price_list_id', 'NEW.product_id')} END""",
+    f"""CREATE TRIGGER mpdash_price_upd AFTER UPDATE ON catalog_productprice
+        WHEN NEW.price IS NOT OLD.price OR NEW.retail_price IS NOT OLD.retail_price
+          OR NEW.currency IS NOT OLD.currency OR NEW.tax_rate IS NOT OLD.tax_rate
+          OR NEW.price_list_id IS NOT OLD.price_list_id
+        BEGIN {_sqlite_upsert('productprice', 'price_list_id', 'NEW.price_list_id', 'NEW.product_id')} END""",
+    f"""CREATE TRIGGER mpdash_catalogitem_ins AFTER INSERT ON catalog_catalogitem BEGIN
+        {_sqlite_catalog_upsert('productstock')} {_sqlite_catalog_upsert('productprice')} END""",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS mpdash_stock_ins",
+    "DROP TRIGGER IF EXISTS mpdash_stock_upd",
+    "DROP TRIGGER IF EXISTS mpdash_price_ins",
+    "DROP TRIGGER IF EXISTS mpdash_price_upd",
+    "DROP TRIGGER IF EXISTS mpdash_catalogitem_ins",
+]
+
+# --- PostgreSQL ------------------------------------------------------------------------
+
+
+def _pg_upsert(kind: str, list_column: str, list_value: str) -> str:
+    return f"""
+      INSERT INTO integration_pendingchange ({_PENDING_COLUMNS})
+      SELECT c.id, NEW.product_id, '{kind}', 1, now(), now(), NULL
+        FROM channels_saleschannel c
+        JOIN catalog_catalogitem ci ON ci.catalog_id = c.catalog_id AND ci.product_id = NEW.product_id
+       WHERE c.{list_column} = {list_value}
+      ON CONFLICT (channel_id, product_id, kind)
+      DO UPDATE SET version = integration_pendingchange.version + 1, changed_at = excluded.changed_at;
+    """
+
+
+POSTGRES_TRIGGERS = [
+    f"""CREATE OR REPLACE FUNCTION mpdash_track_stock() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.quantity IS NOT DISTINCT FROM OLD.quantity
+         AND NEW.extra IS NOT DISTINCT FROM OLD.extra AND NEW.stock_list_id = OLD.stock_list_id THEN
+        RETURN NEW;
+      END IF;
+      {_pg_upsert('productstock', 'stock_list_id', 'NEW.stock_list_id')}
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER mpdash_stock_changed AFTER INSERT OR UPDATE ON catalog_productstock
+       FOR EACH ROW EXECUTE FUNCTION mpdash_track_stock()""",
+    f"""CREATE OR REPLACE FUNCTION mpdash_track_price() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.price IS NOT DISTINCT FROM OLD.price
+         AND NEW.retail_price IS NOT DISTINCT FROM OLD.retail_price
+         AND NEW.currency IS NOT DISTINCT FROM OLD.currency AND NEW.tax_rate IS NOT DISTINCT FROM OLD.tax_rate
+         AND NEW.price_list_id = OLD.price_list_id THEN
+        RETURN NEW;
+      END IF;
+      {_pg_upsert('productprice', 'price_list_id', 'NEW.price_list_id')}
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER mpdash_price_changed AFTER INSERT OR UPDATE ON catalog_productprice
+       FOR EACH ROW EXECUTE FUNCTION mpdash_track_price()""",
+    f"""CREATE OR REPLACE FUNCTION mpdash_track_catalogitem() RETURNS trigger AS $$
+    BEGIN
+      INSERT INTO integration_pendingchange ({_PENDING_COLUMNS})
+      SELECT c.id, NEW.product_id, k.kind, 1, now(), now(), NULL
+        FROM channels_saleschannel c CROSS JOIN (VALUES ('productstock'), ('productprice')) AS k(kind)
+       WHERE c.catalog_id = NEW.catalog_id
+      ON CONFLICT (channel_id, product_id, kind)
+      DO UPDATE SET version = integration_pendingchange.version + 1, changed_at = excluded.changed_at;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER mpdash_catalogitem_added AFTER INSERT ON catalog_catalogitem
+       FOR EACH ROW EXECUTE FUNCTION mpdash_track_catalogitem()""",
+]
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS mpdash_stock_changed ON catalog_productstock",
+    "DROP TRIGGER IF EXISTS mpdash_price_changed ON catalog_productprice",
+    "DROP TRIGGER IF EXISTS mpdash_catalogitem_added ON catalog_catalogitem",
+    "DROP FUNCTION IF EXISTS mpdash_track_stock()",
+    "DROP FUNCTION IF EXISTS mpdash_track_price()",
+    "DROP FUNCTION IF EXISTS mpdash_track_catalogitem()",
+]
+
+
+def install_triggers(apps=None, schema_editor=None) -> None:
+    conn = schema_editor.connection if schema_editor else connection
+    statements = {"sqlite": SQLITE_DROP + SQLITE_TRIGGERS, "postgresql": POSTGRES_DROP + POSTGRES_TRIGGERS}.get(conn.vendor)
+    if statements is None:
+        raise RuntimeError(f"change tracking supports SQLite and PostgreSQL, not {conn.vendor}")
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def remove_triggers(apps=None, schema_editor=None) -> None:
+    conn = schema_editor.connection if schema_editor else connection
+    statements = {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(conn.vendor, [])
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def mark_channel_all(channel_id: int, kinds=KINDS) -> int:
+    """Mark every product of a channel's catalog pending (first sync, list or catalog change)."""
+    now = "now()" if connection.vendor == "postgresql" else _SQLITE_NOW
+    bump = "integration_pendingchange.version + 1" if connection.vendor == "postgresql" else "version + 1"
+    total = 0
+    with connection.cursor() as cursor:
+        for kind in kinds:
+            cursor.execute(
+                f"""INSERT INTO integration_pendingchange ({_PENDING_COLUMNS})
+                SELECT c.id, ci.product_id, %s, 1, {now}, {now}, NULL
+                  FROM channels_saleschannel c JOIN catalog_catalogitem ci ON ci.catalog_id = c.catalog_id
+                 WHERE c.id = %s
+                ON CONFLICT (channel_id, product_id, kind)
+                DO UPDATE SET version = {bump}, changed_at = excluded.changed_at""",
+                [kind, channel_id],
+            )
+            total += cursor.rowcount
+    return total

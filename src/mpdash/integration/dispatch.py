@@ -1,0 +1,143 @@
+"""Starting flows: debounced requests, the run loop under a lease, coalescing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import runs
+from .flows import RUNNERS
+from .leases import Lease, LeaseLost, flow_state
+from .models import BatchRequest, FlowRun, FlowState, PendingChange
+from .sync_flow import RunContext, StopRun
+
+logger = logging.getLogger("mpdash.integration.dispatch")
+
+LOST_DISPATCH_SECONDS = 60
+
+
+class FlowNotAvailable(Exception):
+    """The flow cannot run on this channel (unknown, not built yet, flag off, channel inactive)."""
+
+
+def check_runnable(channel, flow: str) -> None:
+    spec = channel.adapter_class.flow(flow)
+    if spec is None:
+        known = ", ".join(f.name for f in channel.adapter_class.flows)
+        raise FlowNotAvailable(f"{channel.adapter_class.label} has no flow {flow!r}; its flows are: {known}")
+    if flow not in RUNNERS:
+        raise FlowNotAvailable(f"the {flow} flow is not available in this version of mpdash yet")
+    if not channel.is_active:
+        raise FlowNotAvailable(f"channel {channel.slug} is inactive; activate it first")
+    if spec.flag and not channel.flag_on(spec.flag):
+        raise FlowNotAvailable(f"the {spec.flag} feature flag of channel {channel.slug} is off")
+
+
+def request_flow(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.EVENT, countdown: float | None = None) -> bool:
+    """Queue a run unless one is already queued; returns True when a task was queued.
+
+    Many changes in a short time queue one run, which starts after the debounce delay
+    and carries all of them.
+    """
+    from .tasks import run_flow
+
+    state = flow_state(channel_id, flow)
+    now = timezone.now()
+    queued = FlowState.objects.filter(pk=state.pk).filter(
+        Q(dispatch_requested_at__isnull=True) | Q(dispatch_requested_at__lt=now - timedelta(seconds=LOST_DISPATCH_SECONDS))
+    ).update(dispatch_requested_at=now)
+    if not queued:
+        return False
+    delay = settings.MPDASH_CHANGE_DEBOUNCE_SECONDS if countdown is None else countdown
+    transaction.on_commit(
+        lambda: run_flow.apply_async(kwargs={"channel_id": channel_id, "flow": flow, "trigger": trigger}, countdown=delay)
+    )
+    return True
+
+
+def execute(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.SCHEDULE) -> list[int]:
+    """Run a flow under its lease, as many times as requests arrived meanwhile.
+
+    Returns the ids of the runs made (empty when the flow was skipped or coalesced into
+    a run already going on elsewhere).
+    """
+    from mpdash.channels.models import SalesChannel
+
+    channel = SalesChannel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        return []
+    try:
+        check_runnable(channel, flow)
+    except FlowNotAvailable as exc:
+        logger.info("skipping %s on channel %s: %s", flow, channel_id, exc)
+        return []
+    lease = Lease(channel_id, flow)
+    if not lease.acquire_or_request_rerun():
+        return []  # coalesced into the run that holds the lease
+    made: list[int] = []
+    try:
+        while True:
+            channel.refresh_from_db()
+            made.append(_run_once(channel, flow, trigger, lease))
+            if lease.release():
+                break
+            trigger = FlowRun.Trigger.EVENT
+    except LeaseLost:
+        logger.warning("lost the lease on %s of channel %s; the other worker carries on", flow, channel_id)
+    except BaseException:
+        lease.force_release()
+        raise
+    return made
+
+
+def _run_once(channel, flow: str, trigger: str, lease: Lease) -> int:
+    spec = channel.adapter_class.flow(flow)
+    run = runs.start_run(channel, flow, trigger, worker=lease.token)
+    adapter = None
+    message, failed, retry_after = "", False, None
+    try:
+        adapter = channel.adapter()
+        message = RUNNERS[flow](RunContext(channel, adapter, spec, run, lease)) or ""
+    except StopRun as stop:
+        message, failed, retry_after = stop.message, stop.failed, stop.retry_after
+    except LeaseLost:
+        message, failed = "stopped: another worker took over this flow", True
+        raise
+    except Exception as exc:  # a bug or an unexpected state: the run fails, the records stay pending
+        logger.exception("flow %s of channel %s failed", flow, channel.pk)
+        message, failed = f"{exc.__class__.__name__}: {exc}", True
+    finally:
+        if adapter is not None:
+            adapter.close()
+        _release_unsent(run)
+        FlowRun.objects.filter(pk=run.pk, phase="sending").update(phase="awaiting", message=message[:4000])
+        runs.finish_if_complete(run.pk, message=message, failed=failed)
+    if retry_after is not None:
+        # Rate limited: come back when the marketplace allows; nothing was penalised.
+        FlowState.objects.filter(channel=channel, flow=flow).update(dispatch_requested_at=None)
+        request_flow(channel.pk, flow, FlowRun.Trigger.SYSTEM, countdown=max(retry_after, 0.5))
+    return run.pk
+
+
+def _release_unsent(run: FlowRun) -> None:
+    """A batch still 'initialized' when its run ends was never sent: free its records."""
+    for batch in BatchRequest.objects.filter(run=run, status=BatchRequest.Status.INITIALIZED):
+        with transaction.atomic():
+            BatchRequest.objects.filter(pk=batch.pk).update(status=BatchRequest.Status.FAIL, error="not sent: the run stopped first")
+            PendingChange.objects.filter(batch=batch).update(batch=None)
+
+
+def notify_list_changed(kind: str, list_id: int) -> None:
+    """Queue the flows of every active channel fed by a changed price or stock list."""
+    from mpdash.channels.models import SalesChannel
+
+    column = {"productstock": "stock_list_id", "productprice": "price_list_id"}[kind]
+    for channel in SalesChannel.objects.filter(is_active=True, **{column: list_id}):
+        for spec in channel.adapter_class.flows:
+            if spec.kind == kind and channel.flow_enabled(spec.name) and spec.name in RUNNERS:
+                request_flow(channel.pk, spec.name, FlowRun.Trigger.EVENT)

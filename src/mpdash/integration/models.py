@@ -1,0 +1,181 @@
+"""Flow engine state: who is running what, what is pending, what was sent, what failed."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class FlowState(models.Model):
+    """One row per (channel, flow): the cross-worker lease and the dispatch marker.
+
+    The lease makes "one run of a (channel, flow) at a time" hold across all workers and
+    machines; ``rerun_requested`` lets a second request coalesce into the running one.
+    """
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="flow_states")
+    flow = models.CharField(max_length=64)
+    lease_owner = models.CharField(max_length=64, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    rerun_requested = models.BooleanField(default=False)
+    # Set when an event-triggered run has been queued and not yet started; older than a
+    # minute counts as lost (e.g. a worker died holding the message) and may be re-queued.
+    dispatch_requested_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "flow"], name="uniq_flow_state")]
+
+
+class FlowRun(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting"
+        RUNNING = "running"
+        SUCCESS = "success"
+        PARTIAL = "partial"
+        FAIL = "fail"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule"
+        EVENT = "event"
+        MANUAL = "manual"
+        EXTERNAL = "external"
+        SYSTEM = "system"
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="flow_runs")
+    flow = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.IntegerField(null=True, blank=True)
+    selected = models.IntegerField(default=0)
+    sent = models.IntegerField(default=0)
+    succeeded = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    skipped = models.IntegerField(default=0)
+    message = models.TextField(blank=True)
+    worker = models.CharField(max_length=128, blank=True, help_text="Lease token of the worker that ran it")
+    # "sending" while the worker selects and sends; "awaiting" once every request is out
+    # and the run waits for the marketplace's asynchronous answers; "" when finished.
+    phase = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["channel", "flow", "-id"], name="flowrun_channel_flow"),
+            models.Index(fields=["status", "-id"], name="flowrun_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow} #{self.pk} ({self.status})"
+
+
+class FlowLogLine(models.Model):
+    """One record's outcome within a run (the Log screen's rows)."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent"
+        SUCCESS = "success"
+        FAIL = "fail"
+        SKIPPED = "skipped"
+        INFO = "info"
+
+    run = models.ForeignKey(FlowRun, on_delete=models.CASCADE, related_name="lines")
+    object_key = models.CharField(max_length=128, blank=True, db_index=True, help_text="SKU or order number")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    answer = models.JSONField(null=True, blank=True, help_text="The marketplace's answer (excerpt, secrets redacted)")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class BatchRequest(models.Model):
+    """One request to a marketplace carrying many records."""
+
+    class Status(models.TextChoices):
+        INITIALIZED = "initialized"
+        SENT_TO_REMOTE = "sent_to_remote"
+        ONGOING = "ongoing"
+        DONE = "done"
+        FAIL = "fail"
+
+    OPEN_STATUSES = (Status.SENT_TO_REMOTE, Status.ONGOING)
+
+    local_batch_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="batches")
+    flow = models.CharField(max_length=64)
+    kind = models.CharField(max_length=32)
+    run = models.ForeignKey(FlowRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches")
+    remote_batch_id = models.CharField(max_length=128, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INITIALIZED)
+    item_count = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    polls = models.IntegerField(default=0)
+    error = models.TextField(blank=True)
+    exchange = models.JSONField(null=True, blank=True, help_text="Request/response excerpt of the send")
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "channel"], name="batch_status_channel")]
+
+
+class BatchItem(models.Model):
+    batch = models.ForeignKey(BatchRequest, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    sku = models.CharField(max_length=128)
+    pending_version = models.IntegerField()
+    sent = models.JSONField(null=True, blank=True)
+
+
+class PendingChange(models.Model):
+    """A (channel, product, kind) whose current value has not reached the marketplace yet.
+
+    Written by database triggers on every price/stock write, so repeated changes
+    coalesce into one row whose ``version`` grows. ``available_at`` is when the record
+    may be sent (a penalty pushes it later; NULL means held until lifted); ``batch`` is
+    set while a request carrying it is in flight.
+    """
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32)
+    version = models.IntegerField(default=1)
+    changed_at = models.DateTimeField()
+    available_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(BatchRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "product", "kind"], name="uniq_pending_change")]
+        indexes = [models.Index(fields=["channel", "kind", "available_at"], name="pending_ready")]
+
+
+class FailedIntegration(models.Model):
+    """A penalty: one object that failed, and when (if ever) it may be tried again.
+
+    ``settings`` is a snapshot of the channel's failed_integration entry for this kind at
+    the first failure; later config changes apply to records created after them.
+    """
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="penalties")
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    object_key = models.CharField(max_length=128, db_index=True, help_text="SKU or order number")
+    retry_count = models.IntegerField(default=1)
+    settings = models.JSONField()
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+    expiration_date = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "kind", "object_id"], name="uniq_penalty"),
+        ]

@@ -1,0 +1,81 @@
+"""Schedules in django-celery-beat: one periodic task per (channel, flow).
+
+A flow's task is enabled only while the channel is active and the flow's flag is on.
+Operators may edit a task's interval or crontab (admin, API); a sync never overwrites
+an edited schedule, it only switches the task on or off. Beat's database scheduler
+notices changes without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+from .flows import RUNNERS
+
+SYSTEM_TASKS = {
+    "mpdash:system:poll_open_batches": ("mpdash.poll_open_batches", 15),
+    "mpdash:system:recover": ("mpdash.recover", 30),
+}
+
+
+def task_name(channel_id: int, flow: str) -> str:
+    return f"mpdash:channel:{channel_id}:{flow}"
+
+
+def _interval(seconds: int) -> IntervalSchedule:
+    schedule, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
+    return schedule
+
+
+def _crontab(expr: str) -> CrontabSchedule:
+    minute, hour, dom, month, dow = expr.split()
+    schedule, _ = CrontabSchedule.objects.get_or_create(
+        minute=minute, hour=hour, day_of_month=dom, month_of_year=month, day_of_week=dow
+    )
+    return schedule
+
+
+def sync_channel(channel) -> None:
+    for spec in channel.adapter_class.flows:
+        if spec.name not in RUNNERS or not (spec.every_seconds or spec.crontab):
+            continue
+        name = task_name(channel.pk, spec.name)
+        enabled = channel.flow_enabled(spec.name)
+        task = PeriodicTask.objects.filter(name=name).first()
+        if task is None:
+            task = PeriodicTask(
+                name=name,
+                task="mpdash.run_flow",
+                kwargs=json.dumps({"channel_id": channel.pk, "flow": spec.name, "trigger": "schedule"}),
+                description=f"{channel.name}: {spec.label} ({spec.schedule_text} by default)",
+            )
+            if spec.crontab:
+                task.crontab = _crontab(spec.crontab)
+            else:
+                task.interval = _interval(spec.every_seconds)
+            task.enabled = enabled
+            task.save()
+        elif task.enabled != enabled:
+            task.enabled = enabled
+            task.save()
+
+
+def remove_channel(channel_id: int) -> None:
+    for task in PeriodicTask.objects.filter(name__startswith=f"mpdash:channel:{channel_id}:"):
+        task.delete()
+
+
+def set_interval(channel_id: int, flow: str, seconds: int) -> PeriodicTask:
+    task = PeriodicTask.objects.get(name=task_name(channel_id, flow))
+    task.interval = _interval(seconds)
+    task.crontab = None
+    task.save()
+    return task
+
+
+def ensure_system_tasks(**_kwargs) -> None:
+    for name, (task_path, seconds) in SYSTEM_TASKS.items():
+        if not PeriodicTask.objects.filter(name=name).exists():
+            PeriodicTask.objects.create(name=name, task=task_path, interval=_interval(seconds), enabled=True)
