@@ -110,8 +110,9 @@ else:
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-if os.environ.get("MPDASH_TEST_DB_NAME"):
-    DATABASES["default"]["TEST"] = {"NAME": os.environ["MPDASH_TEST_DB_NAME"]}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so that worker processes started by the tests share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -189,6 +190,8 @@ MPDASH_ENCRYPTION_KEY = os.environ.get("MPDASH_ENCRYPTION_KEY", "")
 MPDASH_FLOW_LEASE_SECONDS = float(os.environ.get("MPDASH_FLOW_LEASE_SECONDS", "60"))
 # Seconds a change waits before its flow runs, so that a burst of changes travels in one batch.
 MPDASH_CHANGE_DEBOUNCE_SECONDS = float(os.environ.get("MPDASH_CHANGE_DEBOUNCE_SECONDS", "1.0"))
+# Seconds a marketplace request may take before it counts as failed.
+MPDASH_HTTP_TIMEOUT = float(os.environ.get("MPDASH_HTTP_TIMEOUT", "20"))
 # Seconds between polls of batches the marketplace is still processing.
 MPDASH_BATCH_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_POLL_SECONDS", "2.0"))
 

@@ -51,6 +51,9 @@ class SalesChannel(models.Model):
         return registry.adapter_class(self.marketplace)
 
     def adapter(self, **kwargs):
+        from django.conf import settings
+
+        kwargs.setdefault("timeout", settings.MPDASH_HTTP_TIMEOUT)
         return self.adapter_class(self.plain_config(), **kwargs)
 
     def shipped_schema(self) -> dict[str, dict[str, Any]]:

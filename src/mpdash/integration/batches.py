@@ -77,7 +77,8 @@ def poll(batch: BatchRequest) -> bool:
         return True
     adapter = channel.adapter()
     try:
-        status: BatchStatus = adapter.poll(batch.kind, batch.remote_batch_id)
+        skus = list(BatchItem.objects.filter(batch=batch).order_by("id").values_list("sku", flat=True))
+        status: BatchStatus = adapter.poll(batch.kind, batch.remote_batch_id, skus=skus)
     except MarketplaceError as exc:
         BatchRequest.objects.filter(pk=batch.pk).update(polls=batch.polls + 1, error=f"poll failed: {exc}"[:4000])
         logger.warning("poll of batch %s failed: %s", batch.local_batch_id, exc)

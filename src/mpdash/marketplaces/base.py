@@ -137,9 +137,10 @@ class MarketplaceAdapter:
     # Most records one request may carry, per record kind (the marketplace's real limit).
     batch_sizes: ClassVar[dict[str, int]]
 
-    def __init__(self, config: dict[str, Any], *, transport=None):
+    def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
         self.config = config
         self.transport = transport
+        self.timeout = timeout
 
     # --- declared data ------------------------------------------------------------
     @classmethod
@@ -171,7 +172,9 @@ class MarketplaceAdapter:
     def send_prices(self, records: list[PriceRecord]) -> Submission:
         raise NotImplementedError
 
-    def poll(self, kind: str, remote_id: str) -> BatchStatus:
+    def poll(self, kind: str, remote_id: str, skus: list[str] | None = None) -> BatchStatus:
+        """``skus``: the records of the request, in the order sent (some marketplaces
+        report only the rejected ones, by position)."""
         raise NotImplementedError
 
     def list_listings(self):  # -> Iterator[Listing]

@@ -1,0 +1,1 @@
+"""Helpers for mpdash's own test suite (real workers, real simulators)."""
