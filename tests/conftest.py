@@ -163,7 +163,11 @@ class Workers:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
             pass
-        proc.wait(10)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.tmp_path.glob("*.log"))
@@ -188,4 +192,4 @@ def wait_until(predicate, timeout=30.0, interval=0.1, message="condition"):
         if result:
             return result
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}")
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message() if callable(message) else message}")

@@ -14,7 +14,7 @@ SECRET_KEY_PATTERN = re.compile(
     re.IGNORECASE,
 )
 _INLINE = re.compile(
-    r"(?P<k>(?:\"|')?(?:password|passwd|secret|token|api_key|app_secret|authorization|access_token)(?:\"|')?\s*[:=]\s*)(?P<v>\"[^\"]*\"|'[^']*'|[^\s,;&}]+)",
+    r"(?P<k>(?:\"|')?(?:password|passwd|secret|token|api_key|app_secret|authorization|access_token)(?:\"|')?\s*[:=]\s*)(?!(?:Basic|Bearer|Token)\s)(?!\*{8})(?P<v>\"[^\"]*\"|'[^']*'|[^\s,;&}]+)",
     re.IGNORECASE,
 )
 _BASIC = re.compile(r"(Basic|Bearer|Token)\s+[A-Za-z0-9+/=._\-]{6,}")

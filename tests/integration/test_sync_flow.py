@@ -224,4 +224,4 @@ def test_disabled_flag_or_inactive_channel_runs_nothing(lists, channel_factory, 
     channel.is_active = False
     channel.save()
     assert execute(channel.pk, "price", "manual") == []
-    assert sim.requests_total() >= 1
+    assert sim.requests_total >= 1

@@ -22,7 +22,7 @@ PREFIX = "enc:v1:"
 def _fernet() -> Fernet:
     key = settings.MPDASH_ENCRYPTION_KEY
     if not key:
-        if "DATABASE_URL" in __import__("os").environ and not settings.DEBUG:
+        if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             raise ImproperlyConfigured(
                 "MPDASH_ENCRYPTION_KEY is not set. Generate one with "
                 "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'` "

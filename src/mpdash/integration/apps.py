@@ -7,4 +7,6 @@ class IntegrationConfig(AppConfig):
     verbose_name = "Integration: flows, runs, batches, penalties"
 
     def ready(self) -> None:
+        import mpdash.celery  # noqa: F401  (every process that queues tasks uses mpdash's Celery app)
+
         from . import signals  # noqa: F401

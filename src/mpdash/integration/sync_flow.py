@@ -94,6 +94,17 @@ def send_one_batch(ctx: RunContext, kind: str, rows) -> bool:
         )
         for chunk in _chunks(list(found), 500):
             PendingChange.objects.filter(channel=channel, kind=kind, product_id__in=chunk, batch__isnull=True).update(batch=batch)
+        # Send only what this batch claimed: a row claimed meanwhile by another batch (a
+        # run that took over after this one stalled past its lease) is not ours to send.
+        claimed = set(PendingChange.objects.filter(batch=batch).values_list("product_id", flat=True))
+        if len(claimed) < len(found):
+            BatchItem.objects.filter(batch=batch).exclude(product_id__in=claimed).delete()
+            found = {pid: rec for pid, rec in found.items() if pid in claimed}
+            BatchRequest.objects.filter(pk=batch.pk).update(item_count=len(found))
+    if not found:
+        release(batch, "nothing left to send: every record was claimed by another run")
+        return False
+    ctx.lease.renew()  # fencing: never send after losing the lease
     record_list = list(found.values())
     try:
         submission = records.send(adapter, kind, record_list)

@@ -75,7 +75,10 @@ class CallBudget:
         return limiter
 
     def acquire(self, max_wait: float = 2.0, weight: int = 1) -> None:
-        ok = self._limiter().try_acquire(self.key, weight=weight, blocking=max_wait > 0, timeout=max_wait)
+        if max_wait > 0:
+            ok = self._limiter().try_acquire(self.key, weight=weight, blocking=True, timeout=max_wait)
+        else:
+            ok = self._limiter().try_acquire(self.key, weight=weight, blocking=False)
         if not ok:
             window = max(s.per_seconds for s in self.specs)
             raise RateLimited(f"call budget {self.key!r} exhausted; retry later", retry_after=window)

@@ -9,4 +9,4 @@ if not os.environ.get("MPDASH_DATA_DIR"):
     os.environ["MPDASH_DATA_DIR"] = tempfile.mkdtemp(prefix="mpdash-test-")
 os.environ.setdefault("MPDASH_CHANGE_DEBOUNCE_SECONDS", "0.2")
 os.environ.setdefault("MPDASH_BATCH_POLL_SECONDS", "0.3")
-os.environ.setdefault("MPDASH_FLOW_LEASE_SECONDS", "5")
+os.environ.setdefault("MPDASH_FLOW_LEASE_SECONDS", "15")

@@ -7,20 +7,14 @@ Django settings.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-try:
-    import mpdash  # noqa: F401
-except ImportError:  # running from a checkout without an installed package
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "src"))
-
-from mpdash.marketplaces.hepsiburada.adapter import HepsiburadaAdapter  # noqa: E402
-from mpdash.marketplaces.hepsiburada.client import HepsiburadaListingClient  # noqa: E402
-from mpdash.marketplaces.hepsiburada.simulator import HepsiburadaSimulator, serve  # noqa: E402
+from mpdash.marketplaces.hepsiburada.adapter import HepsiburadaAdapter
+from mpdash.marketplaces.hepsiburada.client import HepsiburadaListingClient
+from mpdash.marketplaces.hepsiburada.simulator import HepsiburadaSimulator, serve
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAST_DELAY = 0.2  # seconds before the simulator applies an upload

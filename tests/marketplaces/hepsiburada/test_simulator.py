@@ -192,15 +192,17 @@ def test_control_endpoints(sim):
 def test_hundreds_of_concurrent_requests(sim):
     sim.configure(rate_limit=0)
     sim.add_listings([{"merchantSku": f"K-{i}", "price": 1, "availableStock": 1} for i in range(50)])
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    with httpx.Client(base_url=sim.url, timeout=10, limits=limits, **GOOD) as http:
 
-    def call(i):
-        params = {"offset": 0, "limit": 1, "merchantSkuList": f"K-{i % 50}"}
-        return httpx.get(f"{sim.url}/listings/merchantid/{MID}", params=params, timeout=10, **GOOD).status_code
+        def call(i):
+            params = {"offset": 0, "limit": 1, "merchantSkuList": f"K-{i % 50}"}
+            return http.get(f"/listings/merchantid/{MID}", params=params).status_code
 
-    with ThreadPoolExecutor(max_workers=200) as pool:
-        codes = list(pool.map(call, range(400)))
-    assert codes == [200] * 400
-    assert sim.requests_total == 400
+        with ThreadPoolExecutor(max_workers=200) as pool:
+            codes = list(pool.map(call, range(600)))
+    assert codes == [200] * 600
+    assert sim.requests_total == 600
 
 
 def test_large_catalog_and_large_upload_stay_fast(sim):
@@ -240,7 +242,7 @@ def test_main_prints_url_without_password(monkeypatch, capsys):
     def serve_and_stop(*args, **kwargs):
         running = real_serve(*args, **kwargs)
         started.append(running)
-        threading.Timer(0.2, running._stop_event.set).start()
+        threading.Timer(0.2, running.stop).start()
         return running
 
     monkeypatch.setattr(module, "serve", serve_and_stop)

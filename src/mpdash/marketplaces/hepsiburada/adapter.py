@@ -91,9 +91,9 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         *,
         transport: httpx.BaseTransport | None = None,
         budget: CallBudget | None = _USE_SHARED_BUDGET,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
     ):
-        super().__init__(config, transport=transport)
+        super().__init__(config, transport=transport, timeout=timeout)
         merchant_id = _required(config, "merchant_id")
         # The API user name is the merchant id unless Hepsiburada issued a separate one.
         username = str(config.get("username") or "").strip() or merchant_id
@@ -104,7 +104,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             password=_required(config, "password"),
             user_agent=_required(config, "user_agent"),
             budget=listing_budget(merchant_id) if budget is _USE_SHARED_BUDGET else budget,
-            timeout=timeout,
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
             transport=transport,
         )
         self._buffer_stock = _buffer_stock(config)

@@ -28,9 +28,11 @@ import json
 import logging
 import math
 import re
+import signal
 import sys
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -84,7 +86,9 @@ class ListingApi:
         self.state = state
         self.stop_event = stop_event
 
-    def handle(self, method: str, path: str, query: dict[str, list[str]], headers, body: bytes) -> Answer:
+    def handle(
+        self, method: str, path: str, query: dict[str, list[str]], headers: Mapping[str, str], body: bytes
+    ) -> Answer:
         self.state.count_request()
         options = self.state.options()
         if options["latency"]:
@@ -120,7 +124,7 @@ class ListingApi:
 
     # --- gatekeeping ------------------------------------------------------------------
     @staticmethod
-    def _route(method: str, path: str):
+    def _route(method: str, path: str) -> tuple[str, dict[str, str]] | Answer:
         path_matched = False
         for route_method, pattern, name in ROUTES:
             match = pattern.match(path)
@@ -149,7 +153,7 @@ class ListingApi:
         return error_answer(504, "Gateway Timeout", path)
 
     @staticmethod
-    def _check_caller(headers, merchant_id: str, path: str, options: dict[str, Any]) -> Answer | None:
+    def _check_caller(headers: Mapping[str, str], merchant_id: str, path: str, options: dict[str, Any]) -> Answer | None:
         user, password = _basic_credentials(headers.get("Authorization"))
         if user != options["username"] or password != options["password"]:
             return error_answer(401, "Unauthorized: invalid or missing Basic credentials", path,
@@ -276,6 +280,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API
+    disable_nagle_algorithm = True  # headers and body go out in separate writes; don't wait for ACKs
     server_version = "HepsiburadaSimulator/1.0"
     server: _Server
 
@@ -298,7 +303,10 @@ class _Handler(BaseHTTPRequestHandler):
         sim = self.server.simulator
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
         body = self.rfile.read(length) if length > 0 else b""
         if parts.path.startswith("/_sim/"):
             answer = sim.control.handle(method, parts.path, query, body)
@@ -353,6 +361,10 @@ class HepsiburadaSimulator:
             self._server.shutdown()
         self._server.server_close()
         self._state.stop()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
 
     def __enter__(self) -> HepsiburadaSimulator:
         return self
@@ -420,7 +432,18 @@ class HepsiburadaSimulator:
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> HepsiburadaSimulator:
-    """Start a simulator in a background thread (port 0 picks a free port) and return it."""
+    """Start a simulator in a background thread (port 0 picks a free port) and return it.
+
+    Options (all changeable later with ``configure()`` or ``POST /_sim/config``):
+    ``merchant_id``, ``username``, ``password``, ``user_agent`` (what callers must send);
+    ``processing_delay`` (s before an upload is applied, default 1); ``latency`` (s added
+    to every answer); ``rate_limit`` (requests/s per merchant, default 50, 0 = off);
+    ``max_items_per_upload`` (default 4000); ``max_pending_uploads`` (None = no limit;
+    Hepsiburada's is 5); ``timeout_sleep`` (s the timeout fault holds an answer, default 30);
+    ``fault``: None or ``{"mode": "5xx"|"timeout"|"malformed"|"429"|"failed_upload",
+    "count": n or None (until cleared), "path": regex or None, "status": 5xx code}``.
+    ``failed_upload`` accepts uploads normally and later marks them ``Failed``.
+    """
     return HepsiburadaSimulator(host, port, **options).start()
 
 
@@ -456,13 +479,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  user agent:  {current['user_agent']}")
     print("  password:    (the configured service key; not shown)")
     print("Ctrl-C to stop.", flush=True)
+    stop_requested = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stop_requested.set())
+                for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        while not simulator._stop_event.wait(1.0):
+        while not (stop_requested.wait(0.2) or simulator.stopped):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         simulator.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    print("stopped.", flush=True)
     return 0
 
 
