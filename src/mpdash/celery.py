@@ -15,7 +15,7 @@ app.autodiscover_tasks(["mpdash.integration"])
 
 def _ensure_broker_folders() -> None:
     opts = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if opts.get(key):
             os.makedirs(opts[key], exist_ok=True)
 

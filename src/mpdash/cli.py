@@ -124,7 +124,7 @@ def cmd_import(args) -> int:
 
     options = {k: v for k, v in {"price_list": args.price_list, "stock_list": args.stock_list, "catalog": args.catalog}.items() if v}
     result = import_csv(args.kind, args.file, progress=True, **options)
-    print(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, rejected {len(result.errors)}")
+    print(result.summary())
     for error in result.errors[:200]:
         print(f"  {error}")
     if len(result.errors) > 200:

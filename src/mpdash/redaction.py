@@ -31,6 +31,8 @@ def register_secret(value: str | None) -> None:
 def redact_text(text: str) -> str:
     if not text:
         return text
+    if "\x00" in text:  # PostgreSQL text and jsonb refuse NUL characters
+        text = text.replace("\x00", "\\u0000")
     for secret in sorted(_known_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)

@@ -31,9 +31,17 @@ def all_delivered(channel, sim):
 
 
 def assert_history_strictly_increasing(sim, skus):
+    from mpdash.integration.models import BatchItem
+
     for sku in skus:
         values = [h["value"] for h in sim.history(sku) if h["kind"] == "stock"]
-        assert values == sorted(set(values)), f"{sku}: stock went backwards or was sent twice: {values}"
+        if values != sorted(set(values)):
+            trail = list(
+                BatchItem.objects.filter(sku=sku).order_by("id").values_list(
+                    "batch_id", "pending_version", "batch__status", "batch__error", "batch__run_id", "batch__remote_batch_id"
+                )
+            )
+            raise AssertionError(f"{sku}: stock went backwards or was sent twice: {values}\nbatches: {trail}\nhistory: {sim.history(sku)}")
 
 
 def test_a_stock_change_reaches_the_marketplace_in_seconds(lists, channel_factory, sim, workers):

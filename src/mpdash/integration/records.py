@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
+
 from mpdash.catalog.models import Product, ProductPrice, ProductStock
 from mpdash.marketplaces.base import PriceRecord, StockRecord
 
@@ -9,30 +11,48 @@ MISSING_MESSAGE = {"productstock": "Stock data not found", "productprice": "Pric
 
 
 def load(channel, kind: str, product_ids: list[int]):
-    """Return ``({product_id: record}, {product_id: sku})`` for the products that have data.
+    """Return ``(records, skus, versions, missing)`` keyed by product id.
 
-    Products without a stock (or price) row in the channel's list are absent from the
-    first dict and get the seeds' "Stock data not found" / "Price data not found".
+    Values and pending versions are read in one statement, so a version always belongs
+    to the value sent with it: a change landing meanwhile keeps the record pending (sent
+    again) and is never mistaken for delivered. Products without a stock (or price) row
+    in the channel's list are absent from the first dict and get the seeds' "Stock data
+    not found" / "Price data not found".
     """
+    from .models import PendingChange
+
     skus = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "sku"))
+    version = Subquery(
+        PendingChange.objects.filter(channel=channel, kind=kind, product_id=OuterRef("product_id")).values("version")[:1]
+    )
     records: dict[int, object] = {}
+    versions: dict[int, int] = {}
     if kind == "productstock":
-        rows = ProductStock.objects.filter(stock_list_id=channel.stock_list_id, product_id__in=product_ids).values_list(
-            "product_id", "quantity", "extra"
+        rows = (
+            ProductStock.objects.filter(stock_list_id=channel.stock_list_id, product_id__in=product_ids)
+            .annotate(pending_version=version)
+            .values_list("product_id", "quantity", "extra", "pending_version")
         )
-        for product_id, quantity, extra in rows:
+        for product_id, quantity, extra, pv in rows:
             records[product_id] = StockRecord(sku=skus[product_id], quantity=quantity, extra=extra or {})
+            versions[product_id] = pv
     elif kind == "productprice":
-        rows = ProductPrice.objects.filter(price_list_id=channel.price_list_id, product_id__in=product_ids).values_list(
-            "product_id", "price", "retail_price", "currency", "tax_rate"
+        rows = (
+            ProductPrice.objects.filter(price_list_id=channel.price_list_id, product_id__in=product_ids)
+            .annotate(pending_version=version)
+            .values_list("product_id", "price", "retail_price", "currency", "tax_rate", "pending_version")
         )
-        for product_id, price, retail, currency, tax in rows:
+        for product_id, price, retail, currency, tax, pv in rows:
             records[product_id] = PriceRecord(
                 sku=skus[product_id], price=price, list_price=retail, currency=currency, tax_rate=tax
             )
+            versions[product_id] = pv
     else:
         raise ValueError(f"no records of kind {kind!r}")
-    return records, skus
+    # A record without a pending row any more was delivered meanwhile: nothing to send.
+    missing = [pid for pid in product_ids if pid not in records]
+    records = {pid: rec for pid, rec in records.items() if versions.get(pid) is not None}
+    return records, skus, versions, missing
 
 
 def send(adapter, kind: str, records: list):

@@ -74,9 +74,7 @@ def run_outbound_sync(ctx: RunContext) -> str:
 def send_one_batch(ctx: RunContext, kind: str, rows) -> bool:
     channel, adapter, run = ctx.channel, ctx.adapter, ctx.run
     product_ids = [product_id for _, product_id, _ in rows]
-    versions = {product_id: version for _, product_id, version in rows}
-    found, skus = records.load(channel, kind, product_ids)
-    missing = [pid for pid in product_ids if pid not in found]
+    found, skus, versions, missing = records.load(channel, kind, product_ids)
     if missing:
         message = records.MISSING_MESSAGE[kind]
         penalties.penalise(channel, kind, [(pid, skus.get(pid, str(pid)), message) for pid in missing])

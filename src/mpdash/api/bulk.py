@@ -1,0 +1,34 @@
+"""The bulk upsert endpoints' glue: JSON list in, counts or row errors out.
+
+The upsert itself lives in :mod:`mpdash.catalog.importer` and is shared with the CSV
+import; here the API's policy applies: all-or-nothing (any invalid row → 400 listing
+every bad row, nothing written).
+"""
+
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.response import Response
+
+from mpdash.catalog import importer
+
+MAX_ROWS = 50_000
+MAX_ERRORS_SHOWN = 1_000
+
+
+def bulk_response(kind: str, data) -> Response:
+    if not isinstance(data, list):
+        return _errors([importer.RowError(None, "non_field_errors", "expected a JSON list of rows")])
+    if len(data) > MAX_ROWS:
+        return _errors([importer.RowError(None, "non_field_errors", f"at most {MAX_ROWS} rows per request; got {len(data)}")])
+    counts, errors = importer.bulk_upsert(kind, data)
+    if errors:
+        return _errors(errors)
+    return Response(counts.as_dict(), status=status.HTTP_200_OK)
+
+
+def _errors(errors: list[importer.RowError]) -> Response:
+    body = {"errors": [e.as_dict() for e in errors[:MAX_ERRORS_SHOWN]]}
+    if len(errors) > MAX_ERRORS_SHOWN:
+        body["error_count"] = len(errors)
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
