@@ -115,7 +115,7 @@ def penalise(channel, kind: str, failures: Iterable[tuple[int, str, str]], now: 
         for object_id, when in availability.items():
             by_time.setdefault(when, []).append(object_id)
         for when, object_ids in by_time.items():
-            for chunk in _chunks(object_ids, 500):
+            for chunk in chunks(object_ids, 500):
                 PendingChange.objects.filter(channel=channel, kind=kind, product_id__in=chunk).update(
                     available_at=when, batch=None
                 )
@@ -124,7 +124,7 @@ def penalise(channel, kind: str, failures: Iterable[tuple[int, str, str]], now: 
 
 def clear(channel, kind: str, object_ids: Iterable[int]) -> None:
     """Forget the penalties of records that went through."""
-    for chunk in _chunks(list(object_ids), 500):
+    for chunk in chunks(list(object_ids), 500):
         FailedIntegration.objects.filter(channel=channel, kind=kind, object_id__in=chunk).delete()
 
 
@@ -142,7 +142,7 @@ def lift(channel, skus: Iterable[str] | None = None, kinds: Iterable[str] | None
         for kind, object_id in rows:
             by_kind.setdefault(kind, []).append(object_id)
         for kind, ids in by_kind.items():
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 PendingChange.objects.filter(channel=channel, kind=kind, product_id__in=chunk, batch__isnull=True).update(
                     available_at=now
                 )
@@ -150,6 +150,7 @@ def lift(channel, skus: Iterable[str] | None = None, kinds: Iterable[str] | None
     return len(rows)
 
 
-def _chunks(items: list, size: int):
+def chunks(items: list, size: int):
+    """Split ``items`` into lists of at most ``size`` (keeps IN (...) clauses bounded)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]

@@ -90,7 +90,7 @@ def send_one_batch(ctx: RunContext, kind: str, rows) -> bool:
             [BatchItem(batch=batch, product_id=pid, sku=rec.sku, pending_version=versions[pid]) for pid, rec in found.items()],
             batch_size=1000,
         )
-        for chunk in _chunks(list(found), 500):
+        for chunk in penalties.chunks(list(found), 500):
             PendingChange.objects.filter(channel=channel, kind=kind, product_id__in=chunk, batch__isnull=True).update(batch=batch)
         # Send only what this batch claimed: a row claimed meanwhile by another batch (a
         # run that took over after this one stalled past its lease) is not ours to send.
@@ -168,7 +168,3 @@ def handle_send_error(ctx: RunContext, batch: BatchRequest, found: dict, exc: Ma
     runs.bump(ctx.run.pk, failed=len(items))
     raise StopRun(f"the marketplace failed a request ({exc}); {len(items)} record(s) penalised, the rest wait for the next run")
 
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
