@@ -6,11 +6,14 @@ import os
 
 from celery import Celery
 
+from .broker import install as install_broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mpdash.settings")
+install_broker()  # filesystem:// uses mpdash.broker (atomic message files)
 
 app = Celery("mpdash")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["mpdash.integration"])
+app.autodiscover_tasks(["mpdash.integration", "mpdash.orders"])
 
 
 def _ensure_broker_folders() -> None:
