@@ -25,6 +25,7 @@ from .ratelimit import CallBudget
 logger = logging.getLogger("mpdash.marketplaces.http")
 
 EXCERPT_CHARS = 2000
+REDACTION_MARGIN = 4096
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
 
@@ -62,8 +63,12 @@ def _excerpt(value: Any) -> str:
             value = json.dumps(redact(value), ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             value = repr(value)
-    value = redact_text(value)
-    return value if len(value) <= EXCERPT_CHARS else value[:EXCERPT_CHARS] + "…"
+    # Redact only what can be shown: a big page (1 MB of orders) costs no more than a small
+    # one. The margin is longer than any secret, so one cut in half at the edge is redacted
+    # whole or falls beyond the final cut.
+    longer = len(value) > EXCERPT_CHARS
+    value = redact_text(value[: EXCERPT_CHARS + REDACTION_MARGIN])
+    return value[:EXCERPT_CHARS] + "…" if longer else value
 
 
 def retry_after_seconds(response: httpx.Response, default: float = 1.0) -> float:

@@ -10,3 +10,6 @@ if not os.environ.get("MPDASH_DATA_DIR"):
 os.environ.setdefault("MPDASH_CHANGE_DEBOUNCE_SECONDS", "0.2")
 os.environ.setdefault("MPDASH_BATCH_POLL_SECONDS", "0.3")
 os.environ.setdefault("MPDASH_FLOW_LEASE_SECONDS", "15")
+os.environ.setdefault("MPDASH_APPROVAL_POLL_SECONDS", "0.3")
+# Simulators answer as fast as tests need: scale the marketplaces' call budgets up.
+os.environ.setdefault("MPDASH_CALL_BUDGET_SCALE", "1000")
