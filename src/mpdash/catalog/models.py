@@ -42,6 +42,9 @@ class Product(models.Model):
     images = models.JSONField(default=list, blank=True, help_text="Ordered list of image URLs")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Raised by a database trigger whenever what marketplaces show of the product changes
+    # (name, description, images, attributes, category, ...), whoever wrote it.
+    version = models.IntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["sku"]

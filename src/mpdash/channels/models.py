@@ -155,3 +155,13 @@ class SalesChannel(models.Model):
     def sent_to_remote_hours(self) -> float:
         fi = (self.config or {}).get("failed_integration") or {}
         return float((fi.get("sent_to_remote") or {}).get("EXPIRATION_HOUR", 6))
+
+
+from .models_mapping import AttributeMapping, CategoryMapping  # noqa: E402,F401
+from .models_remote import (  # noqa: E402,F401
+    AttributeChange,
+    RemoteAttribute,
+    RemoteAttributeValue,
+    RemoteBrand,
+    RemoteCategory,
+)

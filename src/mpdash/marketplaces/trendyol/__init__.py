@@ -1,0 +1,9 @@
+"""Trendyol: the seller API client, its adapter, the channel schema and a local simulator.
+
+Importing this package loads only data (:mod:`.config`); the client, adapter and
+simulator are imported from their own modules so that nothing heavy runs on import.
+"""
+
+from .config import BATCH_SIZES, FLOWS, SCHEMA
+
+__all__ = ["BATCH_SIZES", "FLOWS", "SCHEMA"]

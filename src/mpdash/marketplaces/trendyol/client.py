@@ -1,0 +1,558 @@
+"""HTTP client for Trendyol's seller API (``apigw.trendyol.com/integration``).
+
+Every call uses HTTP Basic (API key : API secret) and the mandatory
+``User-Agent: "{sellerId} - {IntegratorName}"`` (without it Trendyol answers 403). Writes
+are asynchronous: they answer a ``batchRequestId`` whose outcome is read later from
+``…/products/batch-requests/{id}`` (kept by Trendyol for 4 hours). Timeouts, logging,
+redaction and the mapping of failures to :mod:`mpdash.marketplaces.errors` come from
+:class:`~mpdash.marketplaces.http.BaseClient`; this class adds Trendyol's paths, its
+limits and its error bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from mpdash.redaction import redact_text, register_secret
+
+from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
+from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient, retry_after_seconds
+from ..ratelimit import CallBudget, RateSpec
+from .config import (
+    CLAIM_ISSUE_DESCRIPTION_MAX,
+    DUPLICATE_MESSAGE,
+    INTEGRATOR_MAX_LENGTH,
+    MAX_CLAIM_PAGE_SIZE,
+    MAX_FILTER_PAGE,
+    MAX_FILTER_PAGE_SIZE,
+    MAX_ITEMS_PER_REQUEST,
+    MAX_ORDER_PAGE_SIZE,
+    MAX_PACKAGE_IDS,
+    MAX_RESULT_WINDOW,
+    MAX_VALUES_PAGE_SIZE,
+    RATE_LIMIT_CALLS,
+    RATE_LIMIT_SECONDS,
+)
+from .models import (
+    AttributeValuesPage,
+    BatchAccepted,
+    BatchResult,
+    BrandList,
+    BrandsPage,
+    CategoryAttributes,
+    CategoryTree,
+    ClaimIssueReasons,
+    ClaimsPage,
+    PackagesPage,
+    ProductsPage,
+    ShipmentPackage,
+    TestOrderCreated,
+    error_messages,
+    parse_answer,
+)
+
+# Our pace for one seller's calls, shared by every worker: Trendyol's rule for every
+# endpoint is "at most 50 requests within 10 seconds" (else 429 too.many.requests). Its
+# per-service minute quotas are looser except brands and category lists (50 per minute),
+# which a catalog walk may still hit; those 429s become RateLimited (retry later).
+SELLER_RATES = [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)]
+
+_RECORD_CHARS = 10 * EXCERPT_CHARS  # answer text kept for the exchange record before redaction
+_DUPLICATE_MARK = "15 dakika"  # the start of DUPLICATE_MESSAGE, matched case-insensitively
+_INTEGRATOR_RE = re.compile(rf"^[A-Za-z0-9]{{1,{INTEGRATOR_MAX_LENGTH}}}$")
+
+
+def seller_budget(seller_id: str) -> CallBudget:
+    """The shared call budget of one seller's Trendyol calls."""
+    return CallBudget(f"trendyol:{seller_id}", SELLER_RATES)
+
+
+class IdenticalRequestRejected(RequestRejected):
+    """Trendyol refused a price-and-inventory body identical to one sent in the last 15 minutes."""
+
+
+class ConflictRejected(RequestRejected):
+    """409: the resource is not in the state the request expects (e.g. the package already
+    has an invoice link)."""
+
+
+class ResultWindowExceeded(RequestRejected):
+    """Trendyol refused a page beyond the first 10,000 records of a query: shorten the window."""
+
+
+# Words of Trendyol's refusal of a page beyond its 10,000-record window. The real key is not
+# published; the simulator's key and Elasticsearch's "result window" text are matched.
+_RESULT_WINDOW_MARKS = ("result.window", "result window")
+
+Lines = list[tuple[str | int, int]]
+
+
+def _wire_id(value: str | int) -> int | str:
+    """Trendyol's package and line ids are numbers; send them as numbers when they are."""
+    text = str(value).strip()
+    return int(text) if text.isdigit() else text
+
+
+def _wire_lines(lines: Lines, what: str) -> list[dict[str, Any]]:
+    if not lines:
+        raise ValueError(f"{what} needs at least one (line id, quantity)")
+    out = []
+    for line_id, quantity in lines:
+        if not str(line_id).strip():
+            raise ValueError(f"{what}: a line id is empty")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise ValueError(f"{what}: quantity of line {line_id} must be a whole number of at least 1, got {quantity!r}")
+        out.append({"lineId": _wire_id(line_id), "quantity": quantity})
+    return out
+
+
+def _check_listing_page(page: int, size: int, most: int) -> None:
+    if page < 0 or not 1 <= size <= most:
+        raise ValueError(f"page must be 0 or more and size 1..{most}")
+    if page * size >= MAX_RESULT_WINDOW:
+        raise ValueError(f"page {page} at size {size} starts beyond Trendyol's {MAX_RESULT_WINDOW:,} records per query; "
+                         "shorten the date window")
+
+
+def _check_items(items: list[dict[str, Any]], what: str) -> None:
+    if not items:
+        raise ValueError(f"{what} needs at least one item")
+    if len(items) > MAX_ITEMS_PER_REQUEST:
+        raise ValueError(f"{len(items)} items in one {what} request; Trendyol accepts at most {MAX_ITEMS_PER_REQUEST}")
+
+
+class TrendyolClient(BaseClient):
+    """Calls to Trendyol's API for one seller."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        seller_id: str,
+        api_key: str,
+        api_secret: str,
+        integrator_name: str = "SelfIntegration",
+        storefront_code: str | None = None,
+        budget: CallBudget | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        for key, value in (("base_url", base_url), ("seller_id", seller_id), ("api_key", api_key),
+                           ("api_secret", api_secret), ("integrator_name", integrator_name)):
+            if value is None or not str(value).strip():
+                raise ConfigError(f"Trendyol channel config: {key} is not set")
+        integrator = str(integrator_name).strip()
+        if not _INTEGRATOR_RE.match(integrator):
+            raise ConfigError(
+                f"Trendyol channel config: integrator_name {integrator!r} must be letters and digits only, at most "
+                f"{INTEGRATOR_MAX_LENGTH} characters (Trendyol's User-Agent rule); use SelfIntegration for your own software"
+            )
+        self.seller_id = str(seller_id).strip()
+        if not self.seller_id.isdigit():
+            raise ConfigError(
+                f"Trendyol channel config: seller_id {self.seller_id!r} must be the numeric Satıcı ID from "
+                "Hesap Bilgilerim > Entegrasyon Bilgileri"
+            )
+        register_secret(str(api_key))
+        register_secret(str(api_secret))
+        headers = {"User-Agent": f"{self.seller_id} - {integrator}", "Accept": "application/json"}
+        if storefront_code and str(storefront_code).strip():
+            headers["storeFrontCode"] = str(storefront_code).strip().upper()
+        super().__init__(
+            base_url=str(base_url).strip(),
+            headers=headers,
+            auth=(str(api_key).strip(), str(api_secret)),
+            timeout=timeout,
+            budget=budget,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:  # the dataclass repr would show the credentials
+        return f"TrendyolClient(base_url={self.base_url!r}, seller_id={self.seller_id!r})"
+
+    def _record(self, method, url, status, started, request_excerpt, body, error) -> None:
+        """As BaseClient's, but a long answer (a page of 200 packages is about a megabyte) is
+        cut before redaction, which otherwise scans all of it for an excerpt of 2,000
+        characters. The cut keeps ten times the excerpt, so redaction (which only shortens
+        text) still sees everything the excerpt can show."""
+        if isinstance(body, str) and len(body) > _RECORD_CHARS:
+            body = body[:_RECORD_CHARS]
+        super()._record(method, url, status, started, request_excerpt, body, error)
+
+    # --- paths ------------------------------------------------------------------------
+    @property
+    def _products(self) -> str:
+        return f"/product/sellers/{self.seller_id}/products"
+
+    def _batch(self, method: str, path: str, body: dict[str, Any]) -> str:
+        data = self.request(method, path, json_body=body)
+        return parse_answer(BatchAccepted, data, f"{method} {path}").batch_request_id
+
+    # --- catalog ------------------------------------------------------------------------
+    def get_category_tree(self) -> CategoryTree:
+        """The whole category tree (one answer, no paging)."""
+        path = "/product/product-categories"
+        return parse_answer(CategoryTree, self.request("GET", path), f"GET {path}")
+
+    def get_category_attributes(self, category_id: int | str) -> CategoryAttributes:
+        """The attributes of one leaf category (v2: flags only, values come separately)."""
+        path = f"/product/categories/{quote(str(category_id), safe='')}/attributes"
+        return parse_answer(CategoryAttributes, self.request("GET", path), f"GET {path}")
+
+    def get_attribute_values(
+        self, category_id: int | str, attribute_id: int | str, page: int = 0, size: int = MAX_VALUES_PAGE_SIZE
+    ) -> AttributeValuesPage:
+        """One page of an attribute's allowed values in a category (page and size at most 1,000)."""
+        if not 0 <= page <= MAX_VALUES_PAGE_SIZE or not 1 <= size <= MAX_VALUES_PAGE_SIZE:
+            raise ValueError(f"page must be 0..{MAX_VALUES_PAGE_SIZE} and size 1..{MAX_VALUES_PAGE_SIZE}")
+        path = (f"/product/categories/{quote(str(category_id), safe='')}/attributes/"
+                f"{quote(str(attribute_id), safe='')}/values")
+        data = self.request("GET", path, params={"page": page, "size": size})
+        return parse_answer(AttributeValuesPage, data, f"GET {path}")
+
+    def get_brands(self, page: int = 0, size: int = 1000) -> BrandsPage:
+        """One page of Trendyol's brands (no totals: page until an empty or short page)."""
+        path = "/product/brands"
+        return parse_answer(BrandsPage, self.request("GET", path, params={"page": page, "size": size}), f"GET {path}")
+
+    def get_brands_by_name(self, name: str) -> BrandList:
+        if not name or not name.strip():
+            raise ValueError("a brand name is needed")
+        path = "/product/brands/by-name"
+        return parse_answer(BrandList, self.request("GET", path, params={"name": name.strip()}), f"GET {path}")
+
+    # --- products -----------------------------------------------------------------------
+    def create_products(self, items: list[dict[str, Any]]) -> str:
+        """Queue products for creation (v2); returns the batch request id."""
+        _check_items(items, "product create")
+        return self._batch("POST", f"/product/sellers/{self.seller_id}/v2/products", {"items": items})
+
+    def update_unapproved_products(self, items: list[dict[str, Any]]) -> str:
+        """Queue changes to products not yet approved (v2 ``unapproved-bulk-update``, keyed by barcode)."""
+        _check_items(items, "product update")
+        return self._batch("POST", f"{self._products}/unapproved-bulk-update", {"items": items})
+
+    def update_approved_content(self, items: list[dict[str, Any]]) -> str:
+        """Queue content changes to approved products (v2 ``content-bulk-update``, keyed by
+        ``contentId``: title, description, images, attributes; partial except attributes)."""
+        _check_items(items, "content update")
+        return self._batch("POST", f"{self._products}/content-bulk-update", {"items": items})
+
+    def delete_products(self, barcodes: list[str]) -> str:
+        """Queue deletions (only products awaiting approval, or archived for over a day)."""
+        _check_items(barcodes, "product delete")
+        return self._batch("DELETE", self._products, {"items": [{"barcode": b} for b in barcodes]})
+
+    def archive_products(self, items: list[dict[str, Any]]) -> str:
+        """Queue archive-state changes: ``[{barcode, archived: true|false}]``."""
+        _check_items(items, "archive-state")
+        return self._batch("PUT", f"{self._products}/archive-state", {"items": items})
+
+    def update_price_and_inventory(self, items: list[dict[str, Any]]) -> str:
+        """Queue stock and price changes: ``[{barcode, quantity?, salePrice?, listPrice?}]``.
+
+        Raises :class:`IdenticalRequestRejected` when Trendyol refuses the body as identical
+        to one sent in the last 15 minutes.
+        """
+        _check_items(items, "price-and-inventory")
+        return self._batch("POST", f"/inventory/sellers/{self.seller_id}/products/price-and-inventory", {"items": items})
+
+    def get_batch_result(self, batch_request_id: str) -> BatchResult:
+        if not batch_request_id or not str(batch_request_id).strip():
+            raise ValueError("batch_request_id is empty")
+        path = f"{self._products}/batch-requests/{quote(str(batch_request_id).strip(), safe='')}"
+        return parse_answer(BatchResult, self.request("GET", path), f"GET {path}")
+
+    def filter_products(
+        self,
+        page: int = 0,
+        size: int = 50,
+        *,
+        barcode: str | None = None,
+        stock_code: str | None = None,
+        approved: bool | None = None,
+        on_sale: bool | None = None,
+        rejected: bool | None = None,
+        archived: bool | None = None,
+    ) -> ProductsPage:
+        """One page of the seller's products (``filterProducts``), optionally filtered."""
+        if not 0 <= page <= MAX_FILTER_PAGE or not 1 <= size <= MAX_FILTER_PAGE_SIZE:
+            raise ValueError(f"page must be 0..{MAX_FILTER_PAGE} and size 1..{MAX_FILTER_PAGE_SIZE}")
+        params: dict[str, Any] = {"page": page, "size": size}
+        for name, value in (("barcode", barcode), ("stockCode", stock_code)):
+            if value is not None:
+                params[name] = value
+        for name, flag in (("approved", approved), ("onSale", on_sale), ("rejected", rejected), ("archived", archived)):
+            if flag is not None:
+                params[name] = "true" if flag else "false"
+        return parse_answer(ProductsPage, self.request("GET", self._products, params=params), f"GET {self._products}")
+
+    # --- orders (shipment packages) ---------------------------------------------------------
+    @property
+    def _orders(self) -> str:
+        return f"/order/sellers/{self.seller_id}"
+
+    def _package_path(self, package_id: str | int) -> str:
+        text = str(package_id).strip()
+        if not text:
+            raise ValueError("package_id is empty")
+        return f"{self._orders}/shipment-packages/{quote(text, safe='')}"
+
+    def get_shipment_packages(
+        self,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        page: int = 0,
+        size: int = MAX_ORDER_PAGE_SIZE,
+        *,
+        status: str | None = None,
+        order_number: str | None = None,
+        package_ids: list[str | int] | None = None,
+        order_by_field: str | None = "PackageLastModifiedDate",
+        order_by_direction: str | None = "ASC",
+    ) -> PackagesPage:
+        """One page of shipment packages (``getShipmentPackages``), oldest change first.
+
+        ``start_ms``/``end_ms``: epoch milliseconds. Trendyol lists at most 10,000 records per
+        query (``page * size`` must stay below it) and 200 per page.
+        """
+        _check_listing_page(page, size, MAX_ORDER_PAGE_SIZE)
+        params: dict[str, Any] = {"page": page, "size": size}
+        if start_ms is not None:
+            params["startDate"] = int(start_ms)
+        if end_ms is not None:
+            params["endDate"] = int(end_ms)
+        if status:
+            params["status"] = status
+        if order_number:
+            params["orderNumber"] = str(order_number)
+        if package_ids:
+            if len(package_ids) > MAX_PACKAGE_IDS:
+                raise ValueError(f"{len(package_ids)} package ids in one query; Trendyol takes at most {MAX_PACKAGE_IDS}")
+            params["shipmentPackageIds"] = ",".join(str(p).strip() for p in package_ids)
+        if order_by_field:
+            params["orderByField"] = order_by_field
+        if order_by_direction:
+            params["orderByDirection"] = order_by_direction
+        path = f"{self._orders}/orders"
+        return parse_answer(PackagesPage, self.request("GET", path, params=params), f"GET {path}")
+
+    def get_shipment_package(self, package_id: str | int) -> ShipmentPackage | None:
+        """One package by its id (``shipmentPackageIds``), or None when Trendyol lists none."""
+        self._package_path(package_id)  # checks the id
+        wanted = str(package_id).strip()
+        answer = self.get_shipment_packages(page=0, size=10, package_ids=[wanted], order_by_field=None,
+                                            order_by_direction=None)
+        return next((p for p in answer.content if p.id == wanted), None)
+
+    def update_package_status(self, package_id: str | int, lines: Lines, status: str, *,
+                              invoice_number: str | None = None) -> None:
+        """``Picking`` or ``Invoiced`` (with ``invoice_number``) for the given lines; Trendyol
+        requires Picking before Invoiced."""
+        if status not in ("Picking", "Invoiced"):
+            raise ValueError(f"status {status!r}: Trendyol takes Picking or Invoiced from the seller")
+        params: dict[str, Any] = {}
+        if status == "Invoiced":
+            if not invoice_number or not str(invoice_number).strip():
+                raise ValueError("Invoiced needs an invoice number")
+            params["invoiceNumber"] = str(invoice_number).strip()
+        body = {"lines": _wire_lines(lines, "update package"), "params": params, "status": status}
+        self.request("PUT", self._package_path(package_id), json_body=body)
+
+    def mark_unsupplied(self, package_id: str | int, lines: Lines, reason_id: int) -> None:
+        """Cancel lines the seller cannot supply (``reasonId`` 500 stock out, 501 defective, ...).
+        Trendyol cancels the package and puts the remaining lines in a new package of the same order."""
+        body = {"lines": _wire_lines(lines, "unsupplied"), "reasonId": int(reason_id)}
+        self.request("PUT", f"{self._package_path(package_id)}/items/unsupplied", json_body=body)
+
+    def split_package(self, package_id: str | int, groups: list[Lines], *, keep_status: bool = False) -> None:
+        """Split a package into the given groups of (line id, quantity) (``split-packages``); the
+        old package becomes UnPacked and the new ones appear later (asynchronously)."""
+        if not groups or any(not group for group in groups):
+            raise ValueError("split needs at least one non-empty group of (line id, quantity)")
+        # guess: the body of split-packages (splitPackages[].packageDetails[] with orderLineId and
+        # quantities) follows Trendyol's multi-barcode split page; only its path is confirmed.
+        body: dict[str, Any] = {"splitPackages": [
+            {"packageDetails": [{"orderLineId": line["lineId"], "quantities": line["quantity"]}
+                                for line in _wire_lines(group, "split")]}
+            for group in groups
+        ]}
+        if keep_status:
+            body["shouldKeepPreviousStatus"] = True
+        self.request("POST", f"{self._package_path(package_id)}/split-packages", json_body=body)
+
+    def update_tracking_number(self, package_id: str | int, tracking_number: str) -> None:
+        """The seller's own carrier's tracking number (not allowed once shipped or cancelled)."""
+        if not tracking_number or not str(tracking_number).strip():
+            raise ValueError("tracking_number is empty")
+        self.request("PUT", f"{self._package_path(package_id)}/update-tracking-number",
+                     json_body={"trackingNumber": str(tracking_number).strip()})
+
+    def manual_deliver(self, tracking_number: str) -> None:
+        """Mark a package shipped by the seller's own carrier as delivered (path from a
+        third-party client)."""
+        if not tracking_number or not str(tracking_number).strip():
+            raise ValueError("tracking_number is empty")
+        self.request("PUT", f"{self._orders}/manual-deliver/{quote(str(tracking_number).strip(), safe='')}")
+
+    def send_invoice_link(self, package_id: str | int, invoice_link: str, *, invoice_number: str | None = None,
+                          invoice_date_ms: int | None = None) -> None:
+        """Tell Trendyol where the package's e-invoice is. Raises :class:`ConflictRejected` (409)
+        when the package already has an invoice link (or the link is used by another package)."""
+        if not invoice_link or not str(invoice_link).strip():
+            raise ValueError("invoice_link is empty")
+        body: dict[str, Any] = {"invoiceLink": str(invoice_link).strip(), "shipmentPackageId": _wire_id(package_id)}
+        if invoice_number:
+            body["invoiceNumber"] = str(invoice_number)
+        if invoice_date_ms is not None:
+            body["invoiceDateTime"] = int(invoice_date_ms)
+        self.request("POST", f"/sellers/{self.seller_id}/seller-invoice-links", json_body=body)
+
+    # --- claims -------------------------------------------------------------------------
+    def get_claims(
+        self,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        page: int = 0,
+        size: int = MAX_CLAIM_PAGE_SIZE,
+        *,
+        status: str | None = None,
+        order_number: str | None = None,
+        claim_ids: list[str] | None = None,
+    ) -> ClaimsPage:
+        """One page of claims (``getClaims``); the dates select by the claim's creation date,
+        the answer is sorted by last change. ``claim_ids`` overrides every other filter."""
+        _check_listing_page(page, size, MAX_CLAIM_PAGE_SIZE)
+        params: dict[str, Any] = {"page": page, "size": size}
+        if claim_ids:
+            params["claimIds"] = ",".join(str(c).strip() for c in claim_ids)
+        if start_ms is not None:
+            params["startDate"] = int(start_ms)
+        if end_ms is not None:
+            params["endDate"] = int(end_ms)
+        if status:
+            params["claimItemStatus"] = status
+        if order_number:
+            params["orderNumber"] = str(order_number)
+        path = f"{self._orders}/claims"
+        return parse_answer(ClaimsPage, self.request("GET", path, params=params), f"GET {path}")
+
+    def _claim_path(self, claim_id: str) -> str:
+        text = str(claim_id or "").strip()
+        if not text:
+            raise ValueError("claim_id is empty")
+        return f"{self._orders}/claims/{quote(text, safe='')}"
+
+    def approve_claim_items(self, claim_id: str, item_ids: list[str]) -> None:
+        """Accept claimed units (only those WaitingInAction)."""
+        if not item_ids:
+            raise ValueError("approve needs at least one claim item id")
+        body = {"claimLineItemIdList": [str(i) for i in item_ids], "params": {}}
+        self.request("PUT", f"{self._claim_path(claim_id)}/items/approve", json_body=body)
+
+    def create_claim_issue(self, claim_id: str, reason_id: int, item_ids: list[str], description: str,
+                           files: list[tuple[str, bytes, str]] | None = None) -> Any:
+        """Reject claimed units (only WaitingInAction): a multipart form with the reason id
+        (from :meth:`get_claim_issue_reasons`), the item ids, a description of at most 500
+        characters and ``files`` as ``(file name, content, content type)`` (jpeg or pdf)."""
+        if not item_ids:
+            raise ValueError("a claim issue needs at least one claim item id")
+        description = (description or "").strip()
+        if len(description) > CLAIM_ISSUE_DESCRIPTION_MAX:
+            raise ValueError(f"description has {len(description)} characters; Trendyol takes at most "
+                             f"{CLAIM_ISSUE_DESCRIPTION_MAX}")
+        form: list[tuple[str, Any]] = [
+            ("claimIssueReasonId", (None, str(int(reason_id)))),
+            ("claimItemIdList", (None, ",".join(str(i) for i in item_ids))),
+            ("description", (None, description)),
+        ]
+        form += [("files", (name, content, content_type)) for name, content, content_type in files or []]
+        return self.request("POST", f"{self._claim_path(claim_id)}/issue", files=form)
+
+    def get_claim_issue_reasons(self) -> ClaimIssueReasons:
+        path = "/order/claim-issue-reasons"
+        return parse_answer(ClaimIssueReasons, self.request("GET", path), f"GET {path}")
+
+    # --- stage test helpers -----------------------------------------------------------------
+    def create_test_order(self, lines: list[dict[str, Any]], **fields: Any) -> str:
+        """Stage only: place a test order (``lines``: ``[{barcode, quantity, discountPercentage?}]``,
+        ``fields``: customer, invoiceAddress, shippingAddress, commercial, microRegion); returns its
+        order number."""
+        if not lines:
+            raise ValueError("a test order needs at least one line")
+        path = "/test/order/orders/core"
+        data = self.request("POST", path, json_body={**fields, "lines": lines})
+        return parse_answer(TestOrderCreated, data, f"POST {path}").order_number
+
+    def set_test_package_status(self, package_id: str | int, status: str, lines: Lines) -> None:
+        """Stage only: move a test package as the carrier would (Shipped, AtCollectionPoint,
+        Delivered, UnDelivered, Returned)."""
+        path = f"/test/order/sellers/{self.seller_id}/shipment-packages/{quote(str(package_id).strip(), safe='')}/status"
+        self.request("PUT", path, json_body={"lines": _wire_lines(lines, "test status"), "params": {}, "status": status})
+
+    def set_test_claims_waiting_in_action(self, claim_id: str) -> None:
+        """Stage only: move a test claim to WaitingInAction."""
+        # guess: the body ({"claimId": ...}); only the path is published.
+        path = f"/test/order/sellers/{self.seller_id}/claims/waiting-in-action"
+        self.request("PUT", path, json_body={"claimId": str(claim_id)})
+
+    # --- errors -----------------------------------------------------------------------
+    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
+        """Trendyol's refusals, each with the field to fix; otherwise BaseClient's mapping."""
+        status = response.status_code
+        if status < 400:
+            return
+        text = redact_text(response.text[:2000])
+        try:
+            details = "; ".join(error_messages(json.loads(text)))
+        except ValueError:
+            details = text.strip()[:300]
+        where = f"{method} {path}"
+        if status == 429:
+            # Trendyol documents no Retry-After; its window is 10 seconds.
+            raise RateLimited(
+                f"{where}: Trendyol rate limit (too.many.requests); retry later",
+                retry_after=retry_after_seconds(response, default=float(RATE_LIMIT_SECONDS)),
+                status_code=status, body=text,
+            )
+        if status == 401:
+            raise AuthError(
+                f"{where}: Trendyol refused the credentials (401 {details or 'ClientApiAuthenticationException'}); "
+                "check the channel's seller_id, api_key and api_secret (prod and stage keys differ)",
+                status_code=status, body=text,
+            )
+        if status == 403:
+            raise AuthError(
+                f"{where}: Trendyol refused the request (403 {details}); check integrator_name (User-Agent "
+                '"{seller_id} - {integrator_name}") and, on stage, that this IP is allow-listed',
+                status_code=status, body=text,
+            )
+        if status == 409:
+            raise ConflictRejected(
+                f"{where}: Trendyol refused the request as conflicting with the current state (409): "
+                f"{details or text[:300]}",
+                status_code=status, body=text,
+            )
+        if status == 400 and any(mark in text.lower() for mark in _RESULT_WINDOW_MARKS):
+            raise ResultWindowExceeded(
+                f"{where}: Trendyol lists at most {MAX_RESULT_WINDOW:,} records per query: shorten the date window "
+                f"({details or text[:300]})",
+                status_code=status, body=text,
+            )
+        if 400 <= status < 500 and _DUPLICATE_MARK in text.lower():
+            raise IdenticalRequestRejected(
+                f"{where}: Trendyol refused a request identical to one sent in the last 15 minutes "
+                f"({DUPLICATE_MESSAGE})",
+                status_code=status, body=text,
+            )
+        if 400 <= status < 500:
+            raise RequestRejected(
+                f"{where}: Trendyol rejected the request ({status}): {details or text[:300]}",
+                status_code=status, body=text,
+            )
+        super().raise_for_status(method, path, response)
