@@ -1,0 +1,258 @@
+"""Reading records from a marketplace without losing or duplicating any.
+
+An inbound flow reads windows of time from its durable cursor, page by page:
+
+* The window starts at the cursor minus a small overlap, and never later than the seed's
+  window (12 h for orders, 24 h for refunds...): the seed's window is a floor, not the
+  whole story. After downtime the flow catches up from the cursor, in windows no longer
+  than the marketplace allows.
+* The cursor moves only after every page of a window is stored. Storing is idempotent
+  (one local order per marketplace package, enforced by the database), so a crash
+  between storing and moving the cursor just re-reads the window.
+* A record that cannot be stored (an unmapped township, say) is kept as an
+  :class:`InboundItem` with the marketplace's data and retried under its penalty, so
+  the cursor moving on never loses it.
+* Once a day a reconciliation sweep re-reads the last N days (channel config
+  ``reconciliation_days``, default 3) and stores anything missed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from mpdash.marketplaces.errors import Action, MarketplaceError
+
+from . import penalties, runs
+from .models import FailedIntegration, FlowLogLine, InboundCursor, InboundItem
+from .sync_flow import StopRun
+
+logger = logging.getLogger("mpdash.integration.inbound")
+
+OVERLAP = timedelta(minutes=10)
+SWEEP_EVERY = timedelta(hours=24)
+DEFAULT_SWEEP_DAYS = 3
+
+
+class Skip(Exception):
+    """The record needs nothing now (e.g. awaiting payment verification); not an error."""
+
+
+# --- payloads kept for retries ----------------------------------------------------------
+def to_payload(record) -> dict[str, Any]:
+    def convert(value):
+        if isinstance(value, Decimal):
+            return {"__decimal__": str(value)}
+        if isinstance(value, datetime):
+            return {"__datetime__": value.isoformat()}
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [convert(v) for v in value]
+        return value
+
+    return convert(dataclasses.asdict(record))
+
+
+def from_payload(cls, data: dict[str, Any]):
+    def convert(value):
+        if isinstance(value, dict):
+            if "__decimal__" in value:
+                return Decimal(value["__decimal__"])
+            if "__datetime__" in value:
+                return parse_datetime(value["__datetime__"])
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    values = convert(data)
+    hints = {f.name: f for f in dataclasses.fields(cls)}
+    out = {}
+    for name, value in values.items():
+        if name not in hints:
+            continue
+        nested = _nested_type(cls, name)
+        if nested and isinstance(value, dict):
+            value = from_payload(nested, value)
+        elif nested and isinstance(value, list):
+            value = [from_payload(nested, v) if isinstance(v, dict) else v for v in value]
+        out[name] = value
+    return cls(**out)
+
+
+def _nested_type(cls, name: str):
+    from mpdash.marketplaces import base
+
+    return {
+        ("RemoteOrder", "lines"): base.RemoteOrderLine,
+        ("RemoteOrder", "shipping_address"): base.RemoteAddress,
+        ("RemoteOrder", "billing_address"): base.RemoteAddress,
+        ("RemoteClaim", "lines"): base.RemoteClaimLine,
+    }.get((cls.__name__, name))
+
+
+# --- windows ----------------------------------------------------------------------------
+def windows(high_water: datetime | None, now: datetime, *, floor_hours: float, max_hours: float,
+            not_before: datetime | None = None, sweep_days: float | None = None) -> list[tuple[datetime, datetime]]:
+    """The windows to read, oldest first."""
+    start = now - timedelta(hours=floor_hours)
+    if high_water is not None:
+        start = min(start, high_water - OVERLAP)
+    if sweep_days:
+        start = min(start, now - timedelta(days=sweep_days))
+    if not_before is not None:
+        start = max(start, not_before)
+    step = timedelta(hours=max_hours)
+    out = []
+    while start < now:
+        end = min(start + step, now)
+        out.append((start, end))
+        start = end
+    return out
+
+
+def _config_datetime(channel, key: str) -> datetime | None:
+    raw = (channel.plain_config() or {}).get(key)
+    if not raw:
+        return None
+    value = parse_datetime(str(raw))
+    if value is None:
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                value = datetime.strptime(str(raw), fmt)
+                break
+            except ValueError:
+                continue
+    if value is None:
+        raise StopRun(f"channel config {key}: {raw!r} is not a date; use e.g. 2026-01-31 or 2026-01-31T00:00:00+03:00", failed=True)
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+# --- the reading loop ---------------------------------------------------------------------
+def _call(call, what: str):
+    try:
+        return call()
+    except MarketplaceError as exc:
+        retry = getattr(exc, "retry_after", 1.0) if exc.action is Action.RETRY_LATER else None
+        raise StopRun(f"{what}: {exc}", failed=retry is None, retry_after=retry) from exc
+
+
+def read(ctx, *, lister: Callable, store: Callable, key_of: Callable, floor_hours: float,
+         start_key: str | None = None, prepare: Callable | None = None) -> str:
+    """Read every window of ``lister`` from the cursor and ``store`` each record.
+
+    ``store(record)`` returns True when it created something, False when the record was
+    already there; it raises :class:`Skip` for records needing nothing and any other
+    exception for records that must be retried later.
+    """
+    channel, adapter, flow = ctx.channel, ctx.adapter, ctx.spec.name
+    cursor, _ = InboundCursor.objects.get_or_create(channel=channel, flow=flow)
+    now = timezone.now()
+    sweep_due = cursor.last_sweep_at is None or cursor.last_sweep_at < now - SWEEP_EVERY
+    config = channel.plain_config()
+    sweep_days = float(config.get("reconciliation_days") or DEFAULT_SWEEP_DAYS) if sweep_due and cursor.high_water else None
+    spans = windows(
+        cursor.high_water, now, floor_hours=floor_hours, max_hours=adapter.max_order_window_hours,
+        not_before=_config_datetime(channel, start_key) if start_key else None, sweep_days=sweep_days,
+    )
+    counts = {"created": 0, "known": 0, "skipped": 0, "failed": 0, "retried": 0}
+    for start, end in spans:
+        token = None
+        while True:
+            ctx.lease.renew()
+            page = _call(lambda: lister(start, end, token), f"listing {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} failed")
+            items = list(page.items)
+            if prepare is not None and items:
+                items = _call(lambda: prepare(items), "preparing packages failed")
+            for record in items:
+                _store_one(ctx, record, store, key_of, counts)
+            if page.next_token is None:
+                break
+            token = page.next_token
+        # Every page of the window is stored: the cursor may move past it.
+        InboundCursor.objects.filter(pk=cursor.pk).update(high_water=end)
+    if sweep_due:
+        InboundCursor.objects.filter(pk=cursor.pk).update(last_sweep_at=now)
+    counts["retried"] = retry_held(ctx, store, key_of, counts)
+    return (
+        f"{counts['created']} new, {counts['known']} already stored, {counts['skipped']} skipped, "
+        f"{counts['failed']} failed" + (f", {counts['retried']} stored on retry" if counts["retried"] else "")
+        + (f"; read {len(spans)} window(s) from {spans[0][0]:%Y-%m-%d %H:%M}" if spans else "")
+    )
+
+
+def _store_one(ctx, record, store, key_of, counts, *, held: InboundItem | None = None) -> bool:
+    key = str(key_of(record))
+    runs.bump(ctx.run.pk, selected=1)
+    try:
+        with transaction.atomic():
+            created = store(record)
+    except Skip as why:
+        counts["skipped"] += 1
+        runs.bump(ctx.run.pk, skipped=1)
+        runs.add_lines(ctx.run, [(key, FlowLogLine.Outcome.SKIPPED, str(why), None)])
+        return False
+    except Exception as exc:  # noqa: BLE001 - any failure holds the record for a retry
+        message = str(exc) if not isinstance(exc, (KeyError, AttributeError, TypeError)) else f"{exc.__class__.__name__}: {exc}"
+        hold(ctx.channel, ctx.spec.name, key, record, message)
+        counts["failed"] += 1
+        runs.bump(ctx.run.pk, failed=1)
+        runs.add_lines(ctx.run, [(key, FlowLogLine.Outcome.FAIL, message, None)])
+        return False
+    if held is not None or InboundItem.objects.filter(channel=ctx.channel, flow=ctx.spec.name, key=key).exists():
+        release(ctx.channel, ctx.spec.name, key)
+    counts["created" if created else "known"] += 1
+    runs.bump(ctx.run.pk, succeeded=1)
+    if created:
+        runs.add_lines(ctx.run, [(key, FlowLogLine.Outcome.SUCCESS, "stored", None)])
+    return True
+
+
+def penalty_kind(flow: str) -> str:
+    return {"get_refund_orders": "refund"}.get(flow, "order")
+
+
+def hold(channel, flow: str, key: str, record, message: str) -> None:
+    """Keep a record that failed, under its penalty."""
+    item, _ = InboundItem.objects.update_or_create(
+        channel=channel, flow=flow, key=key,
+        defaults={"payload": {"type": type(record).__name__, "data": to_payload(record)}, "error": message[:4000]},
+    )
+    kind = penalty_kind(flow)
+    penalties.penalise(channel, kind, [(item.pk, key, message)])
+    penalty = FailedIntegration.objects.get(channel=channel, kind=kind, object_id=item.pk)
+    allowed = penalties.retry_allowed(
+        penalty.retry_count, int(penalty.settings.get("MAX_RETRY_COUNT", 0)), penalty.expiration_date, timezone.now()
+    )
+    InboundItem.objects.filter(pk=item.pk).update(available_at=penalty.next_retry_at if allowed else None)
+
+
+def release(channel, flow: str, key: str) -> None:
+    for item in InboundItem.objects.filter(channel=channel, flow=flow, key=key):
+        penalties.clear(channel, penalty_kind(flow), [item.pk])
+        item.delete()
+
+
+def retry_held(ctx, store, key_of, counts) -> int:
+    from mpdash.marketplaces import base
+
+    due = InboundItem.objects.filter(channel=ctx.channel, flow=ctx.spec.name, available_at__lte=timezone.now()).order_by("available_at")[:500]
+    stored = 0
+    for item in due:
+        ctx.lease.renew()
+        cls = getattr(base, item.payload.get("type", ""), None)
+        if cls is None:
+            continue
+        record = from_payload(cls, item.payload["data"])
+        before = counts["failed"]
+        if _store_one(ctx, record, store, key_of, counts, held=item) and counts["failed"] == before:
+            stored += 1
+    return stored

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+SWEEP_TASK = "mpdash:system:deliver_webhooks"
+SWEEP_SECONDS = 30
+
+
+def _ensure_sweep(sender, **kwargs) -> None:
+    """A beat task that delivers webhooks whose queued task was lost (broker outage, crash)."""
+    if getattr(sender, "label", "") != "orders":
+        return
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    if not PeriodicTask.objects.filter(name=SWEEP_TASK).exists():
+        interval, _ = IntervalSchedule.objects.get_or_create(every=SWEEP_SECONDS, period=IntervalSchedule.SECONDS)
+        PeriodicTask.objects.create(name=SWEEP_TASK, task="mpdash.orders.deliver_webhooks", interval=interval, enabled=True)
+
+
+class OrdersConfig(AppConfig):
+    name = "mpdash.orders"
+    label = "orders"
+    verbose_name = "Orders"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_sweep, dispatch_uid="mpdash.orders.ensure_webhook_sweep")

@@ -1,0 +1,95 @@
+"""Orders from the Trendyol simulator: shipment packages become local orders exactly once;
+Awaiting packages wait until Trendyol confirms them; shipped/delivered move them forward."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mpdash.channels.models import SalesChannel
+from mpdash.integration.dispatch import execute
+from mpdash.integration.models import FlowRun, InboundCursor
+from mpdash.orders.models import Order, OrderStatus
+
+from ..conftest import make_products
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ty_sim():
+    from mpdash.marketplaces.trendyol.simulator import serve
+
+    server = serve(port=0, processing_delay=0.1, rate_limit=0)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def channel(lists, ty_sim, no_celery):
+    products = make_products(lists, 4, prefix="TY")
+    ty_sim.add_products([{"barcode": p.sku, "stockCode": p.sku, "quantity": 50, "salePrice": 100, "listPrice": 120} for p in products])
+    channel = SalesChannel(name="Trendyol", slug="ty", marketplace="trendyol", **lists)
+    channel.save()
+    flags = {f: f in ("get_orders", "get_updated_orders") for f in channel.config["feature_flags"]}
+    channel.update_config({
+        **ty_sim.adapter_config(), "category_ids": ["1001"], "feature_flags": flags, "cargo_company_mapping": {"default": 1},
+        "cancellation_reason_id": 1, "default_reason_id": 1, "order_number_format": "TY-{orderNumber}-{id}",
+    })
+    channel.is_active = True
+    channel.full_clean()
+    channel.save()
+    channel.products = products
+    return channel
+
+
+def run(channel, flow="get_orders") -> FlowRun:
+    [run_id] = execute(channel.pk, flow, "manual")
+    return FlowRun.objects.get(pk=run_id)
+
+
+def test_packages_become_orders_once(channel, ty_sim):
+    placed = [ty_sim.place_order([{"barcode": channel.products[i].sku, "quantity": 1}]) for i in range(3)]
+    first = run(channel)
+    assert first.status == "success", first.message
+    orders = {o.package_id: o for o in Order.objects.filter(channel=channel)}
+    assert set(orders) == {str(p["packageId"]) for p in placed}
+    for p in placed:
+        order = orders[str(p["packageId"])]
+        assert order.number == f"TY-{p['orderNumber']}-{p['packageId']}"
+        assert order.shipping_address.township_id and order.items.get().sku in {x.sku for x in channel.products}
+    InboundCursor.objects.filter(channel=channel, flow="get_orders").update(high_water=None)
+    run(channel)
+    run(channel)
+    assert Order.objects.filter(channel=channel).count() == 3
+
+
+def test_awaiting_packages_wait_for_confirmation(channel, ty_sim):
+    ty_sim.configure(awaiting_delay=1.0)
+    placed = ty_sim.place_order([{"barcode": channel.products[0].sku, "quantity": 1}])
+    waiting = run(channel)
+    assert not Order.objects.filter(channel=channel).exists()
+    assert waiting.skipped == 1 and "awaiting" in waiting.lines.get(outcome="skipped").message
+    time.sleep(1.2)
+    run(channel)
+    assert Order.objects.filter(channel=channel, package_id=str(placed["packageId"])).exists()
+
+
+def test_shipped_and_delivered(channel, ty_sim):
+    placed = ty_sim.place_order([{"barcode": channel.products[1].sku, "quantity": 2}])
+    run(channel)
+    order = Order.objects.get(channel=channel, package_id=str(placed["packageId"]))
+    adapter = channel.adapter()
+    from mpdash.marketplaces.base import OrderUpdate
+
+    assert adapter.send_order_update(OrderUpdate(package_id=order.package_id, status="picking")).ok
+    adapter.close()
+    ty_sim.set_package_status(order.package_id, "Shipped", tracking_number="TEX123")
+    run(channel, "get_updated_orders")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED and order.tracking_number == "TEX123"
+    ty_sim.set_package_status(order.package_id, "Delivered")
+    run(channel, "get_updated_orders")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
