@@ -94,10 +94,13 @@ def main() -> int:
     env = dict(os.environ)
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
+    worker_log_path = os.path.join(os.environ["MPDASH_DATA_DIR"], "bench-worker.log")
+    worker_log = open(worker_log_path, "ab")
+    log(f"worker log: {worker_log_path}")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", "WARNING",
          "--concurrency", str(args.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         time.sleep(3)
@@ -116,6 +119,7 @@ def main() -> int:
         log(f"wrote {len(chosen)} changes in {t_written - t_start:.1f} s; waiting for the marketplace…")
         deadline = time.time() + 600
         latencies: dict[str, float] = {}
+        last_report = time.time()
         while time.time() < deadline and len(latencies) < len(chosen):
             for h in sim.history():
                 sku = h["sku"]
@@ -123,11 +127,19 @@ def main() -> int:
                     applied = h.get("applied_at")
                     applied_ts = _ts(applied) if applied else time.time()
                     latencies[sku] = applied_ts - written_at[sku]
+            if time.time() - last_report > 10:
+                last_report = time.time()
+                log(f"  delivered {len(latencies)}/{len(chosen)} after {last_report - t_written:.0f} s")
             time.sleep(0.5)
         t_done = time.time()
     finally:
         os.killpg(worker.pid, 15)
-        worker.wait(20)
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            log("worker did not stop within 20 s; killed")
+            os.killpg(worker.pid, 9)
+            worker.wait(5)
         sim.stop()
     values = sorted(latencies.values())
 

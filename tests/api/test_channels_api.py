@@ -102,7 +102,7 @@ def test_schema_and_flows(api, hb_channel):
     flows = {f["name"]: f for f in r.data}
     assert flows["stock"]["flag"] == "stock" and flows["stock"]["schedule"] == "every 1 min"
     assert flows["stock"]["enabled"] is False  # inactive channel
-    assert flows["stock"]["runnable"] is True and flows["get_orders"]["runnable"] is False
+    assert flows["stock"]["runnable"] is True and flows["split_packages"]["runnable"] is False
 
 
 def test_run_flow(api, hb_channel, no_celery, django_capture_on_commit_callbacks):
@@ -113,7 +113,7 @@ def test_run_flow(api, hb_channel, no_celery, django_capture_on_commit_callbacks
     assert r.status_code == 409 and "no flow" in r.data["detail"]
 
     SalesChannel.objects.filter(pk=channel.pk).update(is_active=True)
-    r = api.post(f"/api/v1/channels/{channel.pk}/flows/get_orders/run/")
+    r = api.post(f"/api/v1/channels/{channel.pk}/flows/split_packages/run/")
     assert r.status_code == 409 and "not available" in r.data["detail"]
     with django_capture_on_commit_callbacks(execute=True):
         r = api.post(f"/api/v1/channels/{channel.pk}/flows/stock/run/")
@@ -153,7 +153,7 @@ def test_penalties_list_and_lift(api, lists, hb_channel):
     assert api.post(f"/api/v1/channels/{channel.pk}/penalties/lift/", {}, format="json").status_code == 400
     r = api.post(f"/api/v1/channels/{channel.pk}/penalties/lift/", {"skus": [products[0].sku]}, format="json")
     assert r.status_code == 200 and r.data == {"lifted": 2}
-    assert PendingChange.objects.filter(channel=channel, product=products[0], available_at__isnull=False).count() == 2
+    assert PendingChange.objects.filter(channel=channel, product=products[0], kind__in=["productstock", "productprice"], available_at__isnull=False).count() == 2
     assert PendingChange.objects.filter(channel=channel, product=products[1], available_at__isnull=True).count() == 1
     r = api.post(f"/api/v1/channels/{channel.pk}/penalties/lift/", {"all": True}, format="json")
     assert r.data == {"lifted": 2} and not FailedIntegration.objects.exists()

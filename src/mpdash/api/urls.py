@@ -2,7 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from mpdash.orders import api as orders_api
+
+from django.urls import path
+
+from . import mapping_views, views
 
 router = DefaultRouter()
 router.register("products", views.ProductViewSet, basename="product")
@@ -16,5 +20,18 @@ router.register("catalog_items", views.CatalogItemViewSet, basename="catalog-ite
 router.register("channels", views.SalesChannelViewSet, basename="channel")
 router.register("flow-runs", views.FlowRunViewSet, basename="flow-run")
 router.register("batch-requests", views.BatchRequestViewSet, basename="batch-request")
+router.register("remote-categories", mapping_views.RemoteCategoryViewSet, basename="remote-category")
+router.register("remote-attributes", mapping_views.RemoteAttributeViewSet, basename="remote-attribute")
+router.register("remote-brands", mapping_views.RemoteBrandViewSet, basename="remote-brand")
+router.register("attribute-changes", mapping_views.AttributeChangeViewSet, basename="attribute-change")
+router.register("category-mappings", mapping_views.CategoryMappingViewSet, basename="category-mapping")
+router.register("attribute-mappings", mapping_views.AttributeMappingViewSet, basename="attribute-mapping")
+router.register("product-integrations", mapping_views.ProductIntegrationViewSet, basename="product-integration")
+orders_api.register(router)
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("channels/<int:channel_id>/products/<path:sku>/preview/", mapping_views.ProductPreviewView.as_view(), name="product-preview"),
+    path("channels/<int:channel_id>/products/resend/", mapping_views.ProductResendView.as_view(), name="product-resend"),
+    *router.urls,
+    *orders_api.urlpatterns,
+]

@@ -16,7 +16,7 @@ from mpdash.catalog.models import Catalog, CatalogItem, Category, PriceList, Pro
 from mpdash.channels.models import SalesChannel
 from mpdash.integration import penalties
 from mpdash.integration.dispatch import FlowNotAvailable, check_runnable, request_flow
-from mpdash.integration.flows import RUNNERS
+from mpdash.integration.flows import runnable
 from mpdash.integration.models import BatchRequest, FailedIntegration, FlowLogLine, FlowRun
 
 from . import serializers as s
@@ -210,7 +210,7 @@ class SalesChannelViewSet(
                 "kind": spec.kind,
                 "schedule": spec.schedule_text,
                 "enabled": channel.flow_enabled(spec.name),
-                "runnable": spec.name in RUNNERS,
+                "runnable": runnable(spec.name, channel.adapter_class),
             }
             for spec in channel.adapter_class.flows
         ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BatchRequest, FailedIntegration, FlowLogLine, FlowRun
+from .models import BatchRequest, FailedIntegration, FlowLogLine, FlowRun, InboundCursor, InboundItem, ProductIntegration
 
 
 class FlowLogLineInline(admin.TabularInline):
@@ -44,3 +44,24 @@ class FailedIntegrationAdmin(admin.ModelAdmin):
             by_channel.setdefault(p.channel, []).append(p.object_key)
         for channel, skus in by_channel.items():
             penalties.lift(channel, skus)
+
+
+@admin.register(ProductIntegration)
+class ProductIntegrationAdmin(admin.ModelAdmin):
+    list_display = ("product", "channel", "state", "remote_sku", "accepted_version", "sent_version", "updated_at")
+    list_filter = ("channel", "state")
+    search_fields = ("product__sku", "remote_sku")
+    raw_id_fields = ("product", "remote_category", "last_batch")
+
+
+@admin.register(InboundCursor)
+class InboundCursorAdmin(admin.ModelAdmin):
+    list_display = ("channel", "flow", "high_water", "last_sweep_at", "updated_at")
+    list_filter = ("channel", "flow")
+
+
+@admin.register(InboundItem)
+class InboundItemAdmin(admin.ModelAdmin):
+    list_display = ("key", "flow", "channel", "error", "available_at", "first_seen_at")
+    list_filter = ("channel", "flow")
+    search_fields = ("key", "error")

@@ -9,4 +9,6 @@ class IntegrationConfig(AppConfig):
     def ready(self) -> None:
         import mpdash.celery  # noqa: F401  (every process that queues tasks uses mpdash's Celery app)
 
-        from . import signals  # noqa: F401
+        from . import flush, signals  # noqa: F401
+
+        flush.install()  # SQLite flush with the change-tracking triggers (see flush.py)

@@ -47,12 +47,20 @@ def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, w
                 failed.append((product_id, sku, result.message or "rejected by the marketplace"))
                 lines.append((sku, FlowLogLine.Outcome.FAIL, result.message or "rejected", result.answer))
         # Delivered: drop the pending row unless the value changed again while in flight.
+        by_version: dict[int, list[int]] = {}
         for product_id, version in ok:
-            PendingChange.objects.filter(
-                channel=channel, kind=batch.kind, product_id=product_id, version=version, batch=batch
-            ).delete()
+            by_version.setdefault(version, []).append(product_id)
+        for version, product_ids in by_version.items():  # one DELETE per distinct version, not per record
+            for chunk in penalties.chunks(product_ids, 500):
+                PendingChange.objects.filter(
+                    channel=channel, kind=batch.kind, product_id__in=chunk, version=version, batch=batch
+                ).delete()
         penalties.clear(channel, batch.kind, [p for p, _ in ok])
         penalties.penalise(channel, batch.kind, failed, now)
+        if batch.kind in ("product", "product_delete"):
+            from .product_flow import apply_results
+
+            apply_results(batch, results, whole_failure)
         newer = PendingChange.objects.filter(batch=batch).update(batch=None)
         if batch.run_id:
             runs.add_lines(batch.run, lines)

@@ -164,3 +164,160 @@ def mark_channel_all(channel_id: int, kinds=KINDS) -> int:
             )
             total += cursor.rowcount
     return total
+
+
+# --- Products (product create/update/delete flows) ---------------------------------------
+# A change to what a marketplace shows of a product raises Product.version and marks
+# (channel, product, "product") pending for every channel selling it; deactivating it,
+# or removing it from a catalog, marks "product_delete".
+PRODUCT_KINDS = ("product", "product_delete")
+_CONTENT_COLUMNS = ("name", "description", "images", "attributes", "category_id", "base_code", "product_type", "is_active")
+
+
+def _content_changed(equal: str) -> str:
+    return " OR ".join(f"NEW.{c} {equal} OLD.{c}" for c in _CONTENT_COLUMNS)
+
+
+def _sqlite_product_upsert(kind: str, product: str, join_catalog: str, where: str = "") -> str:
+    return f"""
+    INSERT INTO integration_pendingchange ({_PENDING_COLUMNS})
+    SELECT c.id, {product}, '{kind}', 1, {_SQLITE_NOW}, {_SQLITE_NOW}, NULL
+      FROM channels_saleschannel c {join_catalog}
+     {where}
+    ON CONFLICT (channel_id, product_id, kind)
+    DO UPDATE SET version = version + 1, changed_at = excluded.changed_at;
+    """
+
+
+_SQLITE_IN_CATALOG = "JOIN catalog_catalogitem ci ON ci.catalog_id = c.catalog_id AND ci.product_id = NEW.id"
+
+SQLITE_PRODUCT_TRIGGERS = [
+    f"""CREATE TRIGGER mpdash_product_upd AFTER UPDATE ON catalog_product
+        WHEN {_content_changed('IS NOT')}
+        BEGIN
+          UPDATE catalog_product SET version = max(OLD.version, NEW.version) + 1 WHERE id = NEW.id;
+          {_sqlite_product_upsert('product', 'NEW.id', _SQLITE_IN_CATALOG)}
+          {_sqlite_product_upsert('product_delete', 'NEW.id', _SQLITE_IN_CATALOG, 'WHERE NEW.is_active = 0 AND OLD.is_active = 1')}
+        END""",
+    # A save that changes nothing shown may still write a stale version: never go back.
+    f"""CREATE TRIGGER mpdash_product_version_kept AFTER UPDATE ON catalog_product
+        WHEN NEW.version < OLD.version AND NOT ({_content_changed('IS NOT')})
+        BEGIN UPDATE catalog_product SET version = OLD.version WHERE id = NEW.id; END""",
+    f"""CREATE TRIGGER mpdash_catalogitem_product_ins AFTER INSERT ON catalog_catalogitem BEGIN
+        {_sqlite_product_upsert('product', 'NEW.product_id', '', 'WHERE c.catalog_id = NEW.catalog_id')} END""",
+    f"""CREATE TRIGGER mpdash_catalogitem_del AFTER DELETE ON catalog_catalogitem BEGIN
+        {_sqlite_product_upsert('product_delete', 'OLD.product_id', '', 'WHERE c.catalog_id = OLD.catalog_id')} END""",
+]
+SQLITE_PRODUCT_DROP = [
+    "DROP TRIGGER IF EXISTS mpdash_product_upd",
+    "DROP TRIGGER IF EXISTS mpdash_product_version_kept",
+    "DROP TRIGGER IF EXISTS mpdash_catalogitem_product_ins",
+    "DROP TRIGGER IF EXISTS mpdash_catalogitem_del",
+]
+
+
+def _pg_product_upsert(kind: str, product: str, from_where: str) -> str:
+    return f"""
+      INSERT INTO integration_pendingchange ({_PENDING_COLUMNS})
+      SELECT c.id, {product}, '{kind}', 1, now(), now(), NULL {from_where}
+      ON CONFLICT (channel_id, product_id, kind)
+      DO UPDATE SET version = integration_pendingchange.version + 1, changed_at = excluded.changed_at;
+    """
+
+
+_PG_IN_CATALOG = """FROM channels_saleschannel c
+        JOIN catalog_catalogitem ci ON ci.catalog_id = c.catalog_id AND ci.product_id = NEW.id"""
+
+POSTGRES_PRODUCT_TRIGGERS = [
+    f"""CREATE OR REPLACE FUNCTION mpdash_product_version() RETURNS trigger AS $$
+    BEGIN
+      IF {_content_changed('IS DISTINCT FROM')} THEN
+        NEW.version := GREATEST(OLD.version, NEW.version) + 1;
+      ELSE
+        NEW.version := GREATEST(OLD.version, NEW.version);
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER mpdash_product_version BEFORE UPDATE ON catalog_product
+       FOR EACH ROW EXECUTE FUNCTION mpdash_product_version()""",
+    f"""CREATE OR REPLACE FUNCTION mpdash_track_product() RETURNS trigger AS $$
+    BEGIN
+      IF NOT ({_content_changed('IS DISTINCT FROM')}) THEN
+        RETURN NEW;
+      END IF;
+      {_pg_product_upsert('product', 'NEW.id', _PG_IN_CATALOG)}
+      IF NOT NEW.is_active AND OLD.is_active THEN
+        {_pg_product_upsert('product_delete', 'NEW.id', _PG_IN_CATALOG)}
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER mpdash_product_changed AFTER UPDATE ON catalog_product
+       FOR EACH ROW EXECUTE FUNCTION mpdash_track_product()""",
+    f"""CREATE OR REPLACE FUNCTION mpdash_track_catalogitem_product() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'INSERT' THEN
+        {_pg_product_upsert('product', 'NEW.product_id', 'FROM channels_saleschannel c WHERE c.catalog_id = NEW.catalog_id')}
+        RETURN NEW;
+      END IF;
+      {_pg_product_upsert('product_delete', 'OLD.product_id', 'FROM channels_saleschannel c WHERE c.catalog_id = OLD.catalog_id')}
+      RETURN OLD;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER mpdash_catalogitem_product AFTER INSERT OR DELETE ON catalog_catalogitem
+       FOR EACH ROW EXECUTE FUNCTION mpdash_track_catalogitem_product()""",
+]
+POSTGRES_PRODUCT_DROP = [
+    "DROP TRIGGER IF EXISTS mpdash_product_version ON catalog_product",
+    "DROP TRIGGER IF EXISTS mpdash_product_changed ON catalog_product",
+    "DROP TRIGGER IF EXISTS mpdash_catalogitem_product ON catalog_catalogitem",
+    "DROP FUNCTION IF EXISTS mpdash_product_version()",
+    "DROP FUNCTION IF EXISTS mpdash_track_product()",
+    "DROP FUNCTION IF EXISTS mpdash_track_catalogitem_product()",
+]
+
+
+def install_product_triggers(apps=None, schema_editor=None) -> None:
+    conn = schema_editor.connection if schema_editor else connection
+    statements = {
+        "sqlite": SQLITE_PRODUCT_DROP + SQLITE_PRODUCT_TRIGGERS,
+        "postgresql": POSTGRES_PRODUCT_DROP + POSTGRES_PRODUCT_TRIGGERS,
+    }.get(conn.vendor)
+    if statements is None:
+        raise RuntimeError(f"change tracking supports SQLite and PostgreSQL, not {conn.vendor}")
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def remove_product_triggers(apps=None, schema_editor=None) -> None:
+    conn = schema_editor.connection if schema_editor else connection
+    statements = {"sqlite": SQLITE_PRODUCT_DROP, "postgresql": POSTGRES_PRODUCT_DROP}.get(conn.vendor, [])
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def mark_products(channel_id: int, product_ids, kind: str = "product") -> int:
+    """Mark products of a channel pending (re-send in bulk, a mapping that affects them)."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from .models import PendingChange
+
+    ids = list(product_ids)
+    now = timezone.now()
+    total = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        total += PendingChange.objects.filter(channel_id=channel_id, kind=kind, product_id__in=chunk).update(
+            version=F("version") + 1, changed_at=now
+        )
+        existing = set(
+            PendingChange.objects.filter(channel_id=channel_id, kind=kind, product_id__in=chunk).values_list("product_id", flat=True)
+        )
+        fresh = [
+            PendingChange(channel_id=channel_id, product_id=pid, kind=kind, changed_at=now, available_at=now)
+            for pid in chunk if pid not in existing
+        ]
+        PendingChange.objects.bulk_create(fresh, ignore_conflicts=True)
+        total += len(fresh)
+    return total

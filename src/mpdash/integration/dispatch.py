@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import runs
-from .flows import RUNNERS
+from .flows import RUNNERS, supported
 from .leases import Lease, LeaseLost, flow_state
 from .models import BatchRequest, FlowRun, FlowState, PendingChange
 from .sync_flow import RunContext, StopRun
@@ -30,9 +30,11 @@ def check_runnable(channel, flow: str) -> None:
     if spec is None:
         known = ", ".join(f.name for f in channel.adapter_class.flows)
         raise FlowNotAvailable(f"{channel.adapter_class.label} has no flow {flow!r}; its flows are: {known}")
-    if flow not in RUNNERS:
-        raise FlowNotAvailable(f"the {flow} flow is not available in this version of mpdash yet")
-    if not channel.is_active:
+    if flow not in RUNNERS or not supported(channel.adapter_class, flow):
+        raise FlowNotAvailable(f"the {flow} flow is not available for {channel.adapter_class.label} in this version of mpdash yet")
+    # Reading the marketplace's catalog (categories, attributes) is how a channel is set
+    # up, so those flows run before it is activated; everything else needs it active.
+    if not channel.is_active and spec.direction != "maintenance":
         raise FlowNotAvailable(f"channel {channel.slug} is inactive; activate it first")
     if spec.flag and not channel.flag_on(spec.flag):
         raise FlowNotAvailable(f"the {spec.flag} feature flag of channel {channel.slug} is off")
@@ -116,12 +118,24 @@ def _run_once(channel, flow: str, trigger: str, lease: Lease) -> int:
             adapter.close()
         _release_unsent(run)
         FlowRun.objects.filter(pk=run.pk, phase="sending").update(phase="awaiting", message=message[:4000])
-        runs.finish_if_complete(run.pk, message=message, failed=failed)
+        runs.finish_if_complete(run.pk, message=message, failed=failed, cut_short=retry_after is not None)
+    if retry_after is None:
+        _forget_if_empty(run.pk, trigger, failed)
     if retry_after is not None:
         # Rate limited: come back when the marketplace allows; nothing was penalised.
         FlowState.objects.filter(channel=channel, flow=flow).update(dispatch_requested_at=None)
         request_flow(channel.pk, flow, FlowRun.Trigger.SYSTEM, countdown=max(retry_after, 0.5))
     return run.pk
+
+
+def _forget_if_empty(run_id: int, trigger: str, failed: bool) -> None:
+    """A run started by a change that found nothing to do (another run already carried
+    the change) is not worth a row in the log; scheduled and manual runs always are."""
+    if failed or trigger not in (FlowRun.Trigger.EVENT, FlowRun.Trigger.SYSTEM):
+        return
+    FlowRun.objects.filter(
+        pk=run_id, selected=0, sent=0, failed=0, skipped=0, status=FlowRun.Status.SUCCESS, lines__isnull=True, batches__isnull=True
+    ).delete()
 
 
 def _release_unsent(run: FlowRun) -> None:

@@ -8,13 +8,43 @@ with a clear message.
 
 from __future__ import annotations
 
+from mpdash.marketplaces.base import MarketplaceAdapter
+
+from . import catalog_flows, order_flows, product_flow
 from .sync_flow import run_outbound_sync
 
 RUNNERS = {
     "stock": run_outbound_sync,
     "price": run_outbound_sync,
+    product_flow.CREATE: product_flow.run_product_sync,
+    product_flow.UPDATE: product_flow.run_product_sync,
+    product_flow.DELETE: product_flow.run_product_delete,
+    "category_node": catalog_flows.run_category_node,
+    "category_attributes": catalog_flows.run_category_attributes,
+    "default_attributes": catalog_flows.run_default_attributes,
+    "compare_attributes": catalog_flows.run_compare_attributes,
+    "brands": catalog_flows.run_brands,
+    "get_orders": order_flows.run_get_orders,
+    "get_updated_orders": order_flows.run_get_updated_orders,
+}
+
+# The adapter method a flow needs: a marketplace whose adapter lacks it cannot run it yet.
+NEEDS = {
+    "stock": "send_stock", "price": "send_prices",
+    product_flow.CREATE: "send_products", product_flow.UPDATE: "send_products", product_flow.DELETE: "delete_products",
+    "category_node": "fetch_categories", "category_attributes": "fetch_attributes", "compare_attributes": "fetch_attributes",
+    "default_attributes": "default_attributes", "brands": "fetch_brands",
+    "get_orders": "list_orders", "get_updated_orders": "list_updated_orders",
 }
 
 
-def runnable(flow: str) -> bool:
-    return flow in RUNNERS
+def supported(adapter_class, flow: str) -> bool:
+    """True when the marketplace's adapter implements what the flow needs."""
+    method = NEEDS.get(flow)
+    if method is None:
+        return True
+    return getattr(adapter_class, method) is not getattr(MarketplaceAdapter, method)
+
+
+def runnable(flow: str, adapter_class=None) -> bool:
+    return flow in RUNNERS and (adapter_class is None or supported(adapter_class, flow))

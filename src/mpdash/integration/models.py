@@ -179,3 +179,75 @@ class FailedIntegration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "kind", "object_id"], name="uniq_penalty"),
         ]
+
+
+class ProductIntegration(models.Model):
+    """Where one product stands on one channel's marketplace."""
+
+    class State(models.TextChoices):
+        NEW = "new", "not sent yet"
+        IN_FLIGHT = "in_flight", "sent, waiting for the marketplace"
+        PENDING_APPROVAL = "pending_approval", "waiting for approval"
+        ON_SALE = "on_sale", "on sale"
+        REJECTED = "rejected", "rejected by the marketplace"
+        FAILED = "failed", "failed (penalised)"
+        DELETED = "deleted", "taken off sale"
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="product_integrations")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="integrations")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.NEW, db_index=True)
+    remote_sku = models.CharField(max_length=128, blank=True)
+    remote_category = models.ForeignKey(
+        "channels.RemoteCategory", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Product.version last accepted by the marketplace (None: never), and last sent.
+    accepted_version = models.IntegerField(null=True, blank=True)
+    sent_version = models.IntegerField(null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True, help_text="The marketplace's or the Mapper's reasons")
+    last_batch = models.ForeignKey(BatchRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_remotely = models.BooleanField(default=False, help_text="The marketplace has the product (create done)")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "product"], name="uniq_product_integration")]
+        indexes = [models.Index(fields=["channel", "state"], name="product_integration_state")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.channel_id}: {self.state}"
+
+
+class InboundCursor(models.Model):
+    """How far an inbound flow (get_orders, get_cancel_orders, ...) has read a channel.
+
+    ``high_water`` only moves after every page of a window was stored, so a crash between
+    storing records and moving the cursor re-reads the window: records are stored
+    idempotently, so nothing is lost and nothing is duplicated.
+    """
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="inbound_cursors")
+    flow = models.CharField(max_length=64)
+    high_water = models.DateTimeField(null=True, blank=True)
+    last_sweep_at = models.DateTimeField(null=True, blank=True, help_text="Last reconciliation sweep")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "flow"], name="uniq_inbound_cursor")]
+
+
+class InboundItem(models.Model):
+    """A record read from a marketplace that could not be stored yet (e.g. an unmapped
+    township). Kept with the marketplace's data so it is retried under its penalty
+    whatever the cursor does; deleted once stored."""
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="inbound_items")
+    flow = models.CharField(max_length=64)
+    key = models.CharField(max_length=128, help_text="Package id, claim id, ...")
+    payload = models.JSONField()
+    error = models.TextField(blank=True)
+    available_at = models.DateTimeField(null=True, blank=True, help_text="Next try; empty: held (penalty expired)")
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "flow", "key"], name="uniq_inbound_item")]
+        indexes = [models.Index(fields=["channel", "flow", "available_at"], name="inbound_item_ready")]

@@ -143,11 +143,20 @@ def lift(channel, skus: Iterable[str] | None = None, kinds: Iterable[str] | None
             by_kind.setdefault(kind, []).append(object_id)
         for kind, ids in by_kind.items():
             for chunk in chunks(ids, 500):
+                if kind in INBOUND_KINDS:
+                    from .models import InboundItem
+
+                    InboundItem.objects.filter(channel=channel, pk__in=chunk).update(available_at=now)
+                    continue
                 PendingChange.objects.filter(channel=channel, kind=kind, product_id__in=chunk, batch__isnull=True).update(
                     available_at=now
                 )
         qs.delete()
     return len(rows)
+
+
+# Penalty kinds of records read from marketplaces: their object id is an InboundItem's.
+INBOUND_KINDS = ("order", "refund")
 
 
 def chunks(items: list, size: int):

@@ -11,7 +11,7 @@ MISSING_MESSAGE = {"productstock": "Stock data not found", "productprice": "Pric
 
 
 def load(channel, kind: str, product_ids: list[int]):
-    """Return ``(records, skus, versions, missing)`` keyed by product id.
+    """Return ``(records, skus, versions, problems)`` keyed by product id.
 
     Values and pending versions are read in one statement, so a version always belongs
     to the value sent with it: a change landing meanwhile keeps the record pending (sent
@@ -50,9 +50,9 @@ def load(channel, kind: str, product_ids: list[int]):
     else:
         raise ValueError(f"no records of kind {kind!r}")
     # A record without a pending row any more was delivered meanwhile: nothing to send.
-    missing = [pid for pid in product_ids if pid not in records]
+    problems = {pid: MISSING_MESSAGE[kind] for pid in product_ids if pid not in records}
     records = {pid: rec for pid, rec in records.items() if versions.get(pid) is not None}
-    return records, skus, versions, missing
+    return records, skus, versions, problems
 
 
 def send(adapter, kind: str, records: list):

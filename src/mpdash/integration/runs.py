@@ -41,8 +41,11 @@ def bump(run_id: int, **counts: int) -> None:
     FlowRun.objects.filter(pk=run_id).update(**{k: F(k) + v for k, v in counts.items() if v})
 
 
-def finish_if_complete(run_id: int, message: str | None = None, failed: bool = False) -> None:
-    """Close the run once it sends nothing more and no batch of it awaits an answer."""
+def finish_if_complete(run_id: int, message: str | None = None, failed: bool = False, cut_short: bool = False) -> None:
+    """Close the run once it sends nothing more and no batch of it awaits an answer.
+
+    ``cut_short``: the marketplace's rate limit stopped the run before it had done
+    everything; the rest goes on in a new run, so this one ends ``partial``."""
     run = FlowRun.objects.get(pk=run_id)
     if run.finished_at:
         return
@@ -59,6 +62,8 @@ def finish_if_complete(run_id: int, message: str | None = None, failed: bool = F
         status = FlowRun.Status.PARTIAL
     elif run.failed and not run.succeeded:
         status = FlowRun.Status.FAIL
+    elif cut_short:
+        status = FlowRun.Status.PARTIAL
     else:
         status = FlowRun.Status.SUCCESS
     update = {"status": status, "finished_at": now, "phase": ""}

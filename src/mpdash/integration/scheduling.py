@@ -12,7 +12,7 @@ import json
 
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from .flows import RUNNERS
+from .flows import runnable
 
 SYSTEM_TASKS = {
     "mpdash:system:poll_open_batches": ("mpdash.poll_open_batches", 15),
@@ -39,7 +39,7 @@ def _crontab(expr: str) -> CrontabSchedule:
 
 def sync_channel(channel) -> None:
     for spec in channel.adapter_class.flows:
-        if spec.name not in RUNNERS or not (spec.every_seconds or spec.crontab):
+        if not runnable(spec.name, channel.adapter_class) or not (spec.every_seconds or spec.crontab):
             continue
         name = task_name(channel.pk, spec.name)
         enabled = channel.flow_enabled(spec.name)
@@ -79,3 +79,16 @@ def ensure_system_tasks(**_kwargs) -> None:
     for name, (task_path, seconds) in SYSTEM_TASKS.items():
         if not PeriodicTask.objects.filter(name=name).exists():
             PeriodicTask.objects.create(name=name, task=task_path, interval=_interval(seconds), enabled=True)
+
+
+def set_schedule(channel_id: int, flow: str, *, every_seconds: int | None = None, crontab: str | None = None) -> PeriodicTask:
+    """Give a (channel, flow) task its own schedule (what an operator does on the Settings screen)."""
+    task = PeriodicTask.objects.get(name=task_name(channel_id, flow))
+    if (every_seconds is None) == (crontab is None):
+        raise ValueError("give exactly one of every_seconds and crontab")
+    if every_seconds is not None:
+        task.interval, task.crontab = _interval(int(every_seconds)), None
+    else:
+        task.interval, task.crontab = None, _crontab(crontab)
+    task.save()
+    return task

@@ -42,11 +42,19 @@ class StopRun(Exception):
 
 
 def ready_rows(channel, kind: str, limit: int):
-    return list(
-        PendingChange.objects.filter(channel=channel, kind=kind, batch__isnull=True, available_at__lte=timezone.now())
-        .order_by("changed_at", "id")
-        .values_list("id", "product_id", "version")[:limit]
-    )
+    rows = PendingChange.objects.filter(channel=channel, kind=kind, batch__isnull=True, available_at__lte=timezone.now())
+    if channel.adapter_class.flow("product_create") and channel.flow_enabled("product_create"):
+        # This channel creates its products itself: stock and price wait until the
+        # marketplace has the product (the create carries both anyway), instead of
+        # failing on an unknown product and being penalised.
+        from django.db.models import Exists, OuterRef
+
+        from .models import ProductIntegration
+
+        rows = rows.filter(
+            Exists(ProductIntegration.objects.filter(channel=channel, product_id=OuterRef("product_id"), created_remotely=True))
+        )
+    return list(rows.order_by("changed_at", "id").values_list("id", "product_id", "version")[:limit])
 
 
 def run_outbound_sync(ctx: RunContext) -> str:
@@ -71,15 +79,21 @@ def run_outbound_sync(ctx: RunContext) -> str:
     return f"{sent_batches} request(s) sent" if sent_batches else "nothing pending"
 
 
-def send_one_batch(ctx: RunContext, kind: str, rows) -> bool:
+def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on_problems=None, on_sent=None) -> bool:
+    """Claim, send and record one batch. ``load(channel, kind, product_ids)`` and
+    ``send(adapter, kind, records)`` default to the stock/price ones; a flow with other
+    records (products) passes its own, and hooks to keep its own state."""
     channel, adapter, run = ctx.channel, ctx.adapter, ctx.run
+    load = load or records.load
+    send = send or records.send
     product_ids = [product_id for _, product_id, _ in rows]
-    found, skus, versions, missing = records.load(channel, kind, product_ids)
-    if missing:
-        message = records.MISSING_MESSAGE[kind]
-        penalties.penalise(channel, kind, [(pid, skus.get(pid, str(pid)), message) for pid in missing])
-        runs.add_lines(run, [(skus.get(pid, str(pid)), FlowLogLine.Outcome.FAIL, message, None) for pid in missing])
-        runs.bump(run.pk, failed=len(missing))
+    found, skus, versions, problems = load(channel, kind, product_ids)
+    if problems:
+        penalties.penalise(channel, kind, [(pid, skus.get(pid, str(pid)), message) for pid, message in problems.items()])
+        runs.add_lines(run, [(skus.get(pid, str(pid)), FlowLogLine.Outcome.FAIL, message, None) for pid, message in problems.items()])
+        runs.bump(run.pk, failed=len(problems))
+        if on_problems:
+            on_problems(problems)
     if not found:
         return False
     with transaction.atomic():
@@ -105,7 +119,7 @@ def send_one_batch(ctx: RunContext, kind: str, rows) -> bool:
     ctx.lease.renew()  # fencing: never send after losing the lease
     record_list = list(found.values())
     try:
-        submission = records.send(adapter, kind, record_list)
+        submission = send(adapter, kind, record_list)
     except MarketplaceError as exc:
         handle_send_error(ctx, batch, found, exc)
         return False
@@ -130,6 +144,8 @@ def send_one_batch(ctx: RunContext, kind: str, rows) -> bool:
         [(rec.sku, FlowLogLine.Outcome.SENT, f"sent in batch {batch.local_batch_id}", submission.sent.get(rec.sku)) for rec in record_list],
     )
     runs.bump(run.pk, sent=len(record_list))
+    if on_sent:
+        on_sent(batch, found, submission)
     batch.refresh_from_db()
     if submission.results is not None:
         from . import batches

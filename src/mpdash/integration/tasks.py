@@ -62,3 +62,10 @@ def recover() -> int:
         FlowRun.objects.filter(pk=run.pk, phase="sending").update(phase="awaiting")
         runs.finish_if_complete(run.pk, message="interrupted: the worker stopped during the run", failed=True)
     return recovered
+
+
+@shared_task(name="mpdash.check_product_approvals", ignore_result=True)
+def check_product_approvals(channel_id: int) -> int:
+    from .product_flow import check_approvals
+
+    return check_approvals(channel_id)

@@ -89,6 +89,10 @@ class ItemResult:
     ok: bool
     message: str = ""
     answer: Any = None
+    # Product requests only: where the product stands after this result (one of
+    # PRODUCT_STATES) and the marketplace's own id for it when it gave one.
+    state: str = ""
+    remote_sku: str | None = None
 
 
 @dataclass
@@ -125,6 +129,243 @@ class Listing:
     price: Decimal | None
     stock: int | None
     on_sale: bool
+
+
+# --- catalog side ---------------------------------------------------------------------
+ON_SALE = "on_sale"
+PENDING_APPROVAL = "pending_approval"
+REJECTED = "rejected"
+NOT_FOUND = "not_found"
+PRODUCT_STATES = (ON_SALE, PENDING_APPROVAL, REJECTED, NOT_FOUND)
+
+
+@dataclass
+class RemoteCategory:
+    """One node of a marketplace's category tree."""
+
+    remote_id: str
+    name: str
+    parent_id: str | None
+    is_leaf: bool
+    # False when the marketplace says products cannot be listed under it (inactive or
+    # not available), even if it is a leaf.
+    available: bool = True
+
+
+@dataclass
+class AttributeValue:
+    remote_id: str
+    name: str
+
+
+@dataclass
+class RemoteAttribute:
+    """One attribute a marketplace category asks for.
+
+    ``data_type``: ``enum`` (pick from ``values``), ``text``, ``number`` or ``bool``.
+    ``values`` holds every allowed value (the adapter pages through them).
+    """
+
+    remote_id: str
+    name: str
+    required: bool = False
+    variant: bool = False  # varies within one product group (size)
+    slicer: bool = False  # splits the group into separate product cards (colour)
+    allow_custom: bool = False
+    multi_value: bool = False
+    data_type: str = "enum"
+    values: list[AttributeValue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DefaultAttribute:
+    """A field every product needs on a marketplace, whatever its category.
+
+    The Mapper fills these like category attributes. ``source`` names the product field
+    that fills it when the operator maps nothing (``name``, ``description``, ``sku``,
+    ``base_code``, ``images``, ``price``, ``list_price``, ``stock``, ``tax_rate``,
+    ``attributes.<key>``) or is empty when the operator must map it.
+    """
+
+    key: str
+    label: str
+    required: bool = True
+    data_type: str = "text"  # text | number | list | bool
+    source: str = ""
+
+
+@dataclass
+class Brand:
+    remote_id: str
+    name: str
+
+
+@dataclass
+class AttributeChoice:
+    """A category attribute resolved by the Mapper for one product.
+
+    Exactly one of ``value_ids`` (allowed value ids; several only for multi-value
+    attributes) and ``custom_value`` (free text, where the marketplace allows it) is set.
+    """
+
+    attribute_id: str
+    attribute_name: str
+    value_ids: list[str] = field(default_factory=list)
+    value_names: list[str] = field(default_factory=list)
+    custom_value: str | None = None
+
+
+@dataclass
+class ProductRecord:
+    """One product resolved by the Mapper, ready for an adapter to turn into a payload.
+
+    ``fields`` holds the default attributes by key (see ``DefaultAttribute``), with
+    images as a list of URLs and amounts as ``Decimal``; ``attributes`` the category
+    attributes. ``remote_sku`` is set once the marketplace has given its own id.
+    """
+
+    sku: str
+    category_id: str
+    fields: dict[str, Any]
+    attributes: list[AttributeChoice] = field(default_factory=list)
+    remote_sku: str | None = None
+
+
+@dataclass
+class ProductStatus:
+    """Where one product stands on the marketplace (see PRODUCT_STATES)."""
+
+    sku: str
+    state: str
+    reasons: list[str] = field(default_factory=list)
+    remote_sku: str | None = None
+
+
+# --- order side --------------------------------------------------------------------------
+@dataclass
+class RemoteAddress:
+    """An address as the marketplace gives it; the flows map names to local ids."""
+
+    first_name: str = ""
+    last_name: str = ""
+    line: str = ""
+    city: str = ""
+    township: str = ""  # ilçe
+    district: str = ""  # mahalle / semt
+    neighbourhood: str = ""
+    postcode: str = ""
+    country: str = "TR"
+    phone: str = ""
+    email: str = ""
+    company: str = ""
+    tax_office: str = ""
+    tax_number: str = ""
+    identity_number: str = ""
+
+
+@dataclass
+class RemoteOrderLine:
+    line_id: str  # the marketplace's line id (used for status updates and cancellations)
+    sku: str  # our sku (merchantSku / stockCode)
+    quantity: int
+    price: Decimal  # unit price paid, after discounts
+    list_price: Decimal | None = None
+    discount: Decimal = Decimal("0")
+    remote_sku: str | None = None
+    name: str = ""
+    status: str = ""  # the marketplace's own status text
+    tax_rate: Decimal | None = None
+
+
+@dataclass
+class RemoteOrder:
+    """One marketplace package (the unit an order is created locally from).
+
+    ``package_id`` is unique on the marketplace and is what makes ingestion
+    exactly-once; ``order_number`` groups packages of one purchase.
+    """
+
+    package_id: str
+    order_number: str
+    status: str  # normalised: created | picking | invoiced | shipped | delivered | cancelled | returned | unpacked
+    placed_at: Any  # datetime (aware)
+    modified_at: Any  # datetime (aware); the cursor of get_orders / get_updated_orders
+    currency: str = "TRY"
+    amount: Decimal = Decimal("0")
+    discount: Decimal = Decimal("0")
+    shipping_amount: Decimal = Decimal("0")
+    lines: list[RemoteOrderLine] = field(default_factory=list)
+    customer_name: str = ""
+    customer_email: str = ""
+    customer_phone: str = ""
+    customer_id: str = ""
+    shipping_address: RemoteAddress | None = None
+    billing_address: RemoteAddress | None = None
+    cargo_company: str = ""  # the marketplace's carrier name or code
+    tracking_number: str = ""
+    tracking_url: str = ""
+    label_url: str = ""
+    micro_export: bool = False
+    raw: dict[str, Any] = field(default_factory=dict)  # the marketplace's own record (stored in extra_field)
+
+
+@dataclass
+class RemoteCancellation:
+    package_id: str
+    order_number: str
+    line_ids: list[str]  # empty: the whole package
+    reason_code: str = ""
+    reason_text: str = ""
+    cancelled_at: Any = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RemoteClaimLine:
+    claim_line_id: str
+    line_id: str
+    sku: str
+    quantity: int
+    reason_code: str = ""
+    reason_text: str = ""
+    customer_note: str = ""
+
+
+@dataclass
+class RemoteClaim:
+    """A return (refund) request opened by a customer on the marketplace."""
+
+    claim_id: str
+    package_id: str
+    order_number: str
+    status: str  # normalised: waiting_action | accepted | rejected | in_dispute | cancelled
+    created_at: Any
+    modified_at: Any
+    lines: list[RemoteClaimLine] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    """One page of a listing; ``next_token`` is None on the last page."""
+
+    items: list
+    next_token: Any = None
+
+
+@dataclass
+class OrderUpdate:
+    """What our side tells the marketplace about one package."""
+
+    package_id: str
+    status: str  # picking | invoiced | shipped | delivered
+    line_ids: list[tuple[str, int]] = field(default_factory=list)  # (line id, quantity)
+    invoice_number: str = ""
+    invoice_date: Any = None
+    invoice_link: str = ""
+    cargo_company: str = ""  # the marketplace's carrier code (mapped by the flow)
+    tracking_number: str = ""
+    tracking_url: str = ""
 
 
 class MarketplaceAdapter:
@@ -178,6 +419,108 @@ class MarketplaceAdapter:
         raise NotImplementedError
 
     def list_listings(self):  # -> Iterator[Listing]
+        raise NotImplementedError
+
+    # --- catalog side -------------------------------------------------------------------
+    # Most products one create/update request may carry and the largest request body in
+    # bytes; payload builders never exceed either.
+    max_request_bytes: ClassVar[int] = 10 * 1024 * 1024
+    max_images: ClassVar[int | None] = None
+    # The default attribute holding a brand *id* (marketplaces with a brand list): the
+    # Mapper turns a brand name into its id through the channel's fetched brands.
+    brand_attribute: ClassVar[str] = ""
+
+    @classmethod
+    def default_attributes(cls) -> tuple[DefaultAttribute, ...]:
+        """The fields every product needs here (remote id, title, barcode, brand, ...)."""
+        return ()
+
+    def fetch_categories(self, root_ids: list[str]):  # -> Iterator[RemoteCategory]
+        """Every node under the given roots (all roots when empty), parents before children."""
+        raise NotImplementedError
+
+    def fetch_attributes(self, category_id: str) -> list[RemoteAttribute]:
+        """The attributes of one leaf category, each with all its allowed values."""
+        raise NotImplementedError
+
+    def fetch_brands(self, name: str | None = None) -> list[Brand]:
+        """Brands, or those matching ``name``; empty for marketplaces that take brand names."""
+        return []
+
+    def check_product(self, record: ProductRecord) -> list[str]:
+        """Problems the marketplace would reject the product for, found before sending
+        (too many images, list price below price, ...); empty when none."""
+        return []
+
+    def build_product_payload(self, record: ProductRecord, *, update: bool = False) -> dict[str, Any]:
+        """The exact item this adapter would send for ``record`` (used by previews)."""
+        raise NotImplementedError
+
+    def send_products(self, records: list[ProductRecord], *, update: bool = False) -> Submission:
+        """One create (or update) request; results arrive by ``poll("product", ...)``,
+        each ``ItemResult`` with ``state`` set."""
+        raise NotImplementedError
+
+    def product_statuses(self, skus: list[str]) -> dict[str, ProductStatus]:
+        """Approval state of products already sent (skus the marketplace does not know
+        map to ``NOT_FOUND``)."""
+        raise NotImplementedError
+
+    def delete_products(self, records: list[StockRecord]) -> Submission:
+        """Take products off sale (stock 0, and archive where the marketplace allows);
+        results by ``poll("product_delete", ...)``."""
+        raise NotImplementedError
+
+    # --- order side -----------------------------------------------------------------------
+    # Listing calls take an aware datetime window and a page token (None for the first
+    # page) and return one Page; the flow pages, keeps the cursor and stores results
+    # idempotently. Windows longer than ``max_order_window`` are split by the flow.
+    max_order_window_hours: ClassVar[float] = 24 * 14
+
+    def list_orders(self, start, end, token=None) -> Page:
+        """Packages created or changed in [start, end) (paid, ready to be prepared)."""
+        raise NotImplementedError
+
+    def list_updated_orders(self, start, end, token=None) -> Page:
+        """Packages shipped, delivered (or undelivered) in the window, with tracking."""
+        raise NotImplementedError
+
+    def list_cancellations(self, start, end, token=None) -> Page:
+        """Packages or lines cancelled on the marketplace in the window (RemoteCancellation)."""
+        raise NotImplementedError
+
+    def list_claims(self, start, end, token=None) -> Page:
+        """Return claims opened or changed in the window (RemoteClaim)."""
+        raise NotImplementedError
+
+    def list_unpacked(self, start, end, token=None) -> Page:
+        """Packages the marketplace unpacked in the window (RemoteCancellation); Hepsiburada only."""
+        raise NotImplementedError
+
+    def prepare_packages(self, orders: list[RemoteOrder]) -> list[RemoteOrder]:
+        """Marketplaces where the seller creates packages from paid lines do it here
+        (Hepsiburada with automatic packing); the default returns the orders as they are."""
+        return orders
+
+    def send_order_update(self, update: OrderUpdate) -> ItemResult:
+        """Tell the marketplace a package's new status, invoice and tracking; a status
+        that needs intermediate steps (Trendyol: Picking before Invoiced) takes them."""
+        raise NotImplementedError
+
+    def cancel_lines(self, package_id: str, lines: list[tuple[str, int]], reason_id: str) -> ItemResult:
+        """Cancel lines on the marketplace (cannot supply / merchant cancel)."""
+        raise NotImplementedError
+
+    def approve_claim(self, claim: RemoteClaim, line_ids: list[str]) -> ItemResult:
+        raise NotImplementedError
+
+    def reject_claim(
+        self, claim: RemoteClaim, line_ids: list[str], reason_id: str, description: str, images: list[bytes]
+    ) -> ItemResult:
+        raise NotImplementedError
+
+    def split_package(self, package_id: str, groups: list[list[tuple[str, int]]]) -> ItemResult:
+        """Split a package into several (line id, quantity) groups; new ids arrive later."""
         raise NotImplementedError
 
     def close(self) -> None:

@@ -9,10 +9,20 @@ from .base import MarketplaceAdapter
 # marketplace type -> "module:AdapterClass"
 MARKETPLACES: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.adapter:HepsiburadaAdapter",
+    "trendyol": "mpdash.marketplaces.trendyol.adapter:TrendyolAdapter",
 }
 # marketplace type -> "module:callable(host, port, **options)" returning a running simulator
 SIMULATORS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.simulator:serve",
+    "trendyol": "mpdash.marketplaces.trendyol.simulator:serve",
+}
+
+
+# marketplace type -> module with ``setup(lists, sim_url, log)`` and ``SIMULATOR_OPTIONS``
+# for ``mpdash demo`` (in the order the demo starts them).
+DEMOS: dict[str, str] = {
+    "hepsiburada": "mpdash.marketplaces.hepsiburada.demo",
+    "trendyol": "mpdash.marketplaces.trendyol.demo",
 }
 
 
@@ -33,6 +43,10 @@ def simulator_factory(marketplace: str):
         return _load(SIMULATORS[marketplace])
     except KeyError:
         raise LookupError(f"no simulator for {marketplace!r}; known: {', '.join(sorted(SIMULATORS))}") from None
+
+
+def demo_module(marketplace: str):
+    return import_module(DEMOS[marketplace])
 
 
 def choices() -> list[tuple[str, str]]:

@@ -69,5 +69,11 @@ def test_default_config():
 
 
 def test_batch_sizes():
-    assert BATCH_SIZES == {"productstock": 4000, "productprice": 4000}
+    assert BATCH_SIZES == {"productstock": 4000, "productprice": 4000, "product": 1000, "product_delete": 4000}
     assert HepsiburadaAdapter.batch_size("productstock") == 4000
+    assert HepsiburadaAdapter.batch_size("product") == 1000
+
+
+def test_catalog_limits():
+    assert HepsiburadaAdapter.max_images == 10
+    assert HepsiburadaAdapter.max_request_bytes == 10 * 1024 * 1024

@@ -200,7 +200,94 @@ SCHEMA: tuple[SchemaField, ...] = (
 # Source: "Listeleme Entegrasyonu Önemli Bilgiler" as transcribed by public integrator
 # notes; the official page itself could not be read here.
 MAX_LISTINGS_PER_UPLOAD = 4000
-BATCH_SIZES: dict[str, int] = {"productstock": MAX_LISTINGS_PER_UPLOAD, "productprice": MAX_LISTINGS_PER_UPLOAD}
+
+# Most products one catalog import file (POST /product/api/products/import) or product
+# update file (POST /ticket-api/api/integrator/import) may carry.
+# guess: Hepsiburada documents no per-file product limit. Its status endpoints
+# (GET /product/api/products/status/{trackingId}, …/integrator/status/{trackingId}) page
+# with a default size of 1000, so 1000 products keep one tracking id's outcome on one page.
+MAX_PRODUCTS_PER_IMPORT = 1000
+
+BATCH_SIZES: dict[str, int] = {
+    "productstock": MAX_LISTINGS_PER_UPLOAD,
+    "productprice": MAX_LISTINGS_PER_UPLOAD,
+    "product": MAX_PRODUCTS_PER_IMPORT,
+    # Deleting is a stock upload with availableStock 0, so the stock upload limit applies.
+    "product_delete": MAX_LISTINGS_PER_UPLOAD,
+}
+
+# Largest import/update request body in bytes (the multipart body with its JSON file).
+# guess: undocumented; 10 MiB is the usual gateway ceiling for Hepsiburada's Spring
+# services and leaves a full batch of 1000 typical products (≈3–5 kB each) far below it.
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+# Images per product: image1..image10. Source: Hepsiburada changelog "Hepsiburada
+# Entegrasyon - Haziran 2025" (raised from 5 to 10); the setup guide: "The number of photos
+# for the products to be sent must not exceed 10."
+MAX_IMAGES_PER_PRODUCT = 10
+
+# Page sizes of the catalog reads. Categories: "size can be raised up to 2000" (Katalog
+# Önemli Bilgiler). Attribute values and status pages: the documented default, 1000.
+CATEGORY_PAGE_SIZE = 2000
+VALUE_PAGE_SIZE = 1000
+STATUS_PAGE_SIZE = 1000
+
+# Most merchantSku values one check-product-status call carries.
+# guess: the endpoint takes a list per merchant and documents no ceiling; 100 keeps bodies small.
+MAX_SKUS_PER_STATUS_CHECK = 100
 
 # Most merchantSku values one listings query may filter on (official listing guide).
 MAX_SKUS_PER_LISTINGS_QUERY = 50
+
+# --- order side (OMS: oms-external.hepsiburada.com) ------------------------------------------
+# Sources: Hepsiburada's order integration OpenAPI document ("SİPARİŞ OLUŞTURMA ENTEGRASYONU",
+# host oms-external-sit) and claim document ("TALEP ENTEGRASYONU"), as scraped into a public
+# SDK; "Sipariş Entegrasyonu Önemli Bilgiler" (1,000 requests/s, 429 with X-RateLimit-*); the
+# Haziran 2023 changelog (limit/offset mandatory on paid orders, yyyy-MM-dd HH:mm dates).
+
+# Largest page each listing answers. The OMS document: paid orders "at most and by default
+# 100"; packages and unpacked packages "at most and by default 10"; shipped, delivered,
+# undelivered packages and cancelled lines "at most and by default 50"; claims limit 1..100.
+PAID_ORDERS_PAGE_SIZE = 100
+PACKAGES_PAGE_SIZE = 10
+STATUS_LIST_PAGE_SIZE = 50
+UNPACKED_PAGE_SIZE = 10
+CLAIMS_PAGE_SIZE = 100
+
+# Dates in OMS query strings. guess (unofficial client's production observation): read as
+# Turkey time (UTC+3 all year, no DST); an ISO-8601 value is accepted but matches nothing.
+OMS_DATE_FORMAT = "%Y-%m-%d %H:%M"
+OMS_UTC_OFFSET_HOURS = 3
+
+# Longest window one listing call covers.
+# guess: undocumented; the packages endpoint's own example looks back 96 hours (timespan=96).
+ORDER_WINDOW_HOURS = 96.0
+
+# How far back each inbound flow reads at least, in hours (setup guide, section 9: get_orders and
+# get_cancel_orders "12 hours prior to the flow's runtime", get_updated_orders "24 hours").
+FLOW_LOOKBACK_HOURS: dict[str, float] = {"get_orders": 12, "get_cancel_orders": 12, "get_updated_orders": 24}
+
+# Merchant cancellation reasons (cancelbymerchant reasonId), as the setup guide lists them for
+# "Send Cancellation Reason ID".
+CANCEL_REASONS: dict[int, str] = {80: "WrongPrice", 83: "MerchantCanNotBeSupplied"}
+
+# Claim statuses of GET /claims/merchantId/{merchantId}/status/{status} (the claim document's enum).
+CLAIM_STATUSES = ("NewRequest", "Accepted", "AwaitingAction", "InDispute", "Rejected", "Refunded", "Cancelled",
+                  "AwaitingPreApproval")
+# Customer claim reasons (HX "Talep Entegrasyonu Önemli Bilgiler"; SizeTooLarge from the setup
+# guide's refund reason mapping example).
+CLAIM_REASONS = ("ProductIsBrokenOrDamaged", "NotArrivedWhenNeeded", "FoundCheaper", "PoorQuality",
+                 "IncompatiblyProduct", "MissingProduct", "WrongProduct", "ProductHasExpired", "SizeTooLarge")
+# guess: the claim document gives the merchant's statement as free text; 500 characters is the
+# limit Hepsiburada's panel (and Trendyol's API) put on such statements.
+MAX_MERCHANT_STATEMENT = 500
+
+# Merchant-own-carrier ("Mağaza Hesabı") status dates must not be older than 7 days (changelog Temmuz 2022).
+OWN_CARRIER_MAX_AGE_DAYS = 7
+
+# Invoice links must point at a PDF (Hepsiburada FAQ: the link must end in ".pdf").
+INVOICE_LINK_SUFFIX = ".pdf"
+
+# Label formats of GET …/packagenumber/{pn}/labels?format= (check_hepsijet_format_type).
+# guess: the document names the parameter only; these are the values integrators send.
+LABEL_FORMATS = ("zpl", "base64zpl", "pdf", "png", "jpg")
