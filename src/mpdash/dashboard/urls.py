@@ -1,8 +1,53 @@
-from django.urls import path
+"""Routes of the operator screens (mounted at the site root) and /health/."""
 
-from . import views
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+
+from .views import channels, health, logs, mapping, mapping_edit, media, refunds, trigger
+from .views import settings as settings_views
+
+app_name = "dashboard"
+
+channel = "channels/<slug:slug>/"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
+    path("health/", health.health, name="health"),
+    path("login/", auth_views.LoginView.as_view(template_name="dashboard/login.html", redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", channels.channel_list, name="channels"),
+    path(channel, channels.coming_soon, name="channel"),
+    path(channel + "soon/<slug:section>/", channels.coming_soon, name="coming-soon"),
+    # Monitoring / Logs
+    path(channel + "logs/", logs.run_list, name="logs"),
+    path(channel + "logs/<int:run_id>/", logs.run_detail, name="run"),
+    path(channel + "logs/<int:run_id>/summary/", logs.run_summary, name="run-summary"),
+    # Trigger
+    path(channel + "trigger/", trigger.trigger_page, name="trigger"),
+    path(channel + "trigger/run/<slug:flow>/", trigger.run_now, name="run-now"),
+    path(channel + "trigger/watch/<slug:flow>/", trigger.watch, name="watch"),
+    path(channel + "trigger/csv/", trigger.upload_csv, name="upload-csv"),
+    # Refunds
+    path(channel + "refunds/", refunds.refund_list, name="refunds"),
+    path(channel + "refunds/<int:refund_id>/decide/", refunds.decide, name="refund-decide"),
+    # Categories & Mapping
+    path(channel + "mapping/", mapping.mapping_page, name="mapping"),
+    path(channel + "mapping/categories/<int:category_id>/", mapping.mapping_page, name="mapping-category"),
+    path(channel + "mapping/categories/<int:category_id>/children/", mapping.tree_children, name="tree-children"),
+    path(channel + "mapping/search/", mapping.tree_search, name="tree-search"),
+    path(channel + "mapping/attributes/<int:attribute_id>/values/", mapping.attribute_values, name="attribute-values"),
+    path(channel + "mapping/preview/", mapping.product_preview, name="preview"),
+    path(channel + "mapping/attribute-mappings/", mapping_edit.save_attribute_mapping, name="attribute-mapping-save"),
+    path(channel + "mapping/attribute-mappings/<int:mapping_id>/delete/", mapping_edit.delete_attribute_mapping,
+         name="attribute-mapping-delete"),
+    path(channel + "mapping/category-mappings/", mapping_edit.save_category_mapping, name="category-mapping-save"),
+    path(channel + "mapping/category-mappings/<int:mapping_id>/delete/", mapping_edit.delete_category_mapping,
+         name="category-mapping-delete"),
+    # Settings
+    path(channel + "settings/", settings_views.settings_page, name="settings"),
+    path(channel + "settings/save/", settings_views.save_settings, name="settings-save"),
+    path(channel + "settings/flags/", settings_views.toggle_flag, name="flag-toggle"),
+    path(channel + "settings/schedules/", settings_views.save_schedule, name="schedule-save"),
+    path(channel + "settings/activation/", settings_views.activation, name="activation"),
+    # Refund images handed to marketplaces: public, under unguessable names.
+    re_path(r"^media/(?P<path>refunds/.+)$", media.refund_image, name="media"),
 ]

@@ -1,0 +1,38 @@
+"""What every channel page shares: finding the channel and rendering inside its frame."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+
+from mpdash.channels.models import SalesChannel
+
+# The channel navigation: (section, label, url name or None while it is still to come).
+NAV = (
+    ("dashboard", "Dashboard", None),
+    ("logs", "Logs", "dashboard:logs"),
+    ("reports", "Reports", None),
+    ("alarms", "Alarms", None),
+    ("trigger", "Trigger", "dashboard:trigger"),
+    ("refunds", "Refunds", "dashboard:refunds"),
+    ("mapping", "Categories & Mapping", "dashboard:mapping"),
+    ("settings", "Settings", "dashboard:settings"),
+)
+COMING_SOON = {
+    "dashboard": "Catalog-versus-marketplace figures: SKUs and stock in the catalog and on sale, and their differences.",
+    "reports": "Products in the catalog but not on sale with the reason, price and stock discrepancies, exportable.",
+    "alarms": "Rules on a flow's error rate or run time over a window, with e-mail recipients and a history.",
+}
+
+
+def channel_for(slug: str) -> SalesChannel:
+    return get_object_or_404(SalesChannel.objects.select_related("catalog", "price_list", "stock_list"), slug=slug)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_channel(request, channel: SalesChannel, template: str, section: str, context: dict | None = None, **kwargs):
+    ctx = {"channel": channel, "section": section, "nav": NAV}
+    ctx.update(context or {})
+    return render(request, template, ctx, **kwargs)
