@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -108,6 +109,15 @@ def cmd_simulate(args) -> int:
     options = {}
     if args.processing_delay is not None:
         options["processing_delay"] = args.processing_delay
+    for item in args.set or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            print(f"mpdash simulate: --set takes KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        try:
+            options[key.strip()] = json.loads(raw)
+        except ValueError:
+            options[key.strip()] = raw
     sim = serve(host=args.host, port=args.port, **options)
     print(f"{args.marketplace} simulator listening on {sim.url} (Ctrl-C stops it)", flush=True)
     stop = threading.Event()
@@ -219,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--processing-delay", type=float, default=None)
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="a simulator option, e.g. --set order_rate=0.5 (repeatable)")
     p.set_defaults(func=cmd_simulate)
 
     p = common(sub.add_parser("import", help="import products, prices or stocks from a CSV file"))

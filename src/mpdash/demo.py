@@ -1,17 +1,19 @@
 """``mpdash demo``: the whole system on the embedded default, against simulated marketplaces.
 
 Creates (once) a demo catalog with Turkish-looking products, prices and stock, an admin
-user and an API token; starts the Hepsiburada simulator and lists the catalog on it;
-creates an active Hepsiburada channel pointed at the simulator with the stock and price
-flows on; then runs web, worker and beat, and a "shopper" that keeps changing stock and
-prices so flows visibly run. Ctrl-C or SIGTERM stops every process it started.
+user and an API token; starts every marketplace simulator the registry lists and lets
+each marketplace package set up its demo channel (``marketplaces/<name>/demo.py``); then
+runs web, worker and beat, and a "shopper" that keeps changing stock and prices so flows
+visibly run. Ctrl-C or SIGTERM stops every process it started.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import socket
+import signal
 import sys
 import threading
 import time
@@ -80,52 +82,6 @@ def create_demo_catalog(count: int, seed: int = 7) -> dict:
     return {"catalog": catalog, "price_list": price_list, "stock_list": stock_list}
 
 
-def list_on_simulator(sim_url: str) -> int:
-    """Put every demo product on sale on the simulator (product create arrives in a later flow)."""
-    from .catalog.models import ProductPrice, ProductStock
-
-    prices = dict(ProductPrice.objects.filter(price_list__code="demo-tl").values_list("product__sku", "price"))
-    listings = [
-        {"merchantSku": sku, "price": float(price), "availableStock": 0}
-        for sku, price in prices.items()
-    ]
-    body = json.dumps(listings).encode()
-    req = urllib.request.Request(f"{sim_url}/_sim/listings", data=body, headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        resp.read()
-    return len(listings)
-
-
-def ensure_channel(lists: dict, sim_url: str):
-    from .channels.models import SalesChannel
-
-    channel = SalesChannel.objects.filter(slug="hepsiburada-demo").first()
-    if channel is None:
-        channel = SalesChannel(
-            name="Hepsiburada (demo)", slug="hepsiburada-demo", marketplace="hepsiburada",
-            catalog=lists["catalog"], price_list=lists["price_list"], stock_list=lists["stock_list"],
-        )
-        channel.save()  # deploys the shipped schema and defaults ("Schema Update")
-    config = {
-        "base_url": sim_url, "oms_url": sim_url, "listing_url": sim_url,
-        "username": "demo-merchant", "password": "demo-service-key", "merchant_id": "demo-merchant",
-        "user_agent": "mpdash", "category_ids": ["18021982"], "default_reason_id": 1, "cancellation_reason_id": 1,
-        "cargo_company_mapping": {"default": 1}, "buffer_stock": 1,
-    }
-    flags = dict(channel.config.get("feature_flags", {}))
-    flags.update({"stock": True, "price": True})
-    config["feature_flags"] = flags
-    fi = dict(channel.config.get("failed_integration") or {})
-    for kind in ("productstock", "productprice"):  # short penalties so the demo recovers visibly
-        fi[kind] = {"RETRY_INTERVAL": 60, "EXPIRATION_DATE": 3600, "MAX_RETRY_COUNT": 5}
-    config["failed_integration"] = fi
-    channel.update_config(config)
-    channel.is_active = True
-    channel.full_clean()
-    channel.save()
-    return channel
-
-
 def ensure_admin(data_dir: Path):
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
@@ -171,7 +127,14 @@ def main(args) -> int:
     from .cli import _migrate, _setup, _wait_forever
     from .processes import Supervisor, beat_command, web_command, worker_command
 
+    # The demo talks to simulators: their answers need not be rationed like a real marketplace's.
+    os.environ.setdefault("MPDASH_CALL_BUDGET_SCALE", "20")
+    # Simulated approvals take seconds, not hours: look for them often.
+    os.environ.setdefault("MPDASH_APPROVAL_POLL_SECONDS", "5")
     _setup(args.data_dir)
+    import logging
+
+    logging.getLogger("mpdash.marketplaces").setLevel(logging.WARNING)  # keep the console for the summary
     import mpdash.celery  # noqa: F401  (the process sends tasks: use our Celery app)
     from django.conf import settings
 
@@ -187,18 +150,29 @@ def main(args) -> int:
 
     sup = Supervisor()
     stop = threading.Event()
+    # Until the supervisor loop takes over, Ctrl-C or SIGTERM stops what has started.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        sim_port = free_port()
-        sup.start("hepsiburada-simulator", [sys.executable, "-m", "mpdash.cli", "simulate", "hepsiburada", "--port", str(sim_port)], str(logs / "simulator.log"))
-        sim_url = f"http://127.0.0.1:{sim_port}"
-        _wait_http(f"{sim_url}/_sim/state", 20)
-        listed = list_on_simulator(sim_url)
-        print(f"  Hepsiburada simulator on {sim_url}, {listed} listings", flush=True)
-        ensure_channel(lists, sim_url)
+        from .marketplaces import registry
+
+        for marketplace in registry.DEMOS:
+            module = registry.demo_module(marketplace)
+            port = free_port()
+            command = [sys.executable, "-m", "mpdash.cli", "simulate", marketplace, "--port", str(port)]
+            for key, value in getattr(module, "SIMULATOR_OPTIONS", {}).items():
+                command += ["--set", f"{key}={json.dumps(value)}"]
+            sup.start(f"{marketplace}-simulator", command, str(logs / f"simulator-{marketplace}.log"))
+            sim_url = f"http://127.0.0.1:{port}"
+            _wait_http(f"{sim_url}/_sim/state", 20)
+            module.setup(lists, sim_url, log=lambda msg: print(msg, flush=True))
         sup.start("worker", worker_command(2), str(logs / "worker.log"))
         sup.start("beat", beat_command(str(data_dir)), str(logs / "beat.log"))
         sup.start("web", web_command(args.host, args.port, 2), str(logs / "web.log"))
         _wait_http(f"http://{args.host}:{args.port}/health/", 30)
+    except KeyboardInterrupt:
+        print("mpdash demo: interrupted while starting; stopping…", file=sys.stderr)
+        sup.stop()
+        return 130
     except Exception as exc:
         print(f"mpdash demo: could not start: {exc}", file=sys.stderr)
         sup.stop()
@@ -215,6 +189,10 @@ def main(args) -> int:
     code = _wait_forever(sup, stop)
     stop.set()
     return code
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _wait_http(url: str, seconds: float) -> None:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mpdash.catalog",
     "mpdash.channels",
     "mpdash.integration",
+    "mpdash.orders",
     "mpdash.api",
     "mpdash.dashboard",
 ]
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mpdash.dashboard.context.roles",
             ],
         },
     },
@@ -127,10 +129,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("MPDASH_STATIC_ROOT", str(DATA_DIR / "static"))
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# Files operators upload on the screens (refund rejection images), kept in the data directory.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = str(DATA_DIR / "media")
 
 # --- REST API -------------------------------------------------------------------
 
@@ -155,7 +164,8 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------------
 
 BROKER_DIR = DATA_DIR / "broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+# "localhost" only keeps kombu from warning that no host was given; the transport ignores it.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost/"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -187,6 +197,8 @@ MPDASH_RATE_LIMIT_URL = os.environ.get(
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else f"sqlite:///{DATA_DIR / 'ratelimit.sqlite3'}",
 )
 MPDASH_ENCRYPTION_KEY = os.environ.get("MPDASH_ENCRYPTION_KEY", "")
+# Seconds between checks of products waiting for the marketplace's approval.
+MPDASH_APPROVAL_POLL_SECONDS = float(os.environ.get("MPDASH_APPROVAL_POLL_SECONDS", "60"))
 # Seconds a flow run holds its lease without a heartbeat before another worker may take over.
 MPDASH_FLOW_LEASE_SECONDS = float(os.environ.get("MPDASH_FLOW_LEASE_SECONDS", "60"))
 # Seconds a change waits before its flow runs, so that a burst of changes travels in one batch.
