@@ -13,7 +13,8 @@ def test_many_writers_and_a_consumer_never_see_a_partial_message(tmp_path):
 
     mpdash.broker.install()
     folder = str(tmp_path / "q")
-    options = {"data_folder_in": folder, "data_folder_out": folder, "processed_folder": str(tmp_path / "p")}
+    options = {"data_folder_in": folder, "data_folder_out": folder, "processed_folder": str(tmp_path / "p"),
+               "control_folder": str(tmp_path / "control")}
     os.makedirs(folder)
     received, errors = [], []
     big = "x" * 200_000  # big bodies make a half-written file likely with in-place writes
@@ -27,14 +28,19 @@ def test_many_writers_and_a_consumer_never_see_a_partial_message(tmp_path):
         except Exception as exc:  # noqa: BLE001 - recorded and asserted below
             errors.append(exc)
 
+    produced = threading.Event()
+
     def consume(total):
         import time
         from queue import Empty
 
-        deadline = time.monotonic() + 60
+        # However slow the disk, wait until the producers are done, then 30 s more at most.
         with Connection("filesystem://localhost/", transport_options=options) as conn:
             queue = conn.SimpleQueue("jobs")
-            while len(received) < total and time.monotonic() < deadline:
+            deadline = None
+            while len(received) < total and (deadline is None or time.monotonic() < deadline):
+                if deadline is None and produced.is_set():
+                    deadline = time.monotonic() + 30
                 try:
                     message = queue.get(timeout=1)
                 except Empty:
@@ -52,9 +58,10 @@ def test_many_writers_and_a_consumer_never_see_a_partial_message(tmp_path):
         p.start()
     for p in producers:
         p.join()
-    consumer.join(60)
+    produced.set()
+    consumer.join(120)
     assert not errors, (errors, len(received), sorted(os.listdir(folder))[:5])
-    assert len(received) == 200
+    assert sorted(received) == sorted(list(range(50)) * 4)  # every message, once
     assert not [name for name in os.listdir(folder) if name.endswith(".msg")]
 
 
@@ -64,7 +71,8 @@ def test_an_unreadable_file_is_skipped(tmp_path, caplog):
     mpdash.broker.install()
     folder = str(tmp_path / "q")
     os.makedirs(folder)
-    options = {"data_folder_in": folder, "data_folder_out": folder, "processed_folder": str(tmp_path / "p")}
+    options = {"data_folder_in": folder, "data_folder_out": folder, "processed_folder": str(tmp_path / "p"),
+               "control_folder": str(tmp_path / "control")}
     with open(os.path.join(folder, "0000_bad.jobs.msg"), "wb"):
         pass  # an empty file, as a crash mid-write leaves
     with Connection("filesystem://localhost/", transport_options=options) as conn:
@@ -113,7 +121,7 @@ def test_two_consumers_never_deliver_the_same_message_and_claims_stay_on_the_bro
     mpdash.broker.install()
     folder = str(tmp_path / "q")
     os.makedirs(folder)
-    options = {"data_folder_in": folder, "data_folder_out": folder}
+    options = {"data_folder_in": folder, "data_folder_out": folder, "control_folder": str(tmp_path / "control")}
     with Connection("filesystem://localhost/", transport_options=options) as conn:
         queue = conn.SimpleQueue("jobs")
         for i in range(300):

@@ -39,14 +39,18 @@ CLAIMED = ".claimed"  # a consumer renames a message here before reading it
 
 
 def write_atomically(path: str, data: bytes, staging: str) -> None:
-    """Write ``data`` to ``path`` so that no reader ever sees a partial file."""
+    """Write ``data`` to ``path`` so that no reader ever sees a partial file.
+
+    No fsync: the rename gives atomicity between processes, which is what the broker
+    needs. A message lost to a power cut costs nothing lasting, since flows work from the
+    database and beat queues them again; an fsync per message made the broker crawl
+    (a few messages per second) while SQLite was busy flushing on the same disk.
+    """
     os.makedirs(staging, exist_ok=True)
     temporary = os.path.join(staging, f"{uuid.uuid4()}.tmp")
     try:
         with open(temporary, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -109,6 +113,16 @@ class Channel(filesystem.Channel):
         if not data.strip():
             return []
         return [filesystem.exchange_queue_t(*q) for q in loads(bytes_to_str(data))]
+
+    def queue_bind(self, queue, exchange=None, routing_key="", arguments=None, **kwargs):
+        # kombu skips the table file when this process has bound the queue before (an
+        # in-memory cache shared by every connection of the process); a table file that is
+        # missing its binding (a new broker folder, a wiped one) would then drop messages
+        # silently. Writing is idempotent, so check the file every time.
+        super().queue_bind(queue, exchange, routing_key, arguments, **kwargs)
+        exchange = exchange or "amq.direct"
+        meta = self.typeof(exchange).prepare_bind(queue, exchange, routing_key, arguments)
+        self._queue_bind(exchange, *meta)
 
     def _queue_bind(self, exchange, routing_key, pattern, queue):
         folder = self.control_folder
