@@ -10,22 +10,13 @@ import time
 import pytest
 
 from mpdash.integration import penalties
-from mpdash.integration.dispatch import execute
-from mpdash.integration.models import FailedIntegration, FlowRun, InboundCursor, InboundItem
+from mpdash.integration.models import FailedIntegration, InboundCursor, InboundItem
 from mpdash.orders.models import Order, OrderStatus, Township
 
 from ..conftest import make_products
+from .conftest import run
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def oms_sim():
-    from mpdash.marketplaces.hepsiburada.simulator import serve
-
-    server = serve(port=0, processing_delay=0.1, auto_pack_delay=None)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -47,11 +38,6 @@ def channel(channel_factory, oms_sim, lists, no_celery):
 def place(sim, sku, quantity, *, shopper):
     # Two minutes ago: Hepsiburada's windows are whole minutes, the current one is read next run.
     return sim.place_order([{"merchantSku": sku, "quantity": quantity}], shopper=shopper, at=time.time() - 120)
-
-
-def run(channel, flow="get_orders") -> FlowRun:
-    [run_id] = execute(channel.pk, flow, "manual")
-    return FlowRun.objects.get(pk=run_id)
 
 
 def test_orders_arrive_once_with_address_and_number(channel, oms_sim):

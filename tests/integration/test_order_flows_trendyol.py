@@ -8,22 +8,13 @@ import time
 import pytest
 
 from mpdash.channels.models import SalesChannel
-from mpdash.integration.dispatch import execute
-from mpdash.integration.models import FlowRun, InboundCursor
+from mpdash.integration.models import InboundCursor
 from mpdash.orders.models import Order, OrderStatus
 
 from ..conftest import make_products
+from .conftest import run
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ty_sim():
-    from mpdash.marketplaces.trendyol.simulator import serve
-
-    server = serve(port=0, processing_delay=0.1, rate_limit=0)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -42,11 +33,6 @@ def channel(lists, ty_sim, no_celery):
     channel.save()
     channel.products = products
     return channel
-
-
-def run(channel, flow="get_orders") -> FlowRun:
-    [run_id] = execute(channel.pk, flow, "manual")
-    return FlowRun.objects.get(pk=run_id)
 
 
 def test_packages_become_orders_once(channel, ty_sim):

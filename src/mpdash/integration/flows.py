@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mpdash.marketplaces.base import MarketplaceAdapter
 
-from . import catalog_flows, order_flows, product_flow
+from . import catalog_flows, order_actions, order_flows, product_flow
 from .sync_flow import run_outbound_sync
 
 RUNNERS = {
@@ -26,6 +26,13 @@ RUNNERS = {
     "brands": catalog_flows.run_brands,
     "get_orders": order_flows.run_get_orders,
     "get_updated_orders": order_flows.run_get_updated_orders,
+    "get_cancel_orders": order_flows.run_get_cancel_orders,
+    "unpacked_orders": order_flows.run_unpacked_orders,
+    "get_refund_orders": order_flows.run_get_refund_orders,
+    "send_update_orders": order_actions.run_send_update_orders,
+    "send_cancel_order_items": order_actions.run_send_cancel_order_items,
+    "approve_refund": order_actions.run_approve_refund,
+    "reject_refund": order_actions.run_reject_refund,
 }
 
 # The adapter method a flow needs: a marketplace whose adapter lacks it cannot run it yet.
@@ -35,6 +42,9 @@ NEEDS = {
     "category_node": "fetch_categories", "category_attributes": "fetch_attributes", "compare_attributes": "fetch_attributes",
     "default_attributes": "default_attributes", "brands": "fetch_brands",
     "get_orders": "list_orders", "get_updated_orders": "list_updated_orders",
+    "get_cancel_orders": "list_cancellations", "unpacked_orders": "list_unpacked", "get_refund_orders": "list_claims",
+    "send_update_orders": "send_order_update", "send_cancel_order_items": "cancel_lines",
+    "approve_refund": "approve_claim", "reject_refund": "reject_claim",
 }
 
 

@@ -9,6 +9,7 @@ cursors, retries and the reconciliation sweep are in :mod:`.inbound`.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from mpdash.marketplaces.base import RemoteOrder
 from mpdash.orders.models import Order, OrderItem, OrderStatus
@@ -141,4 +142,172 @@ def run_get_updated_orders(ctx) -> str:
         store=lambda remote: apply_remote_update(ctx.channel, remote),
         key_of=lambda remote: remote.package_id,
         floor_hours=24,
+    )
+
+
+# --- cancellations and unpacked packages from the marketplace ------------------------------------
+def _config_reason(channel, key: str, cancellation_type: str):
+    """The local reason a config key names; a clear error when it names none."""
+    from mpdash.orders.models import CancellationReason
+
+    value = channel.plain_config().get(key)
+    if value in (None, ""):
+        raise ValueError(
+            f"channel config {key} is empty: set it to a {cancellation_type} reason id "
+            f"(see /api/v1/channel/{channel.pk}/cancellation_reasons/?cancellation_type={cancellation_type})"
+        )
+    reason = CancellationReason.objects.filter(pk=value, cancellation_type=cancellation_type).first()
+    if reason is None:
+        raise ValueError(
+            f"channel config {key}: {value!r} is not a {cancellation_type} reason id "
+            f"(see /api/v1/channel/{channel.pk}/cancellation_reasons/?cancellation_type={cancellation_type})"
+        )
+    return reason
+
+
+def mapped_reason(channel, codes: list[str], *, mapping_key: str, fallback_key: str, cancellation_type: str):
+    """The local reason for marketplace reason codes: the first mapped code, else the fallback key."""
+    from mpdash.orders.models import CancellationReason
+
+    mapping = channel.plain_config().get(mapping_key) or {}
+    for code in codes:
+        if code and str(code) in mapping:
+            reason = CancellationReason.objects.filter(pk=mapping[str(code)], cancellation_type=cancellation_type).first()
+            if reason is None:
+                raise ValueError(
+                    f"channel config {mapping_key}[{code!r}]: {mapping[str(code)]!r} is not a {cancellation_type} reason id"
+                )
+            return reason
+    return _config_reason(channel, fallback_key, cancellation_type)
+
+
+def _orders_and_items(channel, package_id: str, line_ids: list[str], what: str):
+    """{order: [items]} a marketplace record names, by package or by line ids."""
+    if package_id:
+        order = Order.objects.filter(channel=channel, package_id=package_id).first()
+        if order is None:
+            raise LookupError(f"package {package_id} is not stored locally yet; the {what} is retried once get_orders stores it")
+        items = list(order.items.all())
+        if line_ids:
+            items = [i for i in items if i.remote_line_id in set(map(str, line_ids))]
+        return {order: items}
+    if not line_ids:
+        raise LookupError(f"the marketplace's {what} names neither a package nor lines")
+    found: dict = {}
+    for item in OrderItem.objects.filter(order__channel=channel, remote_line_id__in=[str(x) for x in line_ids]).select_related("order"):
+        found.setdefault(item.order, []).append(item)
+    if not found:
+        raise LookupError(f"no local order has the lines {', '.join(map(str, line_ids))} yet; the {what} is retried "
+                          "once get_orders stores it")
+    return found
+
+
+def store_remote_cancellation(channel, remote, *, flow: str) -> bool:
+    """Cancel locally what the marketplace cancelled (or unpacked), once per marketplace line."""
+    from mpdash.orders import cancellations
+    from mpdash.orders.models import CancellationType
+
+    if flow == "unpacked_orders":
+        reason = _config_reason(channel, "cancellation_reason_id", CancellationType.CANCEL)
+    else:
+        codes = [c.strip() for c in (remote.reason_code or "").split(",")]
+        reason = mapped_reason(channel, codes, mapping_key="cancellation_reason_mapping",
+                               fallback_key="cancellation_reason_id", cancellation_type=CancellationType.CANCEL)
+    created = False
+    for order, items in _orders_and_items(channel, remote.package_id, remote.line_ids, "cancellation").items():
+        lines = [
+            cancellations.Line(item, left, claim_line_id=f"{flow}:{order.package_id}:{item.remote_line_id or item.pk}")
+            for item in items
+            if (left := cancellations.cancellable_quantity(item)) > 0
+        ]
+        if not lines:
+            continue
+        _, made = cancellations.request_cancellation(
+            order, lines, cancellation_type=CancellationType.CANCEL, reason=reason,
+            description=(remote.reason_text or "")[:500], status=cancellations.Status.APPROVED,
+            source=f"{channel.marketplace}:{flow}",
+            extra_field={"origin": "marketplace", "flow": flow, "reason_code": remote.reason_code, "raw": remote.raw},
+        )
+        created = created or made
+    return created  # False: already cancelled locally
+
+
+def run_get_cancel_orders(ctx) -> str:
+    return inbound.read(
+        ctx, lister=ctx.adapter.list_cancellations,
+        store=lambda remote: store_remote_cancellation(ctx.channel, remote, flow="get_cancel_orders"),
+        key_of=lambda remote: remote.package_id or remote.order_number or ",".join(remote.line_ids), floor_hours=12,
+    )
+
+
+def run_unpacked_orders(ctx) -> str:
+    return inbound.read(
+        ctx, lister=ctx.adapter.list_unpacked,
+        store=lambda remote: store_remote_cancellation(ctx.channel, remote, flow="unpacked_orders"),
+        key_of=lambda remote: remote.package_id or ",".join(remote.line_ids), floor_hours=12,
+    )
+
+
+# --- return claims → refund requests --------------------------------------------------------------
+CLAIM_OUTCOME = {"accepted": "approved", "rejected": "rejected", "cancelled": "rejected"}
+
+
+def store_remote_claim(channel, claim) -> bool:
+    """An OPEN refund request per claim waiting for the seller; later claim news updates it."""
+    from datetime import timedelta
+
+    from mpdash.orders import cancellations
+    from mpdash.orders.models import CancellationRequest, CancellationType
+
+    from .inbound import to_payload
+
+    existing = CancellationRequest.objects.filter(
+        channel=channel, cancellation_type=CancellationType.REFUND, marketplace_claim_id=str(claim.claim_id)
+    ).first()
+    if existing is not None:
+        outcome = CLAIM_OUTCOME.get(claim.status)
+        if outcome and existing.status in (cancellations.Status.OPEN, cancellations.Status.WAITING_APPROVAL):
+            CancellationRequest.objects.filter(pk=existing.pk).update(status=outcome, modified_at=timezone.now())
+            return True
+        return False  # already stored, nothing new
+    if claim.status != "waiting_action":
+        raise inbound.Skip(f"claim {claim.claim_id} is {claim.status} on the marketplace; only claims waiting for the "
+                           "seller open a refund request")
+    line_ids = [line.line_id for line in claim.lines]
+    found = _orders_and_items(channel, claim.package_id, line_ids, "return claim")
+    order, items = next(iter(found.items()))
+    days = channel.plain_config().get("orders_refundable_days")
+    if days not in (None, "") and claim.created_at is not None and order.date_placed < claim.created_at - timedelta(days=int(days)):
+        raise inbound.Skip(
+            f"order {order.number} was placed {order.date_placed:%Y-%m-%d}, more than orders_refundable_days={days} "
+            f"days before the claim ({claim.created_at:%Y-%m-%d}); not imported"
+        )
+    by_line = {i.remote_line_id: i for i in items}
+    # One request item per order line: a marketplace that names every returned unit
+    # (Trendyol's claim items) gives several claim lines for one order line.
+    grouped: dict[str, tuple[int, list[str]]] = {}
+    for line in claim.lines:
+        if str(line.line_id) not in by_line:
+            raise LookupError(f"claim {claim.claim_id}: line {line.line_id} is not a line of order {order.number}")
+        quantity, ids = grouped.get(str(line.line_id), (0, []))
+        grouped[str(line.line_id)] = (quantity + int(line.quantity or 1), ids + [str(line.claim_line_id)])
+    lines = [
+        cancellations.Line(by_line[line_id], quantity, claim_line_id=",".join(sorted(ids))[:128])
+        for line_id, (quantity, ids) in grouped.items()
+    ]
+    reason = mapped_reason(channel, [line.reason_code for line in claim.lines], mapping_key="refund_reason_mapping",
+                           fallback_key="default_reason_id", cancellation_type=CancellationType.REFUND)
+    note = "; ".join(filter(None, [line.reason_text for line in claim.lines] + [line.customer_note for line in claim.lines]))
+    _, created = cancellations.request_cancellation(
+        order, lines, cancellation_type=CancellationType.REFUND, reason=reason, description=note[:500],
+        claim_id=str(claim.claim_id), status=cancellations.Status.OPEN, source=f"{channel.marketplace}:get_refund_orders",
+        require_erp=False, extra_field={"origin": "marketplace", "claim": to_payload(claim)},
+    )
+    return created
+
+
+def run_get_refund_orders(ctx) -> str:
+    return inbound.read(
+        ctx, lister=ctx.adapter.list_claims, store=lambda claim: store_remote_claim(ctx.channel, claim),
+        key_of=lambda claim: claim.claim_id, floor_hours=24, start_key="refund_start_date",
     )

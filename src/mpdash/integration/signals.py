@@ -141,3 +141,23 @@ def _connect_mapping_signals():
 
 
 _connect_mapping_signals()
+
+
+def _marketplace_work(sender, channel_id, flow, **kwargs):
+    """Local order changes (status, invoice, cancellation, refund decision): send them now."""
+    from .dispatch import request_flow
+    from .flows import runnable
+
+    channel = SalesChannel.objects.filter(pk=channel_id, is_active=True).first()
+    if channel is None or not channel.flow_enabled(flow) or not runnable(flow, channel.adapter_class):
+        return  # the scheduled run (or the flag being turned on) picks the records up later
+    request_flow(channel.pk, flow)
+
+
+def _connect_order_signals() -> None:
+    from mpdash.orders.outbound import marketplace_work
+
+    marketplace_work.connect(_marketplace_work, dispatch_uid="mpdash.integration.marketplace_work")
+
+
+_connect_order_signals()

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from . import statuses, webhooks
+from . import outbound, statuses, webhooks
 from .errors import CancellationError, CancellationPlanLimit, RefundDecisionError
 from .models import (
     DESCRIPTION_MAX,
@@ -233,10 +233,12 @@ def apply_cancellation(request: CancellationRequest, *, source: str = "") -> Non
 def cancel_items(order: Order, lines: list[Line], *, reason: CancellationReason | None = None, description: str = "",
                  source: str = "api") -> CancellationRequest:
     """A local (brand-side) partial or full cancellation, approved at once."""
-    request, _ = request_cancellation(
-        order, lines, cancellation_type=CancellationType.CANCEL, reason=reason, description=description,
-        status=Status.APPROVED, source=source,
-    )
+    with transaction.atomic():
+        request, _ = request_cancellation(
+            order, lines, cancellation_type=CancellationType.CANCEL, reason=reason, description=description,
+            status=Status.APPROVED, source=source, extra_field={"origin": "local"},
+        )
+        outbound.cancellation_to_send(request)
     return request
 
 
@@ -276,4 +278,5 @@ def decide_refund(
         locked.decided_by = decided_by[:150]
         locked.status = Status.WAITING_APPROVAL
         locked.save()
+        outbound.refund_decided(locked)
     return locked

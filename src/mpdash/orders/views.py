@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from mpdash.channels.models import SalesChannel
 
-from . import cancellations, cargo, statuses, webhooks
+from . import cancellations, cargo, outbound, statuses, webhooks
 from . import serializers as s
 from .errors import OrderError
 from .filters import CancellationReasonFilter, CancellationRequestFilter, OrderFilter, WebhookDeliveryFilter
@@ -96,6 +96,8 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
                 order.refresh_from_db()
                 if moved or order.status != before:
                     webhooks.emit("order.cancelled" if new == OrderStatus.CANCELLED else "order.updated", order)
+                    if new != OrderStatus.CANCELLED:
+                        outbound.order_changed(order)
         except OrderError as exc:
             raise _as_validation_error(exc) from None
         return self._detail(order)
@@ -113,6 +115,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
             order.invoice_link = data.get("invoice_link", "")
             order.save(update_fields=["invoice_number", "invoice_date", "invoice_link", "modified_at"])
             webhooks.emit("order.updated", order)
+            outbound.order_changed(order)
         return self._detail(order)
 
     @extend_schema(
@@ -137,6 +140,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
                 tracking_number=number, tracking_url=url, modified_at=timezone.now()
             )
             webhooks.emit("order.updated", order)
+            outbound.order_changed(order)
         return self._detail(order)
 
     @extend_schema(

@@ -1127,9 +1127,10 @@ class HepsiburadaSimulator:
     def orders(self) -> list[dict[str, Any]]:
         return self._state.all_orders()
 
-    def cancel_order(self, order_number: str, line_ids: list[str] | None = None) -> int:
-        """The customer cancels lines not shipped yet (all of the order's when ``line_ids`` is empty)."""
-        return self._state.cancel_by_customer(order_number, line_ids)
+    def cancel_order(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
+        """The customer cancels lines not shipped yet (all of the order's when ``line_ids`` is empty),
+        now or at epoch ``at``."""
+        return self._state.cancel_by_customer(order_number, line_ids, at=at)
 
     def package(self, package_number: str) -> dict[str, Any] | None:
         """A package as listed, plus its history, invoice, tracking and who packed it."""

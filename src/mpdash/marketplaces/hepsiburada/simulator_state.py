@@ -1209,8 +1209,9 @@ class OrderState:
             self._cancel_line(line, CANCEL_REASONS[reason_id], "Merchant")
             self._changed.notify_all()
 
-    def cancel_by_customer(self, order_number: str, line_ids: list[str] | None = None) -> int:
-        """The customer (or Hepsiburada) cancels lines not shipped yet; packages left empty are Cancelled."""
+    def cancel_by_customer(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
+        """The customer (or Hepsiburada) cancels lines not shipped yet (now, or at epoch ``at``);
+        packages left empty are Cancelled."""
         with self._lock:
             self._catch_up_orders()
             order = self._orders.get(order_number)
@@ -1226,7 +1227,7 @@ class OrderState:
                     lines.append(line)
                 elif line_ids:
                     raise OmsError(409, f"Line item {line_id} is {line['status']} and can no longer be cancelled")
-            now = time.time()
+            now = time.time() if at is None else float(at)
             touched = set()
             for line in lines:
                 if line["packageNumber"]:

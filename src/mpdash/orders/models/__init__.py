@@ -9,6 +9,7 @@ from .cancellations import (
     CancellationRequest,
     CancellationRequestItem,
     CancellationType,
+    RemoteStatus,
 )
 from .customers import Address, Customer
 from .geo import AddressMapping, City, Country, District, Township
@@ -20,6 +21,6 @@ __all__ = [
     "DESCRIPTION_MAX", "MAX_PLANS_PER_ORDER",
     "Address", "AddressMapping", "CancellationPlan", "CancellationReason", "CancellationRequest",
     "CancellationRequestItem", "CancellationType", "City", "Country", "Customer", "District", "Order",
-    "OrderItem", "OrderStatus", "ShippingCompany", "StatusChange", "Township", "WebhookAttempt",
+    "OrderItem", "OrderStatus", "RemoteStatus", "ShippingCompany", "StatusChange", "Township", "WebhookAttempt",
     "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
 ]

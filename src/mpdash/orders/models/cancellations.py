@@ -33,6 +33,12 @@ class CancellationReason(models.Model):
         return f"{self.name} ({self.cancellation_type})"
 
 
+class RemoteStatus(models.TextChoices):
+    PENDING = "pending", "To send"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
 class CancellationRequest(models.Model):
     """A cancellation or refund (return) of some items of an order, local or from the marketplace."""
 
@@ -65,6 +71,10 @@ class CancellationRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.CharField(max_length=150, blank=True)
     extra_field = models.JSONField(default=dict, blank=True)
+    # Sending to the marketplace (local cancellations, refund decisions): pending → sent,
+    # or failed with the marketplace's answer in remote_message. Empty: nothing to send.
+    remote_status = models.CharField(max_length=16, choices=RemoteStatus.choices, blank=True, db_index=True)
+    remote_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     modified_at = models.DateTimeField(auto_now=True)
 

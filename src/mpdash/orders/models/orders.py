@@ -72,6 +72,11 @@ class Order(models.Model):
     date_placed = models.DateTimeField(default=timezone.now, db_index=True)
     sent_to_erp = models.BooleanField(default=False, db_index=True)
     sent_to_erp_at = models.DateTimeField(null=True, blank=True)
+    # Local changes (status, invoice, tracking) the marketplace has not been told yet: set
+    # by the API and screens, cleared by send_update_orders once the marketplace has them.
+    remote_pending = models.BooleanField(default=False, db_index=True)
+    remote_changed_at = models.DateTimeField(null=True, blank=True)
+    remote_state = models.JSONField(default=dict, blank=True, help_text="What the marketplace was last told")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     modified_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -1,0 +1,58 @@
+"""Fixtures of the order-flow tests: both order simulators, and an ERP speaking the REST API."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def oms_sim():
+    """The Hepsiburada simulator; packages are made by our automatic packing, not by Hepsiburada."""
+    from mpdash.marketplaces.hepsiburada.simulator import serve
+
+    server = serve(port=0, processing_delay=0.1, auto_pack_delay=None)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ty_sim():
+    from mpdash.marketplaces.trendyol.simulator import serve
+
+    server = serve(port=0, processing_delay=0.1, rate_limit=0)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def erp(db):
+    """An API client with a token, as an ERP integration would use."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    user = get_user_model().objects.create_user("erp", password="erp-pass-123")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def run(channel, flow="get_orders"):
+    """Run a flow in this process, as a worker would; returns its FlowRun."""
+    from mpdash.integration.dispatch import execute
+    from mpdash.integration.models import FlowRun
+
+    [run_id] = execute(channel.pk, flow, "manual")
+    return FlowRun.objects.get(pk=run_id)
+
+
+def post(client, path, body):
+    response = client.post(path, body, format="json")
+    assert response.status_code in (200, 201), response.content
+    return response.json()
+
+
+def reason(kind: str, code: str) -> int:
+    from mpdash.orders.models import CancellationReason
+
+    return CancellationReason.objects.get(cancellation_type=kind, code=code).pk
