@@ -33,6 +33,7 @@ RUNNERS = {
     "send_cancel_order_items": order_actions.run_send_cancel_order_items,
     "approve_refund": order_actions.run_approve_refund,
     "reject_refund": order_actions.run_reject_refund,
+    "split_packages": order_actions.run_split_packages,
 }
 
 # The adapter method a flow needs: a marketplace whose adapter lacks it cannot run it yet.
@@ -44,7 +45,7 @@ NEEDS = {
     "get_orders": "list_orders", "get_updated_orders": "list_updated_orders",
     "get_cancel_orders": "list_cancellations", "unpacked_orders": "list_unpacked", "get_refund_orders": "list_claims",
     "send_update_orders": "send_order_update", "send_cancel_order_items": "cancel_lines",
-    "approve_refund": "approve_claim", "reject_refund": "reject_claim",
+    "approve_refund": "approve_claim", "reject_refund": "reject_claim", "split_packages": "split_package",
 }
 
 

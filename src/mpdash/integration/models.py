@@ -251,3 +251,28 @@ class InboundItem(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "flow", "key"], name="uniq_inbound_item")]
         indexes = [models.Index(fields=["channel", "flow", "available_at"], name="inbound_item_ready")]
+
+
+class TriggerRequest(models.Model):
+    """Work handed to a flow from outside (``POST /flow-trigger/{channel}/{flow}``), e.g. an
+    OMS asking for a package split. The caller gets ``correlation_id`` back at once and can
+    follow the request by it; the flow takes queued requests one by one."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        DONE = "done"
+        FAILED = "failed"
+
+    correlation_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="trigger_requests")
+    flow = models.CharField(max_length=64)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    result = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["channel", "flow", "status"], name="trigger_request_queue")]

@@ -340,3 +340,28 @@ def run_approve_refund(ctx) -> str:
 
 def run_reject_refund(ctx) -> str:
     return _run_decision(ctx, "reject")
+
+
+# --- split_packages (triggered from outside) ----------------------------------------------------
+def run_split_packages(ctx) -> str:
+    """Split packages as the OMS asked (``TriggerRequest`` payloads); the new packages arrive
+    with the next get_orders, as the marketplace creates them."""
+    from .models import TriggerRequest
+
+    requests = list(TriggerRequest.objects.filter(channel=ctx.channel, flow="split_packages",
+                                                  status__in=[TriggerRequest.Status.QUEUED, TriggerRequest.Status.FAILED])[:BATCH])
+
+    def act(request):
+        groups = [[(line["line_id"], int(line["quantity"])) for line in group] for group in request.payload["groups"]]
+        return ctx.adapter.split_package(request.payload["package_id"], groups)
+
+    def finish(status):
+        def settle(request, result):
+            TriggerRequest.objects.filter(pk=request.pk).update(
+                status=status, result=(result.message if result else "")[:4000], finished_at=timezone.now())
+        return settle
+
+    return run_actions(ctx, kind="trigger", candidates=requests,
+                       key_of=lambda r: f"{r.payload.get('package_id')} ({r.correlation_id})", act=act,
+                       settle=finish(TriggerRequest.Status.DONE),
+                       fail=lambda request, result: finish(TriggerRequest.Status.FAILED)(request, result))

@@ -12,6 +12,12 @@ import urllib.request
 SIMULATOR_OPTIONS = {"processing_delay": 1.0, "order_rate": 0.2, "auto_pack_delay": None}
 
 
+def _reason(kind: str, code: str) -> int:
+    from mpdash.orders.models import CancellationReason
+
+    return CancellationReason.objects.get(cancellation_type=kind, code=code).pk
+
+
 def setup(lists: dict, sim_url: str, log=print):
     from mpdash.catalog.models import ProductPrice
     from mpdash.channels.models import SalesChannel
@@ -35,13 +41,18 @@ def setup(lists: dict, sim_url: str, log=print):
     config = {
         "base_url": sim_url, "oms_url": sim_url, "listing_url": sim_url,
         "username": "demo-merchant", "password": "demo-service-key", "merchant_id": "demo-merchant",
-        "user_agent": "mpdash", "category_ids": ["18021982"], "default_reason_id": 1, "cancellation_reason_id": 1,
+        "user_agent": "mpdash", "category_ids": ["18021982"],
+        "default_reason_id": _reason("refund", "marketplace_refund"),
+        "cancellation_reason_id": _reason("cancel", "marketplace_cancelled"), "send_cancellation_reason_id": 83,
         "cargo_company_mapping": {"default": 1}, "buffer_stock": 1,
         "automatic_packing": True, "store_account_cargo_company": "HX",
         "order_number_format": "HB-{orderNumber}-{id}",
     }
     flags = dict(channel.config.get("feature_flags", {}))
-    flags.update({"stock": True, "price": True, "get_orders": True, "get_updated_orders": True})
+    flags.update({flag: True for flag in (
+        "stock", "price", "get_orders", "get_updated_orders", "get_cancel_orders", "get_refund_orders", "unpacked_orders",
+        "send_update_orders", "send_cancel_order_items", "approve_refund", "reject_refund",
+    )})
     config["feature_flags"] = flags
     fi = dict(channel.config.get("failed_integration") or {})
     for kind in ("productstock", "productprice", "order"):  # short penalties so the demo recovers visibly

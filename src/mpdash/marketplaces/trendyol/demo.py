@@ -17,6 +17,7 @@ def setup(lists: dict, sim_url: str, log=print):
     from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
     from mpdash.channels.models_remote import RemoteBrand, RemoteCategory
     from mpdash.integration.dispatch import execute
+    from mpdash.orders.models import CancellationReason
 
     from .catalog_data import catalog as build_catalog
 
@@ -33,7 +34,9 @@ def setup(lists: dict, sim_url: str, log=print):
             catalog=catalog, price_list=lists["price_list"], stock_list=lists["stock_list"],
         )
         channel.save()
-    wanted = ("product_create", "product_update", "delete_product", "stock", "price", "get_orders", "get_updated_orders")
+    wanted = ("product_create", "product_update", "delete_product", "stock", "price", "get_orders", "get_updated_orders",
+              "get_cancel_orders", "get_refund_orders", "send_update_orders", "send_cancel_order_items", "approve_refund",
+              "reject_refund")
     flags = {flag: flag in wanted for flag in channel.config["feature_flags"]}
     fi = dict(channel.config.get("failed_integration") or {})
     for kind in ("product", "productstock", "productprice", "order"):
@@ -41,7 +44,9 @@ def setup(lists: dict, sim_url: str, log=print):
     channel.update_config({
         "base_url": f"{sim_url}/integration", **SIM_CREDENTIALS, "integrator_name": "SelfIntegration",
         "category_ids": [str(data.find(*ROOT).id)], "feature_flags": flags, "failed_integration": fi,
-        "cargo_company_mapping": {"default": 1}, "cancellation_reason_id": 1, "default_reason_id": 1, "buffer_stock": 1,
+        "cargo_company_mapping": {"default": 1}, "buffer_stock": 1, "claim_issue_reason_id": 1651,
+        "cancellation_reason_id": CancellationReason.objects.get(cancellation_type="cancel", code="marketplace_cancelled").pk,
+        "default_reason_id": CancellationReason.objects.get(cancellation_type="refund", code="marketplace_refund").pk,
         "order_number_format": "TY-{orderNumber}-{id}",
     })
     channel.full_clean()
