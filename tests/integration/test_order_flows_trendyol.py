@@ -79,3 +79,23 @@ def test_shipped_and_delivered(channel, ty_sim):
     run(channel, "get_updated_orders")
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
+
+
+def test_the_daily_sweep_finds_an_order_the_windows_missed(channel, ty_sim):
+    """A package dated before the cursor's window (a marketplace that published it late) is
+    found by the reconciliation sweep, which re-reads the last ``reconciliation_days``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run(channel)  # the cursor is now at "now"; the sweep of this first day is done
+    cursor = InboundCursor.objects.get(channel=channel, flow="get_orders")
+    assert cursor.high_water and cursor.last_sweep_at
+    late = ty_sim.place_order([{"barcode": channel.products[2].sku, "quantity": 1}],
+                              orderDate=int((time.time() - 2 * 86400) * 1000))
+    run(channel)
+    assert not Order.objects.filter(package_id=str(late["packageId"])).exists()  # outside the window
+    InboundCursor.objects.filter(pk=cursor.pk).update(last_sweep_at=timezone.now() - timedelta(hours=25))
+    swept = run(channel)
+    assert Order.objects.filter(package_id=str(late["packageId"])).count() == 1, swept.message
+    assert InboundCursor.objects.get(pk=cursor.pk).last_sweep_at > timezone.now() - timedelta(minutes=1)
