@@ -102,7 +102,8 @@ def test_schema_and_flows(api, hb_channel):
     flows = {f["name"]: f for f in r.data}
     assert flows["stock"]["flag"] == "stock" and flows["stock"]["schedule"] == "every 1 min"
     assert flows["stock"]["enabled"] is False  # inactive channel
-    assert flows["stock"]["runnable"] is True and flows["split_packages"]["runnable"] is False
+    assert flows["stock"]["runnable"] is True and flows["split_packages"]["runnable"] is True
+    assert flows["schema_update"]["runnable"] is False  # a maintenance step, not a flow the engine runs
 
 
 def test_run_flow(api, hb_channel, no_celery, django_capture_on_commit_callbacks):
@@ -114,7 +115,7 @@ def test_run_flow(api, hb_channel, no_celery, django_capture_on_commit_callbacks
 
     SalesChannel.objects.filter(pk=channel.pk).update(is_active=True)
     r = api.post(f"/api/v1/channels/{channel.pk}/flows/split_packages/run/")
-    assert r.status_code == 409 and "not available" in r.data["detail"]
+    assert r.status_code == 409 and "split_packages feature flag of channel" in r.data["detail"]
     with django_capture_on_commit_callbacks(execute=True):
         r = api.post(f"/api/v1/channels/{channel.pk}/flows/stock/run/")
     assert r.status_code == 202 and r.data == {"queued": True}

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def channel(channel_factory, oms_sim, lists, no_celery):
     products = make_products(lists, 2, prefix="SPL")
     oms_sim.add_listings([{"merchantSku": p.sku, "price": 100, "availableStock": 50} for p in products])
-    ch = channel_factory(url=oms_sim.url, active=True, flags=("get_orders", "split_packages"), automatic_packing=True)
+    ch = channel_factory(url=oms_sim.url, active=True, flags=("get_orders", "split_packages", "update_warehouse"),
+                         automatic_packing=True, shipping_address_label_mapping={"WH-EXP-TR-34": "IKINCIL"})
     ch.products = products
     return ch
 
@@ -39,6 +40,9 @@ def trigger(client, slug, flow, body, **extra):
     ("hb", "split_packages", {"payload": {"package_id": "1", "groups": [[{"line_id": "a", "quantity": 0}],
                                                                        [{"line_id": "a"}]]}}, 400,
      "payload.groups[0][0].quantity must be a whole number"),
+    ("hb", "update_warehouse", {"payload": {"order_number": "X1"}}, 400, "payload.stock_location.erp_code is required"),
+    ("hb", "update_warehouse", {"payload": {"order_number": "X1", "stock_location": {"erp_code": "W"}}}, 400,
+     "no order 'X1' on channel hb"),
 ])
 def test_bad_requests_are_refused_and_queue_nothing(channel, erp, no_celery, slug, flow, body, code, words):
     response = trigger(erp, slug, flow, body)
@@ -81,3 +85,47 @@ def test_a_split_is_queued_carried_out_and_followed(channel, oms_sim, erp, no_ce
     new = [p for p in oms_sim.packages() if p.get("packageNumber") != order.package_id and p.get("status") != "Unpacked"]
     assert len(new) >= 2, oms_sim.packages()
     assert run(channel, "split_packages").selected == 0  # done once
+
+
+def test_update_warehouse_moves_the_package_to_the_mapped_address(channel, oms_sim, erp):
+    oms_sim.place_order([{"merchantSku": channel.products[1].sku, "quantity": 1}], shopper=1, at=time.time() - 120)
+    run(channel, "get_orders")
+    order = Order.objects.get(channel=channel)
+    body = {"payload": {"order_number": order.number, "stock_location": {"erp_code": "WH-EXP-TR-34"}}}
+    response = trigger(erp, "hb", "update_warehouse", body)
+    assert response.status_code == 202, response.content
+    result = run(channel, "update_warehouse")
+    assert result.succeeded == 1, list(result.lines.values("message"))
+    assert oms_sim.package(order.package_id)["warehouse"] == "IKINCIL"
+    # An erp code the channel does not map fails with the setting to fix, and is logged.
+    body["payload"]["stock_location"]["erp_code"] = "WH-UNKNOWN"
+    trigger(erp, "hb", "update_warehouse", body)
+    failed = run(channel, "update_warehouse")
+    assert failed.failed == 1 and "shipping_address_label_mapping" in failed.lines.get(outcome="fail").message
+    assert TriggerRequest.objects.filter(status="failed").count() == 1
+
+
+def test_update_warehouse_on_trendyol(lists, ty_sim, erp, no_celery):
+    from mpdash.channels.models import SalesChannel
+
+    products = make_products(lists, 1, prefix="TWH")
+    ty_sim.add_products([{"barcode": p.sku, "stockCode": p.sku, "quantity": 5, "salePrice": 100, "listPrice": 120}
+                         for p in products])
+    channel = SalesChannel(name="Trendyol", slug="ty", marketplace="trendyol", **lists)
+    channel.save()
+    flags = {f: f in ("get_orders", "update_warehouse") for f in channel.config["feature_flags"]}
+    channel.update_config({**ty_sim.adapter_config(), "category_ids": ["1001"], "feature_flags": flags,
+                           "cargo_company_mapping": {"default": 1}, "cancellation_reason_id": 1, "default_reason_id": 7,
+                           "warehouse_mapping": {"WH-2": 1002}})
+    channel.is_active = True
+    channel.full_clean()
+    channel.save()
+    placed = ty_sim.place_order([{"barcode": products[0].sku, "quantity": 1}])
+    run(channel, "get_orders")
+    order = Order.objects.get(channel=channel)
+    response = trigger(erp, "ty", "update_warehouse",
+                       {"payload": {"order_number": order.number, "stock_location": {"erp_code": "WH-2"}}})
+    assert response.status_code == 202, response.content
+    result = run(channel, "update_warehouse")
+    assert result.succeeded == 1, list(result.lines.values("message"))
+    assert ty_sim.package(placed["packageId"])["warehouseId"] == 1002

@@ -34,6 +34,7 @@ RUNNERS = {
     "approve_refund": order_actions.run_approve_refund,
     "reject_refund": order_actions.run_reject_refund,
     "split_packages": order_actions.run_split_packages,
+    "update_warehouse": order_actions.run_update_warehouse,
 }
 
 # The adapter method a flow needs: a marketplace whose adapter lacks it cannot run it yet.
@@ -46,6 +47,7 @@ NEEDS = {
     "get_cancel_orders": "list_cancellations", "unpacked_orders": "list_unpacked", "get_refund_orders": "list_claims",
     "send_update_orders": "send_order_update", "send_cancel_order_items": "cancel_lines",
     "approve_refund": "approve_claim", "reject_refund": "reject_claim", "split_packages": "split_package",
+    "update_warehouse": "update_warehouse",
 }
 
 

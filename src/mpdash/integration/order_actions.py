@@ -342,18 +342,13 @@ def run_reject_refund(ctx) -> str:
     return _run_decision(ctx, "reject")
 
 
-# --- split_packages (triggered from outside) ----------------------------------------------------
-def run_split_packages(ctx) -> str:
-    """Split packages as the OMS asked (``TriggerRequest`` payloads); the new packages arrive
-    with the next get_orders, as the marketplace creates them."""
+# --- split_packages and update_warehouse (triggered from outside) ----------------------------------
+def _run_triggered(ctx, flow: str, act: Callable, key_of: Callable) -> str:
+    """Carry out the queued :class:`TriggerRequest` of ``flow`` one by one."""
     from .models import TriggerRequest
 
-    requests = list(TriggerRequest.objects.filter(channel=ctx.channel, flow="split_packages",
+    requests = list(TriggerRequest.objects.filter(channel=ctx.channel, flow=flow,
                                                   status__in=[TriggerRequest.Status.QUEUED, TriggerRequest.Status.FAILED])[:BATCH])
-
-    def act(request):
-        groups = [[(line["line_id"], int(line["quantity"])) for line in group] for group in request.payload["groups"]]
-        return ctx.adapter.split_package(request.payload["package_id"], groups)
 
     def finish(status):
         def settle(request, result):
@@ -362,6 +357,23 @@ def run_split_packages(ctx) -> str:
         return settle
 
     return run_actions(ctx, kind="trigger", candidates=requests,
-                       key_of=lambda r: f"{r.payload.get('package_id')} ({r.correlation_id})", act=act,
+                       key_of=lambda r: f"{key_of(r)} ({r.correlation_id})", act=act,
                        settle=finish(TriggerRequest.Status.DONE),
                        fail=lambda request, result: finish(TriggerRequest.Status.FAILED)(request, result))
+
+
+def run_split_packages(ctx) -> str:
+    """Split packages as the OMS asked; the new packages arrive with the next get_orders."""
+    def act(request):
+        groups = [[(line["line_id"], int(line["quantity"])) for line in group] for group in request.payload["groups"]]
+        return ctx.adapter.split_package(request.payload["package_id"], groups)
+
+    return _run_triggered(ctx, "split_packages", act, lambda r: r.payload.get("package_id"))
+
+
+def run_update_warehouse(ctx) -> str:
+    """Ship packages from the warehouse the OMS named (its erp code, mapped in the channel config)."""
+    def act(request):
+        return ctx.adapter.update_warehouse(request.payload["package_id"], request.payload["erp_code"])
+
+    return _run_triggered(ctx, "update_warehouse", act, lambda r: r.payload.get("order_number"))

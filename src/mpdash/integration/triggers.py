@@ -34,7 +34,7 @@ def _text(payload: dict, key: str) -> str:
     return str(value).strip()
 
 
-def check_split_packages(payload: dict) -> dict[str, Any]:
+def check_split_packages(payload: dict, channel) -> dict[str, Any]:
     """``{"package_id": "...", "groups": [[{"line_id": "...", "quantity": 1}, ...], ...]}``: two groups or more."""
     package_id = _text(payload, "package_id")
     groups = payload.get("groups")
@@ -58,9 +58,32 @@ def check_split_packages(payload: dict) -> dict[str, Any]:
     return {"package_id": package_id, "groups": clean}
 
 
+def check_update_warehouse(payload: dict, channel) -> dict[str, Any]:
+    """``{"order_number": "...", "stock_location": {"erp_code": "..."}}`` (the seed's body): the
+    order (our number, or the marketplace's package id) must be stored on this channel."""
+    from mpdash.orders.models import Order
+
+    number = payload.get("order_number")
+    if number is None or str(number).strip() == "" or isinstance(number, (dict, list, bool)):
+        raise TriggerError(400, "payload.order_number is required: the order's number", "payload.order_number")
+    location = payload.get("stock_location")
+    code = location.get("erp_code") if isinstance(location, dict) else None
+    if code is None or str(code).strip() == "" or isinstance(code, (dict, list, bool)):
+        raise TriggerError(400, 'payload.stock_location.erp_code is required: {"stock_location": {"erp_code": "..."}}',
+                           "payload.stock_location.erp_code")
+    number = str(number).strip()
+    order = (Order.objects.filter(channel=channel, number=number).first()
+             or Order.objects.filter(channel=channel, package_id=number).first())
+    if order is None:
+        raise TriggerError(400, f"payload.order_number: no order {number!r} on channel {channel.slug}",
+                           "payload.order_number")
+    return {"order_number": order.number, "package_id": order.package_id, "erp_code": str(code).strip()}
+
+
 # Flows that take work from outside, and how their payload is checked.
-PAYLOADS: dict[str, Callable[[dict], dict[str, Any]]] = {
+PAYLOADS: dict[str, Callable[[dict, Any], dict[str, Any]]] = {
     "split_packages": check_split_packages,
+    "update_warehouse": check_update_warehouse,
 }
 
 
@@ -86,7 +109,7 @@ def accept(channel_slug: str, flow: str, body: Any, *, user: str = "") -> Trigge
         raise TriggerError(409, str(exc)) from None
     if not isinstance(body, dict) or not isinstance(body.get("payload"), dict):
         raise TriggerError(400, 'the body must be a JSON object {"payload": {...}}', "payload")
-    payload = PAYLOADS[flow](body["payload"])
+    payload = PAYLOADS[flow](body["payload"], channel)
     with transaction.atomic():
         request = TriggerRequest.objects.create(channel=channel, flow=flow, payload=payload, requested_by=user[:150])
         request_flow(channel.pk, flow, FlowRun.Trigger.EVENT, countdown=0)

@@ -523,5 +523,9 @@ class MarketplaceAdapter:
         """Split a package into several (line id, quantity) groups; new ids arrive later."""
         raise NotImplementedError
 
+    def update_warehouse(self, package_id: str, erp_code: str) -> ItemResult:
+        """Ship a package from the warehouse our ``erp_code`` names (mapped by the channel config)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass

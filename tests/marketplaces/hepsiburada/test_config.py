@@ -11,7 +11,7 @@ from mpdash.marketplaces.hepsiburada.config import BATCH_SIZES, FLOWS, SCHEMA
 GUIDE_FLAGS = [
     "get_orders", "get_cancel_orders", "get_refund_orders", "send_update_orders", "split_packages",
     "delete_product", "product_create", "product_update", "price", "stock", "get_updated_orders",
-    "approve_refund", "reject_refund", "unpacked_orders", "send_cancel_order_items",
+    "approve_refund", "reject_refund", "unpacked_orders", "send_cancel_order_items", "update_warehouse",
 ]
 
 

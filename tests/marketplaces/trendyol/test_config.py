@@ -12,7 +12,7 @@ from mpdash.marketplaces.trendyol.config import BATCH_SIZES, FLOWS, SCHEMA
 FLAGS = [
     "get_orders", "get_cancel_orders", "get_refund_orders", "send_update_orders", "split_packages",
     "delete_product", "product_create", "product_update", "price", "stock", "get_updated_orders",
-    "approve_refund", "reject_refund", "send_cancel_order_items",
+    "approve_refund", "reject_refund", "send_cancel_order_items", "update_warehouse",
 ]
 
 

@@ -1453,6 +1453,23 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             return ItemResult(number, False, str(exc), exc.body)
         return ItemResult(number, True, "claim rejected; Hepsiburada reviews the dispute", self.oms.last_exchange())
 
+    def update_warehouse(self, package_id: str, erp_code: str) -> ItemResult:
+        """Ship a package from the warehouse our ``erp_code`` names: ``shipping_address_label_mapping``
+        gives Hepsiburada's address label for it."""
+        package_id, code = _text(package_id), _text(erp_code)
+        mapping = self.config.get("shipping_address_label_mapping") or {}
+        label = _text(mapping.get(code))
+        if not label:
+            known = ", ".join(sorted(map(str, mapping))) or "none"
+            return ItemResult(package_id, False, f"shipping_address_label_mapping has no Hepsiburada address label for "
+                              f"warehouse erp code {code!r} (mapped: {known}); add it in the channel settings")
+        try:
+            self.oms.change_warehouse(package_id, label)
+        except RequestRejected as exc:
+            return ItemResult(package_id, False, str(exc), exc.body)
+        return ItemResult(package_id, True, f"package {package_id} now ships from address {label} (warehouse {code})",
+                          self.oms.last_exchange())
+
     def split_package(self, package_id: str, groups: list[list[tuple[str, int]]]) -> ItemResult:
         """Split a package into one new package per group of ``(line id, quantity)``.
 

@@ -542,6 +542,13 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         self._write("PUT", self._package_path(package_number, "changecargocompany"),
                     {"CargoCompanyShortName": str(short_name).strip()})
 
+    def change_warehouse(self, package_number: str, address_label: str) -> None:
+        """``PUT …/packagenumber/{n}/warehouse`` ("Paket Bilgilerinde Depo Bilgisi Güncelleme").
+        guess: the body names the merchant address by its label, as packaging does."""
+        if not str(address_label or "").strip():
+            raise ValueError("address_label is empty")
+        self._write("PUT", self._package_path(package_number, "warehouse"), {"shippingAddressLabel": str(address_label).strip()})
+
     def send_invoice_link(self, package_number: str, invoice_link: str, *, arrangement_date: datetime | None = None,
                           serial_number: str | None = None, row_number: str | None = None) -> None:
         """Attach the invoice PDF link to a package (Hepsiburada refuses links that do not end in .pdf)."""

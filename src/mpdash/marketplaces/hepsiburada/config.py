@@ -33,6 +33,8 @@ FLOWS: tuple[FlowSpec, ...] = (
     FlowSpec(
         "send_cancel_order_items", "send_cancel_order_items", "Send partial cancellations", "out", every_seconds=EVERY_5_MIN
     ),
+    # Triggered by the OMS (POST /flow-trigger/{channel}/update_warehouse), never on a schedule.
+    FlowSpec("update_warehouse", "update_warehouse", "Update warehouse", "out"),
     # Maintenance flows: no feature flag, queued after install or when category ids change.
     FlowSpec("schema_update", "", "Schema update", "maintenance"),
     FlowSpec("category_node", "", "Category node", "maintenance"),

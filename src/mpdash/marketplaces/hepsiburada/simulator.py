@@ -586,6 +586,7 @@ OMS_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(rf"{_PACKAGE}/split/?$", re.I), "split"),
     ("PUT", re.compile(rf"{_PACKAGE}/invoice/?$", re.I), "invoice"),
     ("PUT", re.compile(rf"{_PACKAGE}/changecargocompany/?$", re.I), "change_cargo"),
+    ("PUT", re.compile(rf"{_PACKAGE}/warehouse/?$", re.I), "warehouse"),
     ("POST", re.compile(rf"{_PACKAGE}/(?P<action>intransit|deliver|undeliver)/?$", re.I), "carrier"),
     ("POST", re.compile(rf"^/lineitems/merchantid{_OMS_MID}/id/(?P<lid>[^/]+)/cancelbymerchant/?$", re.I),
      "cancel_line"),
@@ -763,6 +764,10 @@ class OmsApi:
         payload = _oms_body(body)
         short_name = payload.get("CargoCompanyShortName") if isinstance(payload, dict) else None
         self.state.change_cargo(params["pn"], short_name)
+        return Answer(204)
+
+    def _warehouse(self, params, query, body, path, options) -> Answer:
+        self.state.change_warehouse(params["pn"], _oms_body(body))
         return Answer(204)
 
     def _carrier(self, params, query, body, path, options) -> Answer:

@@ -1343,6 +1343,27 @@ class OrderState:
             package.update(cargo=found["shortName"], updated=time.time())
             self._changed.notify_all()
 
+    # The merchant's shipping (warehouse) address labels the simulated store has defined.
+    ADDRESS_LABELS = ("BIRINCIL", "IKINCIL", "122", "123")
+
+    def change_warehouse(self, package_number: str, body: Any) -> None:
+        """``PUT …/warehouse``: ship a package from another of the merchant's addresses.
+        guess: the body names the address by its label, as packaging does (``shippingAddressLabel``)."""
+        label = body.get("shippingAddressLabel") if isinstance(body, dict) else None
+        if not isinstance(label, str) or not label.strip():
+            raise OmsError(400, "shippingAddressLabel is required")
+        if label.strip() not in self.ADDRESS_LABELS:
+            raise OmsError(400, f"shippingAddressLabel {label!r} is not one of the merchant's addresses "
+                           f"({', '.join(self.ADDRESS_LABELS)})")
+        with self._lock:
+            self._catch_up_orders()
+            package = self._package(package_number)
+            if package["status"] != PACKAGED:
+                raise OmsError(409, f"Package {package_number} is {package['status']}; only Packaged packages can "
+                               "change warehouse")
+            package.update(warehouse=label.strip(), updated=time.time())
+            self._changed.notify_all()
+
     # --- reading ----------------------------------------------------------------------
     def _order_view(self, order: dict[str, Any]) -> dict[str, Any]:
         lines = [self._lines[i] for i in order["lines"]]
@@ -1444,6 +1465,7 @@ class OrderState:
         """Everything about a package, for the control endpoints."""
         view = self._package_view(package)
         view.update(packedBy=package["packedBy"], invoice=copy.deepcopy(package["invoice"]),
+                    warehouse=package.get("warehouse", "BIRINCIL"),
                     trackingNumber=package["trackingNumber"], trackingUrl=package["trackingUrl"],
                     shippedDate=sim_iso(package["shipped"]), deliveredDate=sim_iso(package["delivered"]),
                     undeliveredDate=sim_iso(package["undelivered"]), createdDate=sim_iso(package["created"]),

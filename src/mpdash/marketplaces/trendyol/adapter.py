@@ -1485,5 +1485,21 @@ class TrendyolAdapter(MarketplaceAdapter):
                                             "packages shortly (get_orders brings them) and the old one becomes UnPacked",
                           answer={"groups": [[list(x) for x in g] for g in groups]}, remote_sku=package_id)
 
+    def update_warehouse(self, package_id: str, erp_code: str) -> ItemResult:
+        """Ship a package from the warehouse our ``erp_code`` names (``warehouse_mapping`` gives
+        Trendyol's warehouseId); Trendyol takes it for Created, Picking and Invoiced packages."""
+        package_id, code = str(package_id).strip(), str(erp_code or "").strip()
+        mapping = self.config.get("warehouse_mapping") or {}
+        warehouse = mapping.get(code)
+        if warehouse in (None, "") or not str(warehouse).strip().isdigit():
+            known = ", ".join(sorted(map(str, mapping))) or "none"
+            return ItemResult(package_id, False, f"warehouse_mapping has no Trendyol warehouseId (a number) for "
+                                                 f"warehouse erp code {code!r} (mapped: {known}); add it in the channel settings")
+        try:
+            self.client.update_warehouse(package_id, int(str(warehouse).strip()))
+        except RequestRejected as refused:
+            return ItemResult(package_id, False, str(refused))
+        return ItemResult(package_id, True, f"package {package_id} now ships from warehouse {warehouse} ({code})")
+
     def close(self) -> None:
         self.client.close()

@@ -364,6 +364,11 @@ class TrendyolClient(BaseClient):
         body = {"lines": _wire_lines(lines, "update package"), "params": params, "status": status}
         self.request("PUT", self._package_path(package_id), json_body=body)
 
+    def update_warehouse(self, package_id: str | int, warehouse_id: int) -> None:
+        """Ship from another of the seller's warehouses (``updateWarehouse``; Trendyol Express sellers,
+        packages Created, Picking or Invoiced)."""
+        self.request("PUT", f"{self._package_path(package_id)}/warehouse", json_body={"warehouseId": int(warehouse_id)})
+
     def mark_unsupplied(self, package_id: str | int, lines: Lines, reason_id: int) -> None:
         """Cancel lines the seller cannot supply (``reasonId`` 500 stock out, 501 defective, ...).
         Trendyol cancels the package and puts the remaining lines in a new package of the same order."""

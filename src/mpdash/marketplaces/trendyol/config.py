@@ -82,6 +82,8 @@ FLOWS: tuple[FlowSpec, ...] = (
         "send_cancel_order_items", "send_cancel_order_items", "Send partial cancellations (unsupplied)", "out",
         every_seconds=EVERY_5_MIN,
     ),
+    # Triggered by the OMS (POST /flow-trigger/{channel}/update_warehouse), never on a schedule.
+    FlowSpec("update_warehouse", "update_warehouse", "Update warehouse", "out"),
     # Maintenance flows: no feature flag, queued after install or when category ids change.
     FlowSpec("schema_update", "", "Schema update", "maintenance"),
     FlowSpec("category_node", "", "Category node", "maintenance"),
@@ -217,6 +219,10 @@ SCHEMA: tuple[SchemaField, ...] = (
     SchemaField(
         "send_shipping_info", "Send Shipping Info", "bool", default=False,
         help="On: the brand ships and sends tracking numbers. Off: Trendyol's contracted carrier ships.",
+    ),
+    SchemaField(
+        "warehouse_mapping", "Warehouse Mapping", "json", default={},
+        help="Warehouse erp_code -> Trendyol warehouseId, for warehouse updates (Trendyol Express sellers).",
     ),
     SchemaField(
         "use_neighborhood", "Use Neighborhood", "bool", default=False,

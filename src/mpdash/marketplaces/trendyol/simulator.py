@@ -29,6 +29,7 @@ Order side (packages and claims; state in :class:`~.simulator_state.OrderBook`):
 * ``PUT  …/shipment-packages/{packageId}/items/unsupplied``
 * ``POST …/shipment-packages/{packageId}/split-packages``
 * ``PUT  …/shipment-packages/{packageId}/update-tracking-number``
+* ``PUT  …/shipment-packages/{packageId}/warehouse`` (``{"warehouseId"}``, Trendyol Express sellers)
 * ``PUT  /order/sellers/{sellerId}/manual-deliver/{cargoTrackingNumber}``
 * ``POST /sellers/{sellerId}/seller-invoice-links`` (409 on a second link)
 * ``GET  /order/sellers/{sellerId}/claims``, ``PUT …/claims/{claimId}/items/approve``,
@@ -130,6 +131,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
     ("PUT", re.compile(rf"^{_PACKAGE}/items/unsupplied/?$"), "unsupplied", "order_write"),
     ("POST", re.compile(rf"^{_PACKAGE}/split-packages/?$"), "split", "order_write"),
     ("PUT", re.compile(rf"^{_PACKAGE}/update-tracking-number/?$"), "tracking", "order_write"),
+    ("PUT", re.compile(rf"^{_PACKAGE}/warehouse/?$"), "warehouse", "order_write"),
     ("PUT", re.compile(rf"^{_ORDER}/manual-deliver/(?P<tracking>[^/]+)/?$"), "manual_deliver", "order_write"),
     ("POST", re.compile(r"^/sellers/(?P<sid>[^/]+)/seller-invoice-links/?$"), "invoice_link", "order_write"),
     ("GET", re.compile(rf"^{_ORDER}/claims/?$"), "claims", "claim_read"),
@@ -303,6 +305,8 @@ class SellerApi:
             state.split_package(params["pid"], data)
         elif name == "tracking":
             state.update_tracking(params["pid"], data)
+        elif name == "warehouse":
+            state.update_warehouse(params["pid"], data)
         elif name == "invoice_link":
             state.invoice_link(data)
             return Answer(201)

@@ -820,6 +820,25 @@ class OrderBook:
         package["cargoTrackingNumber"] = tracking_number
         self._tracking[str(tracking_number)] = str(package["id"])
 
+    # The seller's warehouses (Trendyol Express addresses) the simulated account has.
+    WAREHOUSES = (1001, 1002, 1003)
+
+    def update_warehouse(self, package_id: str, body: Any) -> None:
+        """``PUT …/warehouse``: ``{"warehouseId": int}``; only while Created, Picking or Invoiced."""
+        self.advance()
+        with self._lock:
+            package = self._package(package_id)
+            warehouse = body.get("warehouseId") if isinstance(body, dict) else None
+            if not _is_int(warehouse) or warehouse not in self.WAREHOUSES:
+                raise Refused(400, "invalid.warehouse.id", f"Geçersiz warehouseId: {warehouse!r}; satıcının depoları: "
+                              + ", ".join(map(str, self.WAREHOUSES)))
+            if package["status"] not in ("Created", "Picking", "Invoiced"):
+                raise Refused(400, "invalid.status.transition",
+                              f"Paket {package['status']} statüsünde; depo bilgisi yalnızca Created, Picking ve "
+                              "Invoiced paketlerde güncellenebilir")
+            package["warehouseId"] = warehouse
+            self._touch(package, time.time())
+
     def update_tracking(self, package_id: str, body: Any) -> None:
         """``PUT …/update-tracking-number``: the seller's own carrier's number."""
         self.advance()
