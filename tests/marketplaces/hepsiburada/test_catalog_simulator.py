@@ -378,7 +378,7 @@ def test_a_full_import_is_validated_quickly(sim):
     sim.configure(processing_delay=0, approval_delay=0)
     started = time.perf_counter()
     import_and_settle(sim, [import_item(f"F-{i:04d}") for i in range(1000)])
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # a guard against quadratic work, not a budget (see bench/)
     assert sim.catalog_counters()["by_status"] == {"MATCHED": 1000}
 
 

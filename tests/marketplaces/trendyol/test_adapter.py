@@ -419,7 +419,7 @@ def test_a_full_batch_of_1000_products_fits(sim, adapter):
     assert submission.remote_id and len(submission.sent) == 1000
     results = wait_done(adapter, "product", submission.remote_id, timeout=10).results
     assert len(results) == 1000 and all(r.ok for r in results)
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 30  # a guard against quadratic work, not a budget (see bench/)
 
 
 # --- reading listings ---------------------------------------------------------------------------

@@ -422,7 +422,7 @@ def test_large_catalog_and_full_batches_stay_fast(sim):
     sim.configure(processing_delay=0, duplicate_window=0)
     started = time.perf_counter()
     sim.add_products([{"barcode": f"L-{i:06d}", "quantity": 1} for i in range(20_000)])
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # a guard against quadratic work, not a budget (see bench/)
     started = time.perf_counter()
     for barcode in ("L-000000", "L-010000", "L-019999"):
         assert api(sim, "GET", PRODUCTS, params={"barcode": barcode}).json()["content"][0]["barcode"] == barcode
@@ -433,7 +433,7 @@ def test_large_catalog_and_full_batches_stay_fast(sim):
     answer = batch(sim, batch_id)
     assert len(answer["items"]) == 1000 and answer["failedItemCount"] == 0
     assert sim.product("L-019980")["quantity"] == 5
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # a guard against quadratic work, not a budget (see bench/)
 
 
 def test_serve_options_are_validated():
