@@ -145,7 +145,11 @@ class SalesChannel(models.Model):
 
     def flow_enabled(self, flow_name: str) -> bool:
         spec = self.adapter_class.flow(flow_name)
-        return bool(self.is_active and spec and spec.flag and self.flag_on(spec.flag))
+        if spec is None or not self.is_active:
+            return False
+        if not spec.flag:  # a maintenance flow: on a schedule it runs while the channel is active
+            return spec.direction == "maintenance" and bool(spec.every_seconds or spec.crontab)
+        return self.flag_on(spec.flag)
 
     def penalty_settings(self, kind: str) -> dict[str, Any]:
         fi = (self.config or {}).get("failed_integration") or {}

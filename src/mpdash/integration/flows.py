@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mpdash.marketplaces.base import MarketplaceAdapter
 
-from . import catalog_flows, order_actions, order_flows, product_flow
+from . import catalog_flows, order_actions, order_flows, product_flow, reconcile
 from .sync_flow import run_outbound_sync
 
 RUNNERS = {
@@ -35,6 +35,7 @@ RUNNERS = {
     "reject_refund": order_actions.run_reject_refund,
     "split_packages": order_actions.run_split_packages,
     "update_warehouse": order_actions.run_update_warehouse,
+    "reconcile": reconcile.run_reconcile,
 }
 
 # The adapter method a flow needs: a marketplace whose adapter lacks it cannot run it yet.
@@ -47,7 +48,7 @@ NEEDS = {
     "get_cancel_orders": "list_cancellations", "unpacked_orders": "list_unpacked", "get_refund_orders": "list_claims",
     "send_update_orders": "send_order_update", "send_cancel_order_items": "cancel_lines",
     "approve_refund": "approve_claim", "reject_refund": "reject_claim", "split_packages": "split_package",
-    "update_warehouse": "update_warehouse",
+    "update_warehouse": "update_warehouse", "reconcile": "list_listings",
 }
 
 

@@ -276,3 +276,39 @@ class TriggerRequest(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["channel", "flow", "status"], name="trigger_request_queue")]
+
+
+class Reconciliation(models.Model):
+    """One comparison of a channel's catalog with what its marketplace has on sale.
+
+    ``figures`` holds the Dashboard's numbers (see :mod:`mpdash.integration.reconcile`);
+    the lines are the SKUs behind them. A channel keeps its last few reconciliations.
+    """
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="reconciliations")
+    run = models.ForeignKey(FlowRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ReconciliationLine(models.Model):
+    class Kind(models.TextChoices):
+        NOT_ON_SALE = "not_on_sale", "sellable here, not on sale there"
+        PRICE = "price", "price difference"
+        STOCK = "stock", "stock difference"
+
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sku = models.CharField(max_length=128)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    local_value = models.CharField(max_length=64, blank=True)
+    remote_value = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    corrected = models.BooleanField(default=False, help_text="Queued to be sent again")
+
+    class Meta:
+        ordering = ["kind", "sku"]
+        indexes = [models.Index(fields=["reconciliation", "kind", "sku"], name="reconciliation_line_kind")]

@@ -418,6 +418,11 @@ class MarketplaceAdapter:
         report only the rejected ones, by position)."""
         raise NotImplementedError
 
+    def stock_to_send(self, quantity: int) -> int:
+        """The stock figure the marketplace should show for a local quantity (after a buffer,
+        a cap...); the reconciliation compares with it."""
+        return max(0, int(quantity))
+
     def list_listings(self):  # -> Iterator[Listing]
         raise NotImplementedError
 

@@ -36,8 +36,9 @@ def test_schedules_and_maintenance_flows():
     assert by_name["get_orders"].every_seconds == 300 and by_name["get_orders"].direction == "in"
     maintenance = [f.name for f in FLOWS if not f.flag]
     assert maintenance == ["schema_update", "category_node", "category_attributes", "default_attributes",
-                           "compare_attributes", "brands"]
-    assert all(by_name[n].direction == "maintenance" and by_name[n].schedule_text == "on trigger" for n in maintenance)
+                           "compare_attributes", "reconcile", "brands"]
+    assert all(by_name[n].direction == "maintenance" for n in maintenance)
+    assert all(by_name[n].schedule_text == "on trigger" for n in maintenance if n != "reconcile")
 
 
 def test_schema_keys_types_and_help():

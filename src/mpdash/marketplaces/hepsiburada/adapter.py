@@ -435,6 +435,9 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         self._remember(upload_id, list(sent))
         return Submission(remote_id=upload_id, sent=sent, exchange=self.client.last_exchange())
 
+    def stock_to_send(self, quantity: int) -> int:
+        return max(0, int(quantity) - self._buffer_stock)
+
     def send_stock(self, records: list[StockRecord]) -> Submission:
         """One stock upload: stock minus the buffer (never below 0), and purchase caps when given."""
         records = _last_per_sku(records)
@@ -444,7 +447,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             item: dict[str, Any] = {"merchantSku": record.sku}
             if record.remote_sku:
                 item["hepsiburadaSku"] = record.remote_sku
-            item["availableStock"] = max(0, int(record.quantity) - self._buffer_stock)
+            item["availableStock"] = self.stock_to_send(record.quantity)
             cap = (record.extra or {}).get("maximumPurchasableQuantity")
             if cap not in (None, ""):
                 try:

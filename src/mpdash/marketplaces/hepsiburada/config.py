@@ -41,6 +41,8 @@ FLOWS: tuple[FlowSpec, ...] = (
     FlowSpec("category_attributes", "", "Category attributes", "maintenance"),
     FlowSpec("default_attributes", "", "Default attributes", "maintenance"),
     FlowSpec("compare_attributes", "", "Compare attributes", "maintenance"),
+    # The Dashboard's figures: listings against the catalog, differences queued again.
+    FlowSpec("reconcile", "", "Reconciliation", "maintenance", every_seconds=3600),
 )
 
 _RETRY_DEFAULTS = {"RETRY_INTERVAL": 28800, "EXPIRATION_DATE": 57601}

@@ -378,6 +378,10 @@ class TrendyolAdapter(MarketplaceAdapter):
             return quantity
         return min(MAX_STOCK, max(0, whole - self._buffer_stock))
 
+    def stock_to_send(self, quantity: int) -> int:
+        sent = self._quantity(quantity)
+        return sent if isinstance(sent, int) else max(0, int(quantity))
+
     # --- stock and prices ---------------------------------------------------------------
     def send_stock(self, records: list[StockRecord]) -> Submission:
         """One price-and-inventory request carrying quantities only (minus buffer stock,
