@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mpdash.integration.models import FlowLogLine, FlowRun
+from mpdash.integration.models import FlowLogLine, FlowRun, Reconciliation, ReconciliationLine
 
 from ..conftest import list_on, make_products, wait_until
 from .conftest import PNG_1PX, build_tree, dress_product, login, make_refund, make_user, refund_reason, screenshot
@@ -45,6 +45,12 @@ def test_sign_in_and_open_every_screen(page, channel_factory, lists, admin):
     FlowLogLine.objects.create(run=run, object_key="SKU-000001", outcome="success", answer={"status": "Done", "merchantSku": "SKU-000001"})
     FlowLogLine.objects.create(run=run, object_key="SKU-000002", outcome="fail", message="Stock data not found")
     make_refund(channel)
+    report = Reconciliation.objects.create(channel=channel, run=run, figures={
+        "total_skus": 2000, "on_sale": 1960, "sellable": 1990, "sku_difference": 30, "price_difference": 4,
+        "price_corrected": 4, "total_stock": 51234, "total_stock_on_sale": 50980, "stock_difference": 254,
+        "stock_difference_skus": 7, "stock_corrected": 7})
+    ReconciliationLine.objects.create(reconciliation=report, sku="SKU-000009", kind="not_on_sale",
+                                      reason="rejected by the marketplace: Marka alanı zorunludur")
 
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
@@ -56,14 +62,14 @@ def test_sign_in_and_open_every_screen(page, channel_factory, lists, admin):
 
     slug = channel.slug
     screens = [
-        ("03-dashboard-soon", reverse("dashboard:channel", kwargs={"slug": slug}), "Coming soon"),
+        ("03-dashboard", reverse("dashboard:channel", kwargs={"slug": slug}), "SKU difference"),
         ("04-logs", reverse("dashboard:logs", kwargs={"slug": slug}), f"#{run.pk}"),
         ("05-run", reverse("dashboard:run", kwargs={"slug": slug, "run_id": run.pk}), "Stock data not found"),
         ("06-trigger", reverse("dashboard:trigger", kwargs={"slug": slug}), "Run a flow now"),
         ("07-refunds", reverse("dashboard:refunds", kwargs={"slug": slug}), "ORD-1"),
         ("08-mapping", reverse("dashboard:mapping-category", kwargs={"slug": slug, "category_id": tree["dress"].pk}), "Renk"),
         ("09-settings", reverse("dashboard:settings", kwargs={"slug": slug}), "Feature flags"),
-        ("10-reports-soon", reverse("dashboard:coming-soon", kwargs={"slug": slug, "section": "reports"}), "Coming soon"),
+        ("10-reports", reverse("dashboard:reports", kwargs={"slug": slug}), "Marka alanı zorunludur"),
         ("11-alarms-soon", reverse("dashboard:coming-soon", kwargs={"slug": slug, "section": "alarms"}), "Coming soon"),
     ]
     for name, url, text in screens:
@@ -74,7 +80,7 @@ def test_sign_in_and_open_every_screen(page, channel_factory, lists, admin):
     # The nav reaches every screen from the channel list.
     page.goto("/")
     page.get_by_role("link", name="Hepsiburada").click()
-    for label in ("Trigger", "Refunds", "Categories & Mapping", "Settings", "Logs"):
+    for label in ("Dashboard", "Reports", "Trigger", "Refunds", "Categories & Mapping", "Settings", "Logs"):
         page.locator(".sidebar").get_by_role("link", name=label).click()
         expect(page.locator(".sidebar a.current")).to_have_text(label)
 

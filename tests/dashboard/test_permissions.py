@@ -35,7 +35,8 @@ def read_urls(w) -> dict[str, str]:
     return {
         "channels": reverse("dashboard:channels"),
         "channel": reverse("dashboard:channel", kwargs={"slug": slug}),
-        "coming-soon": reverse("dashboard:coming-soon", kwargs={"slug": slug, "section": "reports"}),
+        "coming-soon": reverse("dashboard:coming-soon", kwargs={"slug": slug, "section": "alarms"}),
+        "reports": reverse("dashboard:reports", kwargs={"slug": slug}) + "?kind=price&format=csv",
         "logs": reverse("dashboard:logs", kwargs={"slug": slug}) + "?key=SKU-1",
         "run": reverse("dashboard:run", kwargs={"slug": slug, "run_id": w["run"].pk}),
         "run-summary": reverse("dashboard:run-summary", kwargs={"slug": slug, "run_id": w["run"].pk}),

@@ -8,9 +8,9 @@ from mpdash.channels.models import SalesChannel
 
 # The channel navigation: (section, label, url name or None while it is still to come).
 NAV = (
-    ("dashboard", "Dashboard", None),
+    ("dashboard", "Dashboard", "dashboard:channel"),
     ("logs", "Logs", "dashboard:logs"),
-    ("reports", "Reports", None),
+    ("reports", "Reports", "dashboard:reports"),
     ("alarms", "Alarms", None),
     ("trigger", "Trigger", "dashboard:trigger"),
     ("refunds", "Refunds", "dashboard:refunds"),
@@ -18,8 +18,6 @@ NAV = (
     ("settings", "Settings", "dashboard:settings"),
 )
 COMING_SOON = {
-    "dashboard": "Catalog-versus-marketplace figures: SKUs and stock in the catalog and on sale, and their differences.",
-    "reports": "Products in the catalog but not on sale with the reason, price and stock discrepancies, exportable.",
     "alarms": "Rules on a flow's error rate or run time over a window, with e-mail recipients and a history.",
 }
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from .views import channels, health, logs, mapping, mapping_edit, media, refunds, trigger
+from .views import channels, health, logs, mapping, mapping_edit, media, overview, refunds, trigger
 from .views import settings as settings_views
 
 app_name = "dashboard"
@@ -15,7 +15,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="dashboard/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", channels.channel_list, name="channels"),
-    path(channel, channels.coming_soon, name="channel"),
+    path(channel, overview.dashboard, name="channel"),
+    path(channel + "reports/", overview.reports, name="reports"),
     path(channel + "soon/<slug:section>/", channels.coming_soon, name="coming-soon"),
     # Monitoring / Logs
     path(channel + "logs/", logs.run_list, name="logs"),
