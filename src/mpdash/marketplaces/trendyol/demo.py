@@ -71,5 +71,6 @@ def setup(lists: dict, sim_url: str, log=print):
     from mpdash.integration.scheduling import set_schedule
 
     set_schedule(channel.pk, "get_orders", every_seconds=20)  # the demo's orders show up quickly
+    set_schedule(channel.pk, "reconcile", every_seconds=120)  # the Dashboard's figures, fresh every two minutes
     log(f"  Trendyol simulator on {sim_url}: {CatalogItem.objects.filter(catalog=catalog).count()} clothing products to create")
     return channel
