@@ -131,6 +131,9 @@ def main(args) -> int:
     os.environ.setdefault("MPDASH_CALL_BUDGET_SCALE", "20")
     # Simulated approvals take seconds, not hours: look for them often.
     os.environ.setdefault("MPDASH_APPROVAL_POLL_SECONDS", "5")
+    # Alarm e-mails land as files under <data dir>/mail (no mail server needed).
+    os.environ.setdefault("MPDASH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    os.environ.setdefault("MPDASH_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup(args.data_dir)
     import logging
 

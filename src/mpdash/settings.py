@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mpdash.channels",
     "mpdash.integration",
     "mpdash.orders",
+    "mpdash.alarms",
     "mpdash.api",
     "mpdash.dashboard",
 ]
@@ -208,7 +209,20 @@ MPDASH_HTTP_TIMEOUT = float(os.environ.get("MPDASH_HTTP_TIMEOUT", "20"))
 # Seconds between polls of batches the marketplace is still processing.
 MPDASH_BATCH_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_POLL_SECONDS", "2.0"))
 
+# E-mail (alarms): SMTP when MPDASH_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
+# EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS are set; the demo
+# writes each message as a file under <data dir>/mail.
 EMAIL_BACKEND = os.environ.get("MPDASH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("MPDASH_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("MPDASH_EMAIL_FROM", "mpdash <mpdash@localhost>")
+# The address operators reach the screens at, for links in alarm e-mails.
+MPDASH_PUBLIC_URL = os.environ.get("MPDASH_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

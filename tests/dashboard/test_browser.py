@@ -70,7 +70,7 @@ def test_sign_in_and_open_every_screen(page, channel_factory, lists, admin):
         ("08-mapping", reverse("dashboard:mapping-category", kwargs={"slug": slug, "category_id": tree["dress"].pk}), "Renk"),
         ("09-settings", reverse("dashboard:settings", kwargs={"slug": slug}), "Feature flags"),
         ("10-reports", reverse("dashboard:reports", kwargs={"slug": slug}), "Marka alanı zorunludur"),
-        ("11-alarms-soon", reverse("dashboard:coming-soon", kwargs={"slug": slug, "section": "alarms"}), "Coming soon"),
+        ("11-alarms", reverse("dashboard:alarms", kwargs={"slug": slug}), "No alarm rules yet"),
     ]
     for name, url, text in screens:
         page.goto(url)
@@ -80,7 +80,7 @@ def test_sign_in_and_open_every_screen(page, channel_factory, lists, admin):
     # The nav reaches every screen from the channel list.
     page.goto("/")
     page.get_by_role("link", name="Hepsiburada").click()
-    for label in ("Dashboard", "Reports", "Trigger", "Refunds", "Categories & Mapping", "Settings", "Logs"):
+    for label in ("Dashboard", "Reports", "Alarms", "Trigger", "Refunds", "Categories & Mapping", "Settings", "Logs"):
         page.locator(".sidebar").get_by_role("link", name=label).click()
         expect(page.locator(".sidebar a.current")).to_have_text(label)
 
@@ -231,3 +231,31 @@ def test_map_an_attribute_and_the_preview_turns_valid(page, lists, channel_facto
     expect(page.get_by_test_id("preview-valid")).to_be_visible()
     expect(page.get_by_test_id("preview")).to_contain_text("Giyim > Elbise")
     screenshot(page, "17-mapping-preview-valid")
+
+
+def test_create_an_alarm_and_see_its_email_after_a_forced_breach(page, channel_factory, admin, mailoutbox):
+    channel = channel_factory()
+    login(page, "ada")
+    page.goto(reverse("dashboard:alarms", kwargs={"slug": channel.slug}))
+    form = page.get_by_test_id("alarm-form")
+    form.locator("#id_name").fill("Stock errors")
+    form.locator("#id_flow").select_option("stock")
+    form.locator("#id_threshold").fill("2")
+    form.locator("#id_recipients").fill("ops@example.com, not-an-address")
+    form.get_by_role("button", name="Save rule").click()
+    expect(page.locator("main")).to_contain_text("not an e-mail address: not-an-address")
+    page.get_by_test_id("alarm-form").locator("#id_recipients").fill("ops@example.com, oncall@example.com")
+    page.get_by_test_id("alarm-form").get_by_role("button", name="Save rule").click()
+    expect(page.get_by_test_id("rules")).to_contain_text("errors of stock over 60 min above 2")
+    # A breach: three failed records in the window.
+    FlowRun.objects.create(channel=channel, flow="stock", status="partial", failed=3, sent=5)
+    page.get_by_test_id("evaluate-now").click()
+    expect(page.get_by_test_id("alarm-history")).to_contain_text("e-mailed ops@example.com, oncall@example.com")
+    expect(page.get_by_test_id("rules")).to_contain_text("firing")
+    screenshot(page, "18-alarm-fired")
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ops@example.com", "oncall@example.com"]
+    assert "Stock errors fired" in mailoutbox[0].subject and "Now: 3" in mailoutbox[0].body
+    # Evaluating again while still breached sends nothing more: one e-mail per breach.
+    page.get_by_test_id("evaluate-now").click()
+    expect(page.locator("main")).to_contain_text("nothing changed")
+    assert len(mailoutbox) == 1

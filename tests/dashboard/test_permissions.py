@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from mpdash.alarms.models import AlarmRule
 from mpdash.dashboard.roles import ADMIN, OPERATOR, VIEWER, user_role
 from mpdash.integration.models import FlowLogLine, FlowRun
 
@@ -27,6 +28,7 @@ def world(tree):
         "channel": channel, "slug": channel.slug, "run": run, "refund": refund, "tree": tree,
         "attribute_mapping": AttributeMapping.objects.get(channel=channel, attribute="Marka"),
         "category_mapping": CategoryMapping.objects.get(channel=channel),
+        "alarm": AlarmRule.objects.create(channel=channel, name="Errors", threshold=3, recipients="ops@example.com"),
     }
 
 
@@ -35,7 +37,7 @@ def read_urls(w) -> dict[str, str]:
     return {
         "channels": reverse("dashboard:channels"),
         "channel": reverse("dashboard:channel", kwargs={"slug": slug}),
-        "coming-soon": reverse("dashboard:coming-soon", kwargs={"slug": slug, "section": "alarms"}),
+        "alarms": reverse("dashboard:alarms", kwargs={"slug": slug}),
         "reports": reverse("dashboard:reports", kwargs={"slug": slug}) + "?kind=price&format=csv",
         "logs": reverse("dashboard:logs", kwargs={"slug": slug}) + "?key=SKU-1",
         "run": reverse("dashboard:run", kwargs={"slug": slug, "run_id": w["run"].pk}),
@@ -83,6 +85,14 @@ def write_urls(w) -> dict[str, tuple[str, dict, str]]:
             reverse("dashboard:schedule-save", kwargs={"slug": slug}), {"flow": "stock", "mode": "interval", "value": "120"}, ADMIN,
         ),
         "activation": (reverse("dashboard:activation", kwargs={"slug": slug}), {"confirm": "yes"}, ADMIN),
+        "alarm-create": (reverse("dashboard:alarm-create", kwargs={"slug": slug}), {
+            "name": "Stock errors", "flow": "stock", "metric": "errors", "window_minutes": "60", "threshold": "5",
+            "recipients": "ops@example.com", "is_active": "on"}, ADMIN),
+        "alarm-save": (reverse("dashboard:alarm-save", kwargs={"slug": slug, "rule_id": w["alarm"].pk}), {
+            "name": "Slow stock", "flow": "stock", "metric": "avg_duration", "window_minutes": "30", "threshold": "60",
+            "recipients": "ops@example.com"}, ADMIN),
+        "alarm-toggle": (reverse("dashboard:alarm-toggle", kwargs={"slug": slug, "rule_id": w["alarm"].pk}), {}, ADMIN),
+        "alarms-evaluate": (reverse("dashboard:alarms-evaluate", kwargs={"slug": slug}), {}, OPERATOR),
     }
 
 
@@ -136,13 +146,20 @@ def test_every_role_reads_every_screen(world, client_as, role):
 def test_writes_above_the_role_are_refused_and_change_nothing(world, client_as, role):
     from mpdash.channels.models import SalesChannel
     from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
+    from mpdash.alarms.models import AlarmEvent
     from mpdash.orders.models import CancellationRequest
 
     client = client_as(role)
-    before = (
-        SalesChannel.objects.get(pk=world["channel"].pk).config, AttributeMapping.objects.count(), CategoryMapping.objects.count(),
-        CancellationRequest.objects.get(pk=world["refund"].pk).status, FlowRun.objects.count(),
-    )
+
+    def state():
+        return (
+            SalesChannel.objects.get(pk=world["channel"].pk).config, AttributeMapping.objects.count(),
+            CategoryMapping.objects.count(), CancellationRequest.objects.get(pk=world["refund"].pk).status,
+            FlowRun.objects.count(), list(AlarmRule.objects.values_list("name", "is_active", "threshold")),
+            AlarmEvent.objects.count(),
+        )
+
+    before = state()
     refused = 0
     for name, (url, body, needed) in write_urls(world).items():
         if role == OPERATOR and needed == OPERATOR:
@@ -150,16 +167,12 @@ def test_writes_above_the_role_are_refused_and_change_nothing(world, client_as, 
         response = client.post(url, body)
         assert response.status_code == 403, (name, response.status_code)
         refused += 1
-    assert refused == (11 if role == VIEWER else 4)
-    after = (
-        SalesChannel.objects.get(pk=world["channel"].pk).config, AttributeMapping.objects.count(), CategoryMapping.objects.count(),
-        CancellationRequest.objects.get(pk=world["refund"].pk).status, FlowRun.objects.count(),
-    )
-    assert after == before
+    assert refused == (15 if role == VIEWER else 7)
+    assert state() == before
 
 
 @pytest.mark.parametrize("name", ["run-now", "upload-csv", "refund-decide", "attribute-mapping-save", "category-mapping-save",
-                                  "attribute-mapping-delete", "category-mapping-delete"])
+                                  "attribute-mapping-delete", "category-mapping-delete", "alarms-evaluate"])
 def test_an_operator_may_do_the_operator_writes(world, client_as, no_celery, name):
     url, body, _ = write_urls(world)[name]
     response = client_as(OPERATOR).post(url, body)

@@ -6,20 +6,17 @@ from django.shortcuts import get_object_or_404, render
 
 from mpdash.channels.models import SalesChannel
 
-# The channel navigation: (section, label, url name or None while it is still to come).
+# The channel navigation: (section, label, url name).
 NAV = (
     ("dashboard", "Dashboard", "dashboard:channel"),
     ("logs", "Logs", "dashboard:logs"),
     ("reports", "Reports", "dashboard:reports"),
-    ("alarms", "Alarms", None),
+    ("alarms", "Alarms", "dashboard:alarms"),
     ("trigger", "Trigger", "dashboard:trigger"),
     ("refunds", "Refunds", "dashboard:refunds"),
     ("mapping", "Categories & Mapping", "dashboard:mapping"),
     ("settings", "Settings", "dashboard:settings"),
 )
-COMING_SOON = {
-    "alarms": "Rules on a flow's error rate or run time over a window, with e-mail recipients and a history.",
-}
 
 
 def channel_for(slug: str) -> SalesChannel:

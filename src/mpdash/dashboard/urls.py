@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from .views import channels, health, logs, mapping, mapping_edit, media, overview, refunds, trigger
+from .views import alarms, channels, health, logs, mapping, mapping_edit, media, overview, refunds, trigger
 from .views import settings as settings_views
 
 app_name = "dashboard"
@@ -17,11 +17,16 @@ urlpatterns = [
     path("", channels.channel_list, name="channels"),
     path(channel, overview.dashboard, name="channel"),
     path(channel + "reports/", overview.reports, name="reports"),
-    path(channel + "soon/<slug:section>/", channels.coming_soon, name="coming-soon"),
     # Monitoring / Logs
     path(channel + "logs/", logs.run_list, name="logs"),
     path(channel + "logs/<int:run_id>/", logs.run_detail, name="run"),
     path(channel + "logs/<int:run_id>/summary/", logs.run_summary, name="run-summary"),
+    # Alarms
+    path(channel + "alarms/", alarms.alarm_list, name="alarms"),
+    path(channel + "alarms/new/", alarms.save_rule, name="alarm-create"),
+    path(channel + "alarms/<int:rule_id>/", alarms.save_rule, name="alarm-save"),
+    path(channel + "alarms/<int:rule_id>/toggle/", alarms.toggle_rule, name="alarm-toggle"),
+    path(channel + "alarms/evaluate/", alarms.evaluate_now, name="alarms-evaluate"),
     # Trigger
     path(channel + "trigger/", trigger.trigger_page, name="trigger"),
     path(channel + "trigger/run/<slug:flow>/", trigger.run_now, name="run-now"),

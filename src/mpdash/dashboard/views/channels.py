@@ -1,15 +1,13 @@
-"""The channel list, and the placeholders of the screens still to come."""
+"""The channel list, with each channel's queues and last run."""
 
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import render
 
 from mpdash.channels.models import SalesChannel
 from mpdash.integration.models import BatchRequest, FailedIntegration, FlowRun, PendingChange
 
-from ..pages import COMING_SOON, channel_for, render_channel
 from ..roles import VIEWER, role_required
 
 
@@ -41,14 +39,3 @@ def channel_list(request):
         for c in channels
     ]
     return render(request, "dashboard/channel_list.html", {"rows": rows})
-
-
-@role_required(VIEWER)
-def coming_soon(request, slug: str, section: str = "dashboard"):
-    if section not in COMING_SOON:
-        raise Http404(section)
-    channel = channel_for(slug)
-    figures = {name: counts.get(channel.pk, 0) for name, counts in queue_figures([channel.pk]).items()}
-    return render_channel(
-        request, channel, "dashboard/coming_soon.html", section, {"what": COMING_SOON[section], "figures": figures}
-    )
