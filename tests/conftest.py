@@ -193,3 +193,20 @@ def wait_until(predicate, timeout=30.0, interval=0.1, message="condition"):
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message() if callable(message) else message}")
+
+
+def ensure_reference_data() -> int:
+    """The data migrations' seeds (cities, townships, shipping companies), loaded again if gone.
+
+    A transactional test (real workers, races) empties every table when it ends, seeds
+    included, and pytest-django runs those tests last; a later one that stores orders needs
+    the seeds back. Returns the id of a shipping company, for a channel's cargo mapping.
+    """
+    from mpdash.orders import seed_data
+    from mpdash.orders.models import City, Country, ShippingCompany, Township
+
+    if not Township.objects.exists():
+        seed_data.load_geography(Country, City, Township)
+    if not ShippingCompany.objects.exists():
+        seed_data.load_shipping_companies(ShippingCompany)
+    return ShippingCompany.objects.order_by("pk").values_list("pk", flat=True).first()
