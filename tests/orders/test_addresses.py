@@ -187,3 +187,25 @@ def test_build_address_keeps_the_neighbourhood_only_when_configured(channel):
     assert address.neighbourhood == "" and address.township.name == "Kadıköy" and address.country.code == "TR"
     set_config(channel, use_neighborhood=True)
     assert build_address(channel, dict(ADDRESS)).neighbourhood == "Caferağa Mah."
+
+
+def test_inside_a_run_places_are_read_once_and_mappings_still_apply(channel, django_assert_max_num_queries):
+    """A flow run resolves hundreds of addresses: cities, townships and mappings are read once
+    per run (a few queries), not once per order; the results are the same as without."""
+    expected = resolve_address(channel, "İstanbul", "Kadıköy")
+    with addresses.lookups_cached():
+        resolve_address(channel, "İstanbul", "Kadıköy")
+        with django_assert_max_num_queries(0):
+            for _ in range(50):
+                again = resolve_address(channel, "ISTANBUL", "kadikoy")
+        assert (again.city, again.township) == (expected.city, expected.township)
+        with django_assert_max_num_queries(2):
+            ankara = resolve_address(channel, "Ankara", "Çankaya")
+        assert ankara.township.name == "Çankaya"
+    # A mapping added after the run is used by the next one.
+    city = City.objects.get(name="İstanbul")
+    add_mapping(channel, "township", "Kadikoy Merkez", Township.objects.get(city=city, name="Kadıköy"), parent=city)
+    with addresses.lookups_cached():
+        assert resolve_address(channel, "İstanbul", "Kadikoy Merkez").township.name == "Kadıköy"
+        with pytest.raises(AddressNotValid, match="model: Township"):
+            resolve_address(channel, "İstanbul", "Nowhere")

@@ -2,10 +2,12 @@
 
 An inbound flow reads windows of time from its durable cursor, page by page:
 
-* The window starts at the cursor minus a small overlap, and never later than the seed's
-  window (12 h for orders, 24 h for refunds...): the seed's window is a floor, not the
-  whole story. After downtime the flow catches up from the cursor, in windows no longer
-  than the marketplace allows.
+* The window starts at the cursor minus a small overlap. Once an hour (and on the first
+  run) it reaches back over the seed's window (12 h for orders, 24 h for refunds...) to
+  pick up records the marketplace published late: the seed's window is a floor, re-read
+  hourly rather than on every run, which at thousands of orders a day would page through
+  half a day of packages every few minutes. After downtime the flow catches up from the
+  cursor, in windows no longer than the marketplace allows.
 * The cursor moves only after every page of a window is stored. Storing is idempotent
   (one local order per marketplace package, enforced by the database), so a crash
   between storing and moving the cursor just re-reads the window.
@@ -37,6 +39,7 @@ from .sync_flow import StopRun
 logger = logging.getLogger("mpdash.integration.inbound")
 
 OVERLAP = timedelta(minutes=10)
+FLOOR_EVERY = timedelta(hours=1)
 SWEEP_EVERY = timedelta(hours=24)
 DEFAULT_SWEEP_DAYS = 3
 
@@ -153,35 +156,41 @@ def read(ctx, *, lister: Callable, store: Callable, key_of: Callable, floor_hour
     already there; it raises :class:`Skip` for records needing nothing and any other
     exception for records that must be retried later.
     """
+    from mpdash.orders.addresses import lookups_cached
+
     channel, adapter, flow = ctx.channel, ctx.adapter, ctx.spec.name
     cursor, _ = InboundCursor.objects.get_or_create(channel=channel, flow=flow)
     now = timezone.now()
     sweep_due = cursor.last_sweep_at is None or cursor.last_sweep_at < now - SWEEP_EVERY
+    floor_due = cursor.high_water is None or cursor.last_floor_at is None or cursor.last_floor_at < now - FLOOR_EVERY
     config = channel.plain_config()
     sweep_days = float(config.get("reconciliation_days") or DEFAULT_SWEEP_DAYS) if sweep_due and cursor.high_water else None
     spans = windows(
-        cursor.high_water, now, floor_hours=floor_hours, max_hours=adapter.max_order_window_hours,
+        cursor.high_water, now, floor_hours=floor_hours if floor_due else 0, max_hours=adapter.max_order_window_hours,
         not_before=_config_datetime(channel, start_key) if start_key else None, sweep_days=sweep_days,
     )
     counts = {"created": 0, "known": 0, "skipped": 0, "failed": 0, "retried": 0}
-    for start, end in spans:
-        token = None
-        while True:
-            ctx.lease.renew()
-            page = _call(lambda: lister(start, end, token), f"listing {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} failed")
-            items = list(page.items)
-            if prepare is not None and items:
-                items = _call(lambda: prepare(items), "preparing packages failed")
-            for record in items:
-                _store_one(ctx, record, store, key_of, counts)
-            if page.next_token is None:
-                break
-            token = page.next_token
-        # Every page of the window is stored: the cursor may move past it.
-        InboundCursor.objects.filter(pk=cursor.pk).update(high_water=end)
-    if sweep_due:
-        InboundCursor.objects.filter(pk=cursor.pk).update(last_sweep_at=now)
-    counts["retried"] = retry_held(ctx, store, key_of, counts)
+    with lookups_cached():  # place names and carriers: looked up once per run, not once per order
+        for start, end in spans:
+            token = None
+            while True:
+                ctx.lease.renew()
+                page = _call(lambda: lister(start, end, token), f"listing {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} failed")
+                items = list(page.items)
+                if prepare is not None and items:
+                    items = _call(lambda: prepare(items), "preparing packages failed")
+                _store_page(ctx, items, store, key_of, counts)
+                if page.next_token is None:
+                    break
+                token = page.next_token
+            # Every page of the window is stored: the cursor may move past it.
+            InboundCursor.objects.filter(pk=cursor.pk).update(high_water=end)
+        marks = {"last_sweep_at": now} if sweep_due else {}
+        if floor_due:
+            marks["last_floor_at"] = now
+        if marks:
+            InboundCursor.objects.filter(pk=cursor.pk).update(**marks)
+        counts["retried"] = retry_held(ctx, store, key_of, counts)
     return (
         f"{counts['created']} new, {counts['known']} already stored, {counts['skipped']} skipped, "
         f"{counts['failed']} failed" + (f", {counts['retried']} stored on retry" if counts["retried"] else "")
@@ -189,30 +198,58 @@ def read(ctx, *, lister: Callable, store: Callable, key_of: Callable, floor_hour
     )
 
 
-def _store_one(ctx, record, store, key_of, counts, *, held: InboundItem | None = None) -> bool:
-    key = str(key_of(record))
-    runs.bump(ctx.run.pk, selected=1)
+class _Tally:
+    """A page's run counters and log lines, written once per page instead of once per record."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.bumps = {"selected": 0, "succeeded": 0, "failed": 0, "skipped": 0}
+        self.lines: list = []
+
+    def flush(self) -> None:
+        runs.bump(self.ctx.run.pk, **self.bumps)
+        if self.lines:
+            runs.add_lines(self.ctx.run, self.lines)
+        self.bumps = dict.fromkeys(self.bumps, 0)
+        self.lines = []
+
+
+def _store_page(ctx, items, store, key_of, counts) -> None:
+    if not items:
+        return
+    keys = [str(key_of(record)) for record in items]
+    held = set(InboundItem.objects.filter(channel=ctx.channel, flow=ctx.spec.name, key__in=keys).values_list("key", flat=True))
+    tally = _Tally(ctx)
+    try:
+        for record, key in zip(items, keys):
+            _store_one(ctx, record, store, key, counts, tally, was_held=key in held)
+    finally:
+        tally.flush()
+
+
+def _store_one(ctx, record, store, key, counts, tally, *, was_held: bool = False) -> bool:
+    tally.bumps["selected"] += 1
     try:
         with transaction.atomic():
             created = store(record)
     except Skip as why:
         counts["skipped"] += 1
-        runs.bump(ctx.run.pk, skipped=1)
-        runs.add_lines(ctx.run, [(key, FlowLogLine.Outcome.SKIPPED, str(why), None)])
+        tally.bumps["skipped"] += 1
+        tally.lines.append((key, FlowLogLine.Outcome.SKIPPED, str(why), None))
         return False
     except Exception as exc:  # noqa: BLE001 - any failure holds the record for a retry
         message = str(exc) if not isinstance(exc, (KeyError, AttributeError, TypeError)) else f"{exc.__class__.__name__}: {exc}"
         hold(ctx.channel, ctx.spec.name, key, record, message)
         counts["failed"] += 1
-        runs.bump(ctx.run.pk, failed=1)
-        runs.add_lines(ctx.run, [(key, FlowLogLine.Outcome.FAIL, message, None)])
+        tally.bumps["failed"] += 1
+        tally.lines.append((key, FlowLogLine.Outcome.FAIL, message, None))
         return False
-    if held is not None or InboundItem.objects.filter(channel=ctx.channel, flow=ctx.spec.name, key=key).exists():
+    if was_held:
         release(ctx.channel, ctx.spec.name, key)
     counts["created" if created else "known"] += 1
-    runs.bump(ctx.run.pk, succeeded=1)
+    tally.bumps["succeeded"] += 1
     if created:
-        runs.add_lines(ctx.run, [(key, FlowLogLine.Outcome.SUCCESS, "stored", None)])
+        tally.lines.append((key, FlowLogLine.Outcome.SUCCESS, "stored", None))
     return True
 
 
@@ -253,6 +290,10 @@ def retry_held(ctx, store, key_of, counts) -> int:
             continue
         record = from_payload(cls, item.payload["data"])
         before = counts["failed"]
-        if _store_one(ctx, record, store, key_of, counts, held=item) and counts["failed"] == before:
-            stored += 1
+        tally = _Tally(ctx)
+        try:
+            if _store_one(ctx, record, store, str(key_of(record)), counts, tally, was_held=True) and counts["failed"] == before:
+                stored += 1
+        finally:
+            tally.flush()
     return stored

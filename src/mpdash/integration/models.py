@@ -228,6 +228,7 @@ class InboundCursor(models.Model):
     flow = models.CharField(max_length=64)
     high_water = models.DateTimeField(null=True, blank=True)
     last_sweep_at = models.DateTimeField(null=True, blank=True, help_text="Last reconciliation sweep")
+    last_floor_at = models.DateTimeField(null=True, blank=True, help_text="Last re-read of the seed's window (hourly)")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -10,6 +10,8 @@ normalisation (see :mod:`mpdash.orders.text`). A level that does not resolve rai
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,34 @@ class ResolvedAddress:
     city: City
     township: Township | None
     district: District | None
+
+
+# Lookups made while a flow run reads a page of orders: the same few cities and townships
+# come back in every order, so within a run each is looked up once. Only found places are
+# kept (a mapping added meanwhile is seen by the next run), and only inside the block.
+_CACHE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("mpdash_address_cache", default=None)
+
+
+@contextlib.contextmanager
+def lookups_cached():
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
+def cached(key: tuple, compute):
+    """``compute()`` once per key inside :func:`lookups_cached` (None results are not kept)."""
+    cache = _CACHE.get()
+    if cache is None:
+        return compute()
+    if key in cache:
+        return cache[key]
+    value = compute()
+    if value is not None:
+        cache[key] = value
+    return value
 
 
 def per_channel(channel) -> bool:
@@ -71,15 +101,11 @@ def _by_name(queryset, value: str):
 
 
 def _resolve(channel, model: str, target_model, value: str, parent, children) -> Any:
-    code = mapping_code(channel, value)
-    object_id = _mapped(channel, model, code, parent)
-    if object_id is not None:
-        found = children.filter(pk=object_id).first() or target_model.objects.filter(pk=object_id).first()
-        if found is not None:
-            return found
-    found = _by_name(children, value)
+    key = ("place", getattr(channel, "pk", None), per_channel(channel), model, name_key(value), squash(value), parent.pk)
+    found = cached(key, lambda: _lookup(channel, model, target_model, value, parent, children))
     if found is not None:
         return found
+    code = mapping_code(channel, value)
     parent_label = {"city": "country", "township": "city", "district": "township"}[model]
     raise AddressNotValid(
         MESSAGE.format(
@@ -95,9 +121,60 @@ def _resolve(channel, model: str, target_model, value: str, parent, children) ->
     )
 
 
+def _run_index(channel, model: str, parent):
+    """Inside :func:`lookups_cached`: the address mappings of the channel and the children of
+    ``parent`` by name key, read once per run (a few hundred rows) instead of once per order."""
+    cache = _CACHE.get()
+    if cache is None or model not in ("city", "township"):
+        return None
+    scope = ("mappings", getattr(channel, "pk", None), per_channel(channel))
+    if scope not in cache:
+        qs = AddressMapping.objects.all()
+        qs = qs.filter(channel=channel) if per_channel(channel) else qs.filter(channel__isnull=True)
+        cache[scope] = {(m, key, parent_id): object_id for m, key, parent_id, object_id in
+                        qs.values_list("model", "code_key", "parent_id", "object_id")}
+    children_key = ("children", model, parent.pk)
+    if children_key not in cache:
+        rows = City.objects.filter(country=parent) if model == "city" else Township.objects.filter(city=parent)
+        index: dict[str, list] = {}
+        for row in rows:
+            index.setdefault(row.name_key, []).append(row)
+        cache[children_key] = index
+    return cache[scope], cache[children_key]
+
+
+def _lookup(channel, model: str, target_model, value: str, parent, children) -> Any:
+    code = mapping_code(channel, value)
+    indexed = _run_index(channel, model, parent)
+    if indexed is not None:
+        mappings, by_key = indexed
+        object_id = mappings.get((model, name_key(code), parent.pk))
+        if object_id is None:
+            object_id = mappings.get((model, name_key(code), 0))
+        if object_id is not None:
+            found = next((row for rows in by_key.values() for row in rows if row.pk == object_id), None)
+            if found is None:
+                found = target_model.objects.filter(pk=object_id).first()
+            if found is not None:
+                return found
+        candidates = by_key.get(name_key(value), [])
+        if len(candidates) == 1:
+            return candidates[0]
+        wanted = squash(value).casefold()
+        exact = [c for c in candidates if c.name.casefold() == wanted]
+        return exact[0] if len(exact) == 1 else None
+    object_id = _mapped(channel, model, code, parent)
+    if object_id is not None:
+        found = children.filter(pk=object_id).first() or target_model.objects.filter(pk=object_id).first()
+        if found is not None:
+            return found
+    return _by_name(children, value)
+
+
 def resolve_country(code_or_name: str | None) -> Country:
     value = squash(code_or_name) or DEFAULT_COUNTRY
-    country = Country.objects.filter(code__iexact=value).first() or _by_name(Country.objects.all(), value)
+    country = cached(("country", value.casefold()), lambda: Country.objects.filter(code__iexact=value).first()
+                     or _by_name(Country.objects.all(), value))
     if country is None:
         raise AddressNotValid(f"Address is not valid. country: {value} is not known", model="Country", code=value)
     return country

@@ -13,8 +13,16 @@ DEFAULT_KEY = "default"
 
 def _company(value: Any) -> ShippingCompany | None:
     """A mapping value: a shipping company id (int or digits) or slug."""
+    from .addresses import cached
+
     if isinstance(value, bool) or value in (None, ""):
         return None
+    if isinstance(value, (int, str)):
+        return cached(("shipping_company", str(value).strip()), lambda: _company_lookup(value))
+    return None
+
+
+def _company_lookup(value: Any) -> ShippingCompany | None:
     if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
         return ShippingCompany.objects.filter(pk=int(value)).first()
     if isinstance(value, str):

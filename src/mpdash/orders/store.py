@@ -107,7 +107,7 @@ def store_order(
                 for i in items
             ]
             OrderItem.objects.bulk_create(rows)
-            created_items = list(order.items.all())
+            created_items = rows if all(r.pk for r in rows) else list(order.items.all())
             StatusChange.objects.bulk_create(
                 [StatusChange(order=order, new_status=order.status, source=source[:64], note="created")]
                 + [StatusChange(order=order, item=i, new_status=i.status, source=source[:64], note="created") for i in created_items]
