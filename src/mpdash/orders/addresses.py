@@ -46,15 +46,16 @@ def lookups_cached():
         _CACHE.reset(token)
 
 
-def cached(key: tuple, compute):
-    """``compute()`` once per key inside :func:`lookups_cached` (None results are not kept)."""
+def cached(key: tuple, compute, *, keep_none: bool = False):
+    """``compute()`` once per key inside :func:`lookups_cached` (None results are kept only
+    with ``keep_none``: a place not found is then not looked up again in this run)."""
     cache = _CACHE.get()
     if cache is None:
         return compute()
     if key in cache:
         return cache[key]
     value = compute()
-    if value is not None:
+    if value is not None or keep_none:
         cache[key] = value
     return value
 
@@ -101,8 +102,11 @@ def _by_name(queryset, value: str):
 
 
 def _resolve(channel, model: str, target_model, value: str, parent, children) -> Any:
-    key = ("place", getattr(channel, "pk", None), per_channel(channel), model, name_key(value), squash(value), parent.pk)
-    found = cached(key, lambda: _lookup(channel, model, target_model, value, parent, children))
+    """``children``: a callable giving the queryset of the parent's children (built only when needed)."""
+    key = ("place", getattr(channel, "pk", None), per_channel(channel), model, squash(value), parent.pk)
+    # Our district table is partial: a district not found is remembered for the run too.
+    found = cached(key, lambda: _lookup(channel, model, target_model, value, parent, children()),
+                   keep_none=model == "district")
     if found is not None:
         return found
     code = mapping_code(channel, value)
@@ -196,15 +200,15 @@ def resolve_address(
     text) unless ``strict_district`` is set, in which case it raises like the other levels.
     """
     country_obj = country if isinstance(country, Country) else resolve_country(country)
-    city = _resolve(channel, "city", City, city_name or "", country_obj, City.objects.filter(country=country_obj))
+    city = _resolve(channel, "city", City, city_name or "", country_obj, lambda: City.objects.filter(country=country_obj))
     township = None
     if squash(township_name):
-        township = _resolve(channel, "township", Township, township_name, city, Township.objects.filter(city=city))
+        township = _resolve(channel, "township", Township, township_name, city, lambda: Township.objects.filter(city=city))
     district = None
     if township is not None and squash(district_name):
         try:
             district = _resolve(
-                channel, "district", District, district_name, township, District.objects.filter(township=township)
+                channel, "district", District, district_name, township, lambda: District.objects.filter(township=township)
             )
         except AddressNotValid:
             if strict_district:
