@@ -120,3 +120,18 @@ def test_shipped_and_delivered_move_orders_forward(channel, oms_sim):
     run(channel, "get_updated_orders")
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
+
+
+def test_micro_export_orders_are_stored_with_the_delivery_address_abroad(channel, oms_sim):
+    """A shopper abroad: no Turkish city or township to check the names against; the order is
+    stored with the country and city, and (billing_address_same_as_shipping) one address."""
+    channel.update_config({"billing_address_same_as_shipping": True})
+    channel.save()
+    placed = oms_sim.place_order([{"merchantSku": channel.products[0].sku, "quantity": 1}], micro_export=True,
+                                 shopper=3, at=time.time() - 120)
+    result = run(channel)
+    assert result.status == "success", (result.message, list(result.lines.values("message")))
+    order = Order.objects.get(channel=channel, marketplace_order_number=placed["orderNumber"])
+    shipping = order.shipping_address
+    assert shipping.country.code != "TR" and shipping.city.name and shipping.township is None
+    assert order.billing_address.country_id == shipping.country_id and order.billing_address.city_id == shipping.city_id

@@ -23,7 +23,9 @@ from django.utils import timezone
 
 from .models import FlowState
 
-WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+def worker_name() -> str:
+    """host:pid of this process, read when asked: a pool process forked after import has its own pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class LeaseLost(Exception):
@@ -40,7 +42,7 @@ class Lease:
         self.channel_id = channel_id
         self.flow = flow
         self.seconds = seconds if seconds is not None else settings.MPDASH_FLOW_LEASE_SECONDS
-        self.token = f"{WORKER_NAME}:{uuid.uuid4().hex[:12]}"
+        self.token = f"{worker_name()}:{uuid.uuid4().hex[:12]}"
         self.state_id = flow_state(channel_id, flow).pk
 
     def _rows(self):

@@ -176,12 +176,22 @@ def _lookup(channel, model: str, target_model, value: str, parent, children) -> 
 
 
 def resolve_country(code_or_name: str | None) -> Country:
+    """Our country for an ISO code or a name. A two-letter code we have no row for (a
+    micro-export order's DE, NL, AZ...) gets one: only Türkiye has reference data to check."""
     value = squash(code_or_name) or DEFAULT_COUNTRY
     country = cached(("country", value.casefold()), lambda: Country.objects.filter(code__iexact=value).first()
                      or _by_name(Country.objects.all(), value))
+    if country is None and len(value) == 2 and value.isalpha() and value.isascii():
+        country, _ = Country.objects.get_or_create(code=value.upper(), defaults={"name": value.upper()})
     if country is None:
         raise AddressNotValid(f"Address is not valid. country: {value} is not known", model="Country", code=value)
     return country
+
+
+def has_reference_data(country: Country) -> bool:
+    """True for a country whose cities and townships we hold (Türkiye), whose names are checked."""
+    return bool(cached(("reference", country.pk), lambda: Township.objects.filter(city__country=country).exists(),
+                       keep_none=True))
 
 
 def resolve_address(
@@ -200,6 +210,14 @@ def resolve_address(
     text) unless ``strict_district`` is set, in which case it raises like the other levels.
     """
     country_obj = country if isinstance(country, Country) else resolve_country(country)
+    if not has_reference_data(country_obj):
+        # Abroad (micro-export): no table to check names against; the city is kept by name and
+        # the finer levels stay text on the address.
+        name = squash(city_name) or "-"
+        city = City.objects.filter(country=country_obj, name_key=name_key(name)).first()
+        if city is None:
+            city, _ = City.objects.get_or_create(country=country_obj, name=name)
+        return ResolvedAddress(country_obj, city, None, None)
     city = _resolve(channel, "city", City, city_name or "", country_obj, lambda: City.objects.filter(country=country_obj))
     township = None
     if squash(township_name):
@@ -235,6 +253,10 @@ def build_address(channel, data: dict[str, Any], *, customer: Customer | None = 
     values = {k: data[k] for k in ADDRESS_FIELDS if data.get(k) is not None}
     if not (channel.config or {}).get("use_neighborhood"):
         values.pop("neighbourhood", None)
+    if resolved.township is None and not has_reference_data(resolved.country):
+        names = {k: data[k] for k in ("township", "district") if data.get(k)}
+        if names:
+            values["extra_field"] = {**(values.get("extra_field") or {}), **names}
     return Address(
         customer=customer,
         country=resolved.country,
