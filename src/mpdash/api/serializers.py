@@ -248,12 +248,12 @@ class SalesChannelSerializer(serializers.ModelSerializer):
         try:
             channel.full_clean()
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(_key_level(exc)) from exc
+            raise serializers.ValidationError(errors_by_key(exc)) from exc
         channel.save()
         return channel
 
 
-def _key_level(exc: DjangoValidationError) -> dict[str, Any]:
+def errors_by_key(exc: DjangoValidationError) -> dict[str, Any]:
     """``{"config": {"password": "is required …"}}`` from the model's ``"key: message"`` lists."""
     out: dict[str, Any] = {}
     for name, messages in exc.message_dict.items():

@@ -104,10 +104,10 @@ class Mapper:
         for m in AttributeMapping.objects.filter(channel=channel):
             target = self._per_category[m.remote_category_id] if m.remote_category_id else self._global
             target[normalise(m.attribute)] = m
-        self._defaults = list(RemoteAttribute.objects.filter(channel=channel, category__isnull=True, is_active=True))
-        if not self._defaults:
+        self.default_attributes = list(RemoteAttribute.objects.filter(channel=channel, category__isnull=True, is_active=True))
+        if not self.default_attributes:
             # Default Attributes has not run yet: use the package's declaration as is.
-            self._defaults = [
+            self.default_attributes = [
                 RemoteAttribute(remote_id=d.key, name=d.label, required=d.required, data_type=d.data_type, source=d.source,
                                 is_default=True)
                 for d in self.adapter_class.default_attributes()
@@ -175,7 +175,8 @@ class Mapper:
             self._attributes[remote_category.pk] = attrs
         return self._attributes[remote_category.pk]
 
-    def _mapping_for(self, attribute, remote_category_id: int | None):
+    def mapping_for(self, attribute, remote_category_id: int | None):
+        """The attribute mapping that applies to ``attribute`` in a category (per-category first, then global)."""
         keys = [normalise(attribute.remote_id), normalise(attribute.name)]
         for table in (self._per_category.get(remote_category_id, {}), self._global):
             for key in keys:
@@ -299,8 +300,8 @@ class Mapper:
             "stock": stock.quantity if stock else None,
         }
         fields: dict[str, Any] = {}
-        for attribute in self._defaults:
-            mapping = self._mapping_for(attribute, remote.pk)
+        for attribute in self.default_attributes:
+            mapping = self.mapping_for(attribute, remote.pk)
             raw = self._raw_value(product, context, attribute, mapping)
             if self._empty(raw):
                 if attribute.required:
@@ -318,7 +319,7 @@ class Mapper:
             fields[attribute.remote_id] = value
         choices: list[AttributeChoice] = []
         for attribute in self._attributes_of(remote):
-            mapping = self._mapping_for(attribute, remote.pk)
+            mapping = self.mapping_for(attribute, remote.pk)
             raw = self._raw_value(product, context, attribute, mapping)
             if self._empty(raw):
                 if attribute.required:

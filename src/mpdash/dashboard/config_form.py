@@ -117,10 +117,10 @@ def changes_from_post(channel, posted) -> tuple[dict[str, Any], dict[str, str]]:
 def key_errors(exc: ValidationError) -> dict[str, str]:
     """``{"password": "is required …"}`` from the channel's validation; other problems
     (the channel's own fields, the schema) under their field name."""
-    from mpdash.api.serializers import _key_level
+    from mpdash.api.serializers import errors_by_key
 
     out: dict[str, str] = {}
-    for name, value in _key_level(exc).items():
+    for name, value in errors_by_key(exc).items():
         if isinstance(value, dict):
             out.update({k: str(v) for k, v in value.items()})
         else:

@@ -103,7 +103,7 @@ def set_interval(channel, flow: str, seconds: int) -> PeriodicTask:
 
 def set_crontab(channel, flow: str, expr: str) -> PeriodicTask:
     task = _task(channel, flow)
-    task.crontab = scheduling._crontab(parse_crontab(expr))
+    task.crontab = scheduling.crontab_schedule(parse_crontab(expr))
     task.interval = None
     task.save()
     return task

@@ -29,7 +29,7 @@ def _interval(seconds: int) -> IntervalSchedule:
     return schedule
 
 
-def _crontab(expr: str) -> CrontabSchedule:
+def crontab_schedule(expr: str) -> CrontabSchedule:
     minute, hour, dom, month, dow = expr.split()
     schedule, _ = CrontabSchedule.objects.get_or_create(
         minute=minute, hour=hour, day_of_month=dom, month_of_year=month, day_of_week=dow
@@ -52,7 +52,7 @@ def sync_channel(channel) -> None:
                 description=f"{channel.name}: {spec.label} ({spec.schedule_text} by default)",
             )
             if spec.crontab:
-                task.crontab = _crontab(spec.crontab)
+                task.crontab = crontab_schedule(spec.crontab)
             else:
                 task.interval = _interval(spec.every_seconds)
             task.enabled = enabled
@@ -89,6 +89,6 @@ def set_schedule(channel_id: int, flow: str, *, every_seconds: int | None = None
     if every_seconds is not None:
         task.interval, task.crontab = _interval(int(every_seconds)), None
     else:
-        task.interval, task.crontab = None, _crontab(crontab)
+        task.interval, task.crontab = None, crontab_schedule(crontab)
     task.save()
     return task

@@ -25,7 +25,7 @@ def _attribute_rows(attributes, category_id, mapper: Mapper, errors: dict) -> li
     the errors of its form when that form was just rejected."""
     rows = []
     for attribute in attributes:
-        mapping = mapper._mapping_for(attribute, category_id)
+        mapping = mapper.mapping_for(attribute, category_id)
         rowid = f"{'c' if category_id else 'd'}-{attribute.remote_id}"
         rejected = errors.get("form") == f"attr-{rowid}"
         rows.append({
@@ -49,7 +49,7 @@ def mapping_context(channel, category: RemoteCategory | None = None, *, errors=N
         "category": category,
         "category_mappings": CategoryMapping.objects.filter(channel=channel).select_related("local_category", "remote_category"),
         # The defaults the Mapper uses: fetched by Default Attributes, else the marketplace's declaration.
-        "default_rows": _attribute_rows(mapper._defaults, None, mapper, errors),
+        "default_rows": _attribute_rows(mapper.default_attributes, None, mapper, errors),
         "source_types": AttributeMapping.Source.choices,
         "errors": errors,
         "posted": posted or {},
