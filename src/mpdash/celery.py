@@ -13,7 +13,7 @@ install_broker()  # filesystem:// uses mpdash.broker (atomic message files)
 
 app = Celery("mpdash")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["mpdash.integration", "mpdash.orders", "mpdash.alarms"])
+app.autodiscover_tasks(["mpdash.integration", "mpdash.orders", "mpdash.alarms", "mpdash.dashboard"])
 
 
 def _ensure_broker_folders() -> None:

@@ -9,7 +9,7 @@ from django.urls import get_resolver, reverse
 
 from mpdash.alarms.models import AlarmRule
 from mpdash.dashboard.roles import ADMIN, OPERATOR, VIEWER, user_role
-from mpdash.integration.models import FlowLogLine, FlowRun
+from mpdash.integration.models import CsvJob, FlowLogLine, FlowRun
 
 from .conftest import make_refund, make_user
 
@@ -29,6 +29,7 @@ def world(tree):
         "attribute_mapping": AttributeMapping.objects.get(channel=channel, attribute="Marka"),
         "category_mapping": CategoryMapping.objects.get(channel=channel),
         "alarm": AlarmRule.objects.create(channel=channel, name="Errors", threshold=3, recipients="ops@example.com"),
+        "csv_job": CsvJob.objects.create(channel=channel, action="bump", rows=[[2, "SKU-1"]], total=1),
     }
 
 
@@ -38,6 +39,8 @@ def read_urls(w) -> dict[str, str]:
         "channels": reverse("dashboard:channels"),
         "channel": reverse("dashboard:channel", kwargs={"slug": slug}),
         "alarms": reverse("dashboard:alarms", kwargs={"slug": slug}),
+        "csv-job": reverse("dashboard:csv-job", kwargs={"slug": slug, "job_id": w["csv_job"].pk}),
+        "csv-job-results": reverse("dashboard:csv-job-results", kwargs={"slug": slug, "job_id": w["csv_job"].pk}),
         "reports": reverse("dashboard:reports", kwargs={"slug": slug}) + "?kind=price&format=csv",
         "logs": reverse("dashboard:logs", kwargs={"slug": slug}) + "?key=SKU-1",
         "run": reverse("dashboard:run", kwargs={"slug": slug, "run_id": w["run"].pk}),

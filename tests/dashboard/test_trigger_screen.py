@@ -148,3 +148,56 @@ def test_semicolon_files_and_a_sku_column_among_others_work(channel, lists, clie
     products = make_products(lists, 1, prefix="S")
     response = upload(client_as("operator"), channel, "bump", f"\ufeffName;SKU\nA dress;{products[0].sku}\n")
     assert results(response) == {products[0].sku: (True, "version bumped: the next product run sends it again")}
+
+
+def test_a_100000_row_file_runs_in_the_background_with_progress_and_results(channel, lists, client_as, monkeypatch,
+                                                                              django_capture_on_commit_callbacks, settings,
+                                                                              tmp_path):
+    from mpdash.dashboard import csv_actions
+    from mpdash.dashboard.tasks import run_csv_job
+    from mpdash.integration.models import CsvJob
+
+    settings.DATA_DIR = tmp_path
+    queued = []
+    monkeypatch.setattr(run_csv_job, "delay", lambda job_id: queued.append(job_id))
+    products = make_products(lists, 3000, prefix="BIG")
+    PendingChange.objects.filter(channel=channel, kind="product").delete()
+    lines = ["sku"] + [p.sku for p in products] + [f"NOPE-{i:06d}" for i in range(96_999)] + [products[0].sku]
+    client = client_as("operator")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, channel, "bump", "\n".join(lines) + "\n", name="big.csv")
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    job = CsvJob.objects.get()
+    assert queued == [job.pk] and job.total == 100_000 and job.status == "queued"
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="csv-job"' in page and "0 of 100000 rows" in page and 'hx-trigger="every 1s"' in page
+    # The worker takes it; a crash half way would resume from the last chunk saved.
+    real_chunk = csv_actions.CHUNK
+    calls = {"n": 0}
+    original = csv_actions.APPLY["bump"]
+
+    def crash_once(ch, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker lost")
+        return original(ch, rows)
+
+    monkeypatch.setitem(csv_actions.APPLY, "bump", crash_once)
+    with pytest.raises(RuntimeError):
+        csv_actions.work_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.done == 2 * real_chunk and "worker lost" in job.error
+    job.status = "running"
+    job.save()
+    csv_actions.work_job(job.pk)  # resumed from row 4,000
+    job.refresh_from_db()
+    assert job.status == "done" and job.done == 100_000
+    assert (job.succeeded, job.failed) == (3000, 97_000)
+    fragment = client.get(url("csv-job", channel, job_id=job.pk)).content.decode()
+    assert "100000 of 100000 rows (100%)" in fragment and "hx-trigger" not in fragment
+    body = b"".join(client.get(url("csv-job-results", channel, job_id=job.pk)).streaming_content).decode().splitlines()
+    assert body[0] == "line,sku,result,message" and len(body) == 100_001
+    assert body[1] == f"2,{products[0].sku},ok,version bumped: the next product run sends it again"
+    assert body[-1] == f"100001,{products[0].sku},error,listed again earlier in the file"
+    assert body[3001] == f"3002,NOPE-000000,error,{NOT_EXISTS}"
+    assert PendingChange.objects.filter(channel=channel, kind="product").count() == 3000

@@ -25,8 +25,11 @@ from mpdash.integration.models import FailedIntegration, FlowRun, PendingChange
 HEADER_ERROR = "sku cannot identify please check your csv file. Header value should be set this: sku"
 NOT_EXISTS = "The relevant SKU not exists in the catalog"
 NOT_IN_QUEUE = "The relevant record is not in queue. The item may have been penalized or check if the product is saleable"
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 50_000
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 200_000
+# Files with more rows than this are worked through in the background, with a progress bar.
+BACKGROUND_ROWS = 2_000
+CHUNK = 2_000
 
 ACTIONS = {
     "push": "Push products (create or update, now)",
@@ -181,9 +184,86 @@ def bump(channel, rows) -> list[RowResult]:
 APPLY = {"push": push, "lift": lift, "bump": bump}
 
 
-def run(channel, action: str, upload) -> list[RowResult]:
-    """Read the file and apply ``action``; results in file order. Raises CsvProblem."""
+def run(channel, action: str, upload, *, user: str = ""):
+    """Read the file and apply ``action``: results in file order, or, for a large file, the
+    :class:`CsvJob` that works through it in the background. Raises CsvProblem (nothing done)."""
     if action not in APPLY:
         raise CsvProblem(f"choose what to do: {', '.join(ACTIONS.values())}")
-    rows, repeats = _unique(read_skus(upload))
+    rows = read_skus(upload)
+    if len(rows) > BACKGROUND_ROWS:
+        return start_job(channel, action, rows, file_name=getattr(upload, "name", ""), user=user)
+    rows, repeats = _unique(rows)
     return sorted(APPLY[action](channel, rows) + repeats, key=lambda r: r.line)
+
+
+def start_job(channel, action: str, rows: list[tuple[int, str]], *, file_name: str = "", user: str = ""):
+    from django.db import transaction
+
+    from mpdash.integration.models import CsvJob
+
+    from .tasks import run_csv_job
+
+    with transaction.atomic():
+        job = CsvJob.objects.create(channel=channel, action=action, rows=[list(r) for r in rows], total=len(rows),
+                                    file_name=file_name[:255], requested_by=user[:150])
+        transaction.on_commit(lambda: run_csv_job.delay(job.pk))
+    return job
+
+
+def job_folder(job) -> "Path":
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "csv_jobs" / str(job.pk)
+
+
+def job_results(job):
+    """The job's per-row results so far, as ``(line, sku, ok, message)``, in file order."""
+    folder = job_folder(job)
+    if not folder.exists():
+        return
+    for part in sorted(folder.glob("*.csv")):
+        with part.open(newline="", encoding="utf-8") as f:
+            for line, sku, ok, message in csv.reader(f):
+                yield int(line), sku, ok == "1", message
+
+
+def work_job(job_id: int) -> None:
+    """Work through a CSV job chunk by chunk, saving progress after each (resumable: a chunk
+    redone after a crash rewrites its own results file)."""
+    from django.utils import timezone
+
+    from mpdash.integration.models import CsvJob
+
+    job = CsvJob.objects.select_related("channel").filter(pk=job_id).first()
+    if job is None or job.status in (CsvJob.Status.DONE, CsvJob.Status.FAILED):
+        return
+    CsvJob.objects.filter(pk=job.pk).update(status=CsvJob.Status.RUNNING)
+    rows = [(int(line), str(sku)) for line, sku in job.rows]
+    seen = {sku for _, sku in rows[: job.done]}
+    folder = job_folder(job)
+    folder.mkdir(parents=True, exist_ok=True)
+    succeeded, failed = job.succeeded, job.failed
+    try:
+        for start in range(job.done, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            fresh, repeats = [], []
+            for line, sku in chunk:
+                if sku in seen:
+                    repeats.append(RowResult(line, sku, False, "listed again earlier in the file"))
+                else:
+                    seen.add(sku)
+                    fresh.append((line, sku))
+            done = sorted((APPLY[job.action](job.channel, fresh) if fresh else []) + repeats, key=lambda r: r.line)
+            part = folder / f"{start:07d}.csv"
+            with part.open("w", newline="", encoding="utf-8") as f:
+                csv.writer(f).writerows([r.line, r.sku, "1" if r.ok else "0", r.message] for r in done)
+            succeeded += sum(r.ok for r in done)
+            failed += sum(not r.ok for r in done)
+            CsvJob.objects.filter(pk=job.pk).update(done=start + len(chunk), succeeded=succeeded, failed=failed)
+    except Exception as exc:  # noqa: BLE001 - the job says what went wrong; the rows done stay done
+        CsvJob.objects.filter(pk=job.pk).update(status=CsvJob.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}",
+                                                finished_at=timezone.now())
+        raise
+    CsvJob.objects.filter(pk=job.pk).update(status=CsvJob.Status.DONE, finished_at=timezone.now())

@@ -32,6 +32,8 @@ urlpatterns = [
     path(channel + "trigger/run/<slug:flow>/", trigger.run_now, name="run-now"),
     path(channel + "trigger/watch/<slug:flow>/", trigger.watch, name="watch"),
     path(channel + "trigger/csv/", trigger.upload_csv, name="upload-csv"),
+    path(channel + "trigger/csv/jobs/<int:job_id>/", trigger.csv_job, name="csv-job"),
+    path(channel + "trigger/csv/jobs/<int:job_id>/results.csv", trigger.csv_job_results, name="csv-job-results"),
     # Refunds
     path(channel + "refunds/", refunds.refund_list, name="refunds"),
     path(channel + "refunds/<int:refund_id>/decide/", refunds.decide, name="refund-decide"),

@@ -313,3 +313,38 @@ class ReconciliationLine(models.Model):
     class Meta:
         ordering = ["kind", "sku"]
         indexes = [models.Index(fields=["reconciliation", "kind", "sku"], name="reconciliation_line_kind")]
+
+
+class CsvJob(models.Model):
+    """A large CSV of SKUs (push, lift, bump) worked through in the background, with progress.
+
+    The SKUs are stored with the job, so a worker restart resumes it where it was; the
+    per-row results are kept for download.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="csv_jobs")
+    action = models.CharField(max_length=16)
+    file_name = models.CharField(max_length=255, blank=True)
+    rows = models.JSONField(help_text="[line, sku] pairs, in file order")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    error = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 100

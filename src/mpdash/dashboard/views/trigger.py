@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 
 from django.db.models import Max
-from django.shortcuts import redirect, render
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mpdash.integration.dispatch import FlowNotAvailable, check_runnable, request_flow
 from mpdash.integration.flows import runnable
-from mpdash.integration.models import FlowRun
+from mpdash.integration.models import CsvJob, FlowRun
 
 from .. import csv_actions
 from ..pages import channel_for, is_htmx, render_channel
@@ -56,7 +57,40 @@ def trigger_page(request, slug: str):
     watch = None
     if request.GET.get("watch"):
         watch = {"flow": request.GET["watch"], "after": request.GET.get("after", "0"), "since": request.GET.get("since", "")}
-    return _page(request, channel, watch=watch)
+    job = None
+    if (request.GET.get("job") or "").isdigit():
+        job = CsvJob.objects.filter(channel=channel, pk=int(request.GET["job"])).first()
+    return _page(request, channel, watch=watch, job=job)
+
+
+@role_required(VIEWER)
+def csv_job(request, slug: str, job_id: int):
+    """A background CSV job's progress; the fragment polls itself until the job has ended."""
+    channel = channel_for(slug)
+    job = get_object_or_404(CsvJob, channel=channel, pk=job_id)
+    return render(request, "dashboard/partials/csv_job.html", {"channel": channel, "job": job, "actions": csv_actions.ACTIONS})
+
+
+@role_required(VIEWER)
+def csv_job_results(request, slug: str, job_id: int):
+    """Every row's result of a background CSV job, as CSV."""
+    import csv as csv_module
+
+    channel = channel_for(slug)
+    job = get_object_or_404(CsvJob, channel=channel, pk=job_id)
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv_module.writer(Echo())
+    lines = (writer.writerow([line, sku, "ok" if ok else "error", message])
+             for line, sku, ok, message in csv_actions.job_results(job))
+    response = StreamingHttpResponse(
+        (x for part in ([writer.writerow(["line", "sku", "result", "message"])], lines) for x in part),
+        content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{channel.slug}-csv-job-{job.pk}-results.csv"'
+    return response
 
 
 @require_POST
@@ -106,9 +140,11 @@ def upload_csv(request, slug: str):
     channel = channel_for(slug)
     action = request.POST.get("action", "")
     try:
-        results = csv_actions.run(channel, action, request.FILES.get("file"))
+        results = csv_actions.run(channel, action, request.FILES.get("file"), user=request.user.get_username())
     except csv_actions.CsvProblem as exc:
         return _page(request, channel, csv_error=str(exc), csv_action=action, status=400)
+    if isinstance(results, CsvJob):  # a large file: worked through in the background
+        return redirect(reverse("dashboard:trigger", kwargs={"slug": slug}) + f"?job={results.pk}#csv")
     return _page(
         request, channel, csv_action=action, csv_results=results,
         csv_ok=sum(r.ok for r in results), csv_failed=sum(not r.ok for r in results),
