@@ -129,3 +129,20 @@ def test_the_rule_shown_is_edited_in_place_and_a_category_can_override_it(tree, 
     marka.refresh_from_db()
     assert marka.source == "Mpdash Moda"  # the mapping for all categories stays
     assert AttributeMapping.objects.get(channel=channel, remote_category=tree["dress"], attribute="Marka").source == "Elbise Markası"
+
+
+def test_mapping_control_lists_products_with_incomplete_mappings_page_by_page(tree, lists, client_as, monkeypatch):
+    from mpdash.dashboard.views import mapping as mapping_views
+
+    monkeypatch.setattr(mapping_views, "CONTROL_PAGE", 2)
+    channel, client = tree["channel"], client_as("viewer")
+    for i in range(3):
+        dress_product(tree, lists, sku=f"D-{i}")
+    page = client.get(url("mapping-control", channel)).content.decode()
+    assert "D-0" in page and "D-1" in page and "D-2" not in page  # the first page of two
+    assert "`Renk` attribute is required" in page and 'data-testid="control-next"' in page
+    second = client.get(url("mapping-control", channel) + "?after=" + page.split("?after=")[1].split('"')[0]).content.decode()
+    assert "D-2" in second and "D-0" not in second
+    AttributeMapping.objects.create(channel=channel, remote_category=tree["dress"], attribute="renk", source_type="attribute",
+                                    source="color")
+    assert "Every product of this page maps completely" in client.get(url("mapping-control", channel)).content.decode()

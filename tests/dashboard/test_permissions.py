@@ -39,6 +39,7 @@ def read_urls(w) -> dict[str, str]:
         "channels": reverse("dashboard:channels"),
         "channel": reverse("dashboard:channel", kwargs={"slug": slug}),
         "alarms": reverse("dashboard:alarms", kwargs={"slug": slug}),
+        "mapping-control": reverse("dashboard:mapping-control", kwargs={"slug": slug}),
         "csv-job": reverse("dashboard:csv-job", kwargs={"slug": slug, "job_id": w["csv_job"].pk}),
         "csv-job-results": reverse("dashboard:csv-job-results", kwargs={"slug": slug, "job_id": w["csv_job"].pk}),
         "reports": reverse("dashboard:reports", kwargs={"slug": slug}) + "?kind=price&format=csv",

@@ -44,6 +44,7 @@ urlpatterns = [
     path(channel + "mapping/search/", mapping.tree_search, name="tree-search"),
     path(channel + "mapping/attributes/<int:attribute_id>/values/", mapping.attribute_values, name="attribute-values"),
     path(channel + "mapping/preview/", mapping.product_preview, name="preview"),
+    path(channel + "mapping/control/", mapping.mapping_control, name="mapping-control"),
     path(channel + "mapping/attribute-mappings/", mapping_edit.save_attribute_mapping, name="attribute-mapping-save"),
     path(channel + "mapping/attribute-mappings/<int:mapping_id>/delete/", mapping_edit.delete_attribute_mapping,
          name="attribute-mapping-delete"),

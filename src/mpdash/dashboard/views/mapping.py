@@ -140,3 +140,33 @@ def product_preview(request, slug: str):
         else:
             result = preview(channel, product)
     return render(request, "dashboard/partials/preview.html", {"channel": channel, "sku": sku, "result": result, "problem": problem})
+
+
+CONTROL_PAGE = 200
+
+
+@role_required(VIEWER)
+def mapping_control(request, slug: str):
+    """Mapping control: the catalog's products run through the Mapper a page at a time, and
+    those whose mapping is incomplete listed with the reasons (what preview would say)."""
+    from mpdash.catalog.models import CatalogItem
+    from mpdash.channels.mapper import map_products
+
+    channel = channel_for(slug)
+    try:
+        after = int(request.GET.get("after") or 0)
+    except ValueError:
+        after = 0
+    ids = list(CatalogItem.objects.filter(catalog_id=channel.catalog_id, product_id__gt=after,
+                                          product__is_active=True).order_by("product_id")
+               .values_list("product_id", flat=True)[:CONTROL_PAGE])
+    products = list(Product.objects.filter(pk__in=ids).select_related("category").order_by("pk"))
+    mapped = map_products(channel, products, require_stock=False) if products else []
+    incomplete = [{"product": p, "errors": m.errors} for p, m in zip(products, mapped) if m.errors]
+    total = CatalogItem.objects.filter(catalog_id=channel.catalog_id, product__is_active=True).count()
+    position = CatalogItem.objects.filter(catalog_id=channel.catalog_id, product__is_active=True,
+                                          product_id__lte=ids[-1]).count() if ids else total
+    return render_channel(request, channel, "dashboard/mapping_control.html", "mapping", {
+        "incomplete": incomplete, "checked": len(products), "total": total, "position": position,
+        "next_after": ids[-1] if len(ids) == CONTROL_PAGE else None, "after": after,
+    })
