@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mpdash.alarms",
     "mpdash.api",
     "mpdash.dashboard",
+    "chartkick.django",  # its static files: Chart.js and Chartkick.js for the Dashboard's charts
 ]
 
 MIDDLEWARE = [

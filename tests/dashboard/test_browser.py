@@ -75,6 +75,8 @@ def test_sign_in_and_open_every_screen(page, channel_factory, lists, admin):
     for name, url, text in screens:
         page.goto(url)
         expect(page.locator("main")).to_contain_text(text)
+        if name == "03-dashboard":  # the trend charts are drawn (Chart.js canvases, served by us)
+            expect(page.locator(".trend-chart canvas")).to_have_count(3)
         screenshot(page, name)
 
     # The nav reaches every screen from the channel list.

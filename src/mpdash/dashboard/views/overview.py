@@ -36,7 +36,7 @@ FIGURES = (
 
 
 def _per_day(queryset, field: str, days: int = 7) -> list[dict]:
-    """Counts per day over the last ``days`` days, with a bar height in percent."""
+    """Counts per day over the last ``days`` days."""
     since = timezone.now() - timedelta(days=days - 1)
     since = since.replace(hour=0, minute=0, second=0, microsecond=0)
     counts = dict(queryset.filter(**{f"{field}__gte": since}).annotate(day=TruncDate(field)).values("day")
@@ -45,9 +45,6 @@ def _per_day(queryset, field: str, days: int = 7) -> list[dict]:
     for i in range(days):
         day = (since + timedelta(days=i)).date()
         rows.append({"day": day, "n": counts.get(day, 0)})
-    top = max((r["n"] for r in rows), default=0) or 1
-    for r in rows:
-        r["pct"] = round(100 * r["n"] / top)
     return rows
 
 
@@ -62,11 +59,14 @@ def dashboard(request, slug: str):
     ]
     queues = {name: counts.get(channel.pk, 0) for name, counts in queue_figures([channel.pk]).items()}
     runs = FlowRun.objects.filter(channel=channel)
-    trends = [
+    trends = []
+    for i, (title, rows) in enumerate((
         ("Flow runs per day", _per_day(runs, "created_at")),
         ("Failed runs per day", _per_day(runs.filter(status=FlowRun.Status.FAIL), "created_at")),
         ("Orders per day", _per_day(Order.objects.filter(channel=channel), "created_at")),
-    ]
+    ), start=1):
+        series = [[r["day"].strftime("%a %d %b"), r["n"]] for r in rows]
+        trends.append({"title": title, "rows": rows, "series": series, "script_id": f"trend-data-{i}"})
     return render_channel(request, channel, "dashboard/overview.html", "dashboard",
                           {"latest": latest, "figures": figures, "queues": queues, "trends": trends})
 
