@@ -15,7 +15,9 @@ PENDING_TABLE = "integration_pendingchange"
 
 
 def install() -> None:
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # Through the backend's base module: importing ``operations`` first is a circular import
+    # when nothing has loaded the SQLite backend yet (a PostgreSQL deployment).
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     if getattr(DatabaseOperations.sql_flush, "_mpdash", False):
         return
