@@ -195,9 +195,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._dispatch("PATCH")
 
+    def keep_blank_values(self, path: str) -> bool:
+        """Whether ``a=`` counts as a parameter given empty (True) or as not given."""
+        return True
+
     def _dispatch(self, method: str) -> None:
         parts = urlsplit(self.path)
-        query = parse_qs(parts.query, keep_blank_values=True)
+        query = parse_qs(parts.query, keep_blank_values=self.keep_blank_values(parts.path))
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:

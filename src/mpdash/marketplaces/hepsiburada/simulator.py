@@ -87,19 +87,16 @@ import json
 import logging
 import math
 import re
-import signal
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
+from ..simulation import Answer, SimulatorHandler, SimulatorServer, run_until_signal
 from . import catalog_data
 from .config import CATEGORY_PAGE_SIZE, CLAIM_STATUSES, MAX_SKUS_PER_LISTINGS_QUERY, STATUS_PAGE_SIZE, VALUE_PAGE_SIZE
 from .simulator_state import (
@@ -151,20 +148,6 @@ def _match_route(
     if path_matched:
         return error_answer(405, f"Request method '{method}' is not supported", path)
     return error_answer(404, "No endpoint here", path)
-
-
-@dataclass
-class Answer:
-    status: int
-    body: Any = None  # JSON-able, or raw bytes sent as they are
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def encoded(self) -> bytes:
-        if isinstance(self.body, bytes):
-            return self.body
-        if self.body is None:
-            return b""
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def error_answer(status: int, message: str, path: str, headers: dict[str, str] | None = None) -> Answer:
@@ -928,73 +911,16 @@ def _public_options(options: dict[str, Any]) -> dict[str, Any]:
     return {**options, "password": "********"}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # hundreds of clients may connect at once
-    simulator: HepsiburadaSimulator
-
-    def handle_error(self, request, client_address) -> None:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            return  # the client went away (e.g. it timed out first)
-        logger.exception("Hepsiburada simulator: error while answering %s", client_address)
+class _Server(SimulatorServer):
+    label = "Hepsiburada simulator"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API
-    disable_nagle_algorithm = True  # headers and body go out in separate writes; don't wait for ACKs
+class _Handler(SimulatorHandler):
     server_version = "HepsiburadaSimulator/1.0"
-    server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s - %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def _dispatch(self, method: str) -> None:
-        sim = self.server.simulator
-        parts = urlsplit(self.path)
-        is_catalog = parts.path.lower().startswith(CATALOG_PREFIXES)
+    def keep_blank_values(self, path: str) -> bool:
         # The catalog tells "leaf=" (any) from a missing leaf (Hepsiburada's default, true).
-        query = parse_qs(parts.query, keep_blank_values=is_catalog)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        body = self.rfile.read(length) if length > 0 else b""
-        if parts.path.startswith("/_sim/"):
-            answer = sim.control.handle(method, parts.path, query, body)
-        elif is_catalog:
-            answer = sim.catalog_api.handle(method, parts.path, query, self.headers, body)
-        elif parts.path.lower().startswith(OMS_PREFIXES):
-            answer = sim.oms_api.handle(method, parts.path, query, self.headers, body)
-        else:
-            answer = sim.api.handle(method, parts.path, query, self.headers, body)
-        self._send(answer)
-
-    def _send(self, answer: Answer) -> None:
-        payload = answer.encoded()
-        try:
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("x-correlation-id", str(uuid.uuid4()))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+        return path.lower().startswith(CATALOG_PREFIXES)
 
 
 class HepsiburadaSimulator:
@@ -1016,6 +942,15 @@ class HepsiburadaSimulator:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="hepsiburada-sim", daemon=True
         )
         self._stopped = False
+
+    def dispatch(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Answer:
+        if path.startswith("/_sim/"):
+            return self.control.handle(method, path, query, body)
+        if path.lower().startswith(CATALOG_PREFIXES):
+            return self.catalog_api.handle(method, path, query, headers, body)
+        if path.lower().startswith(OMS_PREFIXES):
+            return self.oms_api.handle(method, path, query, headers, body)
+        return self.api.handle(method, path, query, headers, body)
 
     def start(self) -> HepsiburadaSimulator:
         self._thread.start()
@@ -1247,16 +1182,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  user agent:  {current['user_agent']}")
     print("  password:    (the configured service key; not shown)")
     print("Ctrl-C to stop.", flush=True)
-    stop_requested = threading.Event()
-    previous = {signum: signal.signal(signum, lambda *_: stop_requested.set())
-                for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        while not (stop_requested.wait(0.2) or simulator.stopped):
-            pass
-    finally:
-        simulator.stop()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    run_until_signal(simulator)
     print("stopped.", flush=True)
     return 0
 
