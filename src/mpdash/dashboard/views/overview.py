@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from mpdash.integration.models import FlowRun, Reconciliation, ReconciliationLine
 from mpdash.orders.models import Order
 
+from ..csv_download import csv_response
 from ..pages import channel_for, render_channel
 from ..roles import VIEWER, role_required
 from .channels import queue_figures
@@ -87,11 +86,6 @@ def _lines(latest, kind: str, sku: str):
     return lines.order_by("sku", "id")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @role_required(VIEWER)
 def reports(request, slug: str):
     channel = channel_for(slug)
@@ -102,14 +96,10 @@ def reports(request, slug: str):
     latest = Reconciliation.objects.filter(channel=channel).first()
     lines = _lines(latest, kind, sku)
     if request.GET.get("format") == "csv":
-        writer = csv.writer(_Echo())
-        header = ["sku", "kind", "ours", "marketplace", "reason", "queued_again"]
-        rows = (writer.writerow([l.sku, l.kind, l.local_value, l.remote_value, l.reason, "yes" if l.corrected else "no"])
+        rows = ([l.sku, l.kind, l.local_value, l.remote_value, l.reason, "yes" if l.corrected else "no"]
                 for l in lines.iterator(chunk_size=2000))
-        response = StreamingHttpResponse((x for part in ([writer.writerow(header)], rows) for x in part),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{channel.slug}-{kind}.csv"'
-        return response
+        return csv_response(["sku", "kind", "ours", "marketplace", "reason", "queued_again"], rows,
+                            f"{channel.slug}-{kind}.csv")
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
     counts = dict(latest.lines.values("kind").annotate(n=Count("id")).values_list("kind", "n")) if latest else {}
     tabs = [{"kind": k, "label": label, "help": help_text, "n": counts.get(k, 0)} for k, label, help_text in REPORT_KINDS]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from django.db.models import Max
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from mpdash.integration.flows import runnable
 from mpdash.integration.models import CsvJob, FlowRun
 
 from .. import csv_actions
+from ..csv_download import csv_response
 from ..pages import channel_for, is_htmx, render_channel
 from ..roles import OPERATOR, VIEWER, role_required
 
@@ -74,23 +74,10 @@ def csv_job(request, slug: str, job_id: int):
 @role_required(VIEWER)
 def csv_job_results(request, slug: str, job_id: int):
     """Every row's result of a background CSV job, as CSV."""
-    import csv as csv_module
-
     channel = channel_for(slug)
     job = get_object_or_404(CsvJob, channel=channel, pk=job_id)
-
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv_module.writer(Echo())
-    lines = (writer.writerow([line, sku, "ok" if ok else "error", message])
-             for line, sku, ok, message in csv_actions.job_results(job))
-    response = StreamingHttpResponse(
-        (x for part in ([writer.writerow(["line", "sku", "result", "message"])], lines) for x in part),
-        content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{channel.slug}-csv-job-{job.pk}-results.csv"'
-    return response
+    rows = ([line, sku, "ok" if ok else "error", message] for line, sku, ok, message in csv_actions.job_results(job))
+    return csv_response(["line", "sku", "result", "message"], rows, f"{channel.slug}-csv-job-{job.pk}-results.csv")
 
 
 @require_POST
