@@ -93,7 +93,11 @@ def _mapped(channel, model: str, code: str, parent) -> int | None:
 
 def _by_name(queryset, value: str):
     """The row whose name matches ``value``; an exact Turkish-case match wins over an ASCII-folded one."""
-    candidates = list(queryset.filter(name_key=name_key(value)))
+    return _pick(list(queryset.filter(name_key=name_key(value))), value)
+
+
+def _pick(candidates: list, value: str):
+    """One of the rows sharing ``value``'s name key: the only one, else the one spelled exactly."""
     if len(candidates) == 1:
         return candidates[0]
     wanted = squash(value).casefold()
@@ -161,12 +165,7 @@ def _lookup(channel, model: str, target_model, value: str, parent, children) -> 
                 found = target_model.objects.filter(pk=object_id).first()
             if found is not None:
                 return found
-        candidates = by_key.get(name_key(value), [])
-        if len(candidates) == 1:
-            return candidates[0]
-        wanted = squash(value).casefold()
-        exact = [c for c in candidates if c.name.casefold() == wanted]
-        return exact[0] if len(exact) == 1 else None
+        return _pick(by_key.get(name_key(value), []), value)
     object_id = _mapped(channel, model, code, parent)
     if object_id is not None:
         found = children.filter(pk=object_id).first() or target_model.objects.filter(pk=object_id).first()
