@@ -128,15 +128,20 @@ def _target_step(order) -> str | None:
     return None
 
 
+def remote_key(mapping: dict, local_id) -> str:
+    """The marketplace key a config mapping (marketplace key → our id) gives ``local_id``; "" when none."""
+    if local_id is None:
+        return ""
+    return next((str(remote) for remote, local in (mapping or {}).items()
+                 if remote != "default" and str(local) == str(local_id)), "")
+
+
 def _marketplace_cargo(channel, order) -> str:
     """The marketplace's name for the order's carrier (reverse of cargo_company_mapping)."""
     if order.cargo_company_id is None:
         return ""
-    mapping = channel.plain_config().get("cargo_company_mapping") or {}
-    for remote, local in mapping.items():
-        if remote != "default" and str(local) == str(order.cargo_company_id):
-            return remote
-    return order.cargo_company.slug if order.cargo_company else ""
+    found = remote_key(channel.plain_config().get("cargo_company_mapping"), order.cargo_company_id)
+    return found or (order.cargo_company.slug if order.cargo_company else "")
 
 
 def _open_return(order) -> bool:
@@ -245,11 +250,9 @@ def _fail_request(request, result):
 def _send_reason_id(channel, request) -> str:
     """The marketplace reason sent with a cancellation: the local reason's mapping, else the config's."""
     config = channel.plain_config()
-    mapping = config.get("cancellation_reason_mapping") or {}
-    if request.reason_id is not None:
-        for remote, local in mapping.items():
-            if str(local) == str(request.reason_id):
-                return str(remote)
+    mapped = remote_key(config.get("cancellation_reason_mapping"), request.reason_id)
+    if mapped:
+        return mapped
     for key in ("send_cancellation_reason_id", "send_cancel_reason_id"):
         if config.get(key) not in (None, ""):
             return str(config[key])
@@ -323,9 +326,8 @@ def _run_decision(ctx, decision: str) -> str:
             return ctx.adapter.approve_claim(claim, _line_ids(request))
         reason = request.decision_reason
         config = channel.plain_config()
-        mapping = config.get("refund_reason_mapping") or {}
-        remote_reason = next((remote for remote, local in mapping.items() if reason and str(local) == str(reason.pk)), "")
-        remote_reason = remote_reason or str(config.get("claim_issue_reason_id") or "") or (reason.code if reason else "")
+        remote_reason = (remote_key(config.get("refund_reason_mapping"), reason.pk if reason else None)
+                         or str(config.get("claim_issue_reason_id") or "") or (reason.code if reason else ""))
         images = [load_image(url) for url in request.decision_images or []]
         return ctx.adapter.reject_claim(claim, _line_ids(request), remote_reason, request.decision_description, images)
 
