@@ -114,6 +114,8 @@ def run_reconcile(ctx) -> str:
     integrations = {pid: (state, "; ".join(map(str, reasons or []))[:300]) for pid, state, reasons in
                     ProductIntegration.objects.filter(channel=channel).values_list("product_id", "state", "reasons")}
     figures = dict.fromkeys(FIGURES, 0)
+    # A difference is corrected by the flow that carries it: only while that flow is on.
+    price_on, stock_on = channel.flow_enabled("price"), channel.flow_enabled("stock")
     lines: list[ReconciliationLine] = []
     fix_price, fix_stock = [], []
     for pid, (sku, images, category_id) in products.items():
@@ -137,26 +139,18 @@ def run_reconcile(ctx) -> str:
             figures["price_difference"] += 1
             fix_price.append(pid)
             lines.append(ReconciliationLine(product_id=pid, sku=sku, kind=ReconciliationLine.Kind.PRICE,
-                                            local_value=str(price), remote_value=str(listing.price), corrected=True))
+                                            local_value=str(price), remote_value=str(listing.price), corrected=price_on))
         expected = adapter.stock_to_send(quantity or 0)
         if listing.stock is not None and int(listing.stock) != expected:
             figures["stock_difference_skus"] += 1
             fix_stock.append(pid)
             lines.append(ReconciliationLine(product_id=pid, sku=sku, kind=ReconciliationLine.Kind.STOCK,
-                                            local_value=str(expected), remote_value=str(listing.stock), corrected=True))
+                                            local_value=str(expected), remote_value=str(listing.stock), corrected=stock_on))
     figures["stock_difference"] = figures["total_stock"] - figures["total_stock_on_sale"]
     figures["listed"] = len(listings)
     with transaction.atomic():
-        figures["price_corrected"] = _queue(channel, "productprice", fix_price) if channel.flow_enabled("price") else 0
-        figures["stock_corrected"] = _queue(channel, "productstock", fix_stock) if channel.flow_enabled("stock") else 0
-        if not channel.flow_enabled("price"):
-            for line in lines:
-                if line.kind == ReconciliationLine.Kind.PRICE:
-                    line.corrected = False
-        if not channel.flow_enabled("stock"):
-            for line in lines:
-                if line.kind == ReconciliationLine.Kind.STOCK:
-                    line.corrected = False
+        figures["price_corrected"] = _queue(channel, "productprice", fix_price) if price_on else 0
+        figures["stock_corrected"] = _queue(channel, "productstock", fix_stock) if stock_on else 0
         report = Reconciliation.objects.create(channel=channel, run=ctx.run, figures=figures)
         for line in lines:
             line.reconciliation = report
@@ -167,8 +161,8 @@ def run_reconcile(ctx) -> str:
     runs.bump(ctx.run.pk, selected=figures["total_skus"], succeeded=figures["total_skus"])
     from .dispatch import request_flow
 
-    for flow, queued in (("price", fix_price), ("stock", fix_stock)):
-        if queued and channel.flow_enabled(flow):
+    for flow, queued, on in (("price", fix_price, price_on), ("stock", fix_stock, stock_on)):
+        if queued and on:
             transaction.on_commit(lambda flow=flow: request_flow(channel.pk, flow))
     return (f"{figures['total_skus']} SKUs, {figures['on_sale']} on sale, {figures['sku_difference']} sellable but not on "
             f"sale; {figures['price_difference']} price and {figures['stock_difference_skus']} stock differences "
