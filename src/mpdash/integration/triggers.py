@@ -27,16 +27,16 @@ class TriggerError(Exception):
         return {"detail": self.message, **({"field": self.field} if self.field else {})}
 
 
-def _text(payload: dict, key: str) -> str:
-    value = payload.get(key)
+def _required_text(value: Any, field: str, what: str) -> str:
+    """A non-empty text (or number) at ``field``; a 400 naming the field and what it is otherwise."""
     if value is None or str(value).strip() == "" or isinstance(value, (dict, list, bool)):
-        raise TriggerError(400, f"payload.{key} is required: the marketplace's package id, as a string", f"payload.{key}")
+        raise TriggerError(400, f"{field} is required: {what}", field)
     return str(value).strip()
 
 
 def check_split_packages(payload: dict, channel) -> dict[str, Any]:
     """``{"package_id": "...", "groups": [[{"line_id": "...", "quantity": 1}, ...], ...]}``: two groups or more."""
-    package_id = _text(payload, "package_id")
+    package_id = _required_text(payload.get("package_id"), "payload.package_id", "the marketplace's package id, as a string")
     groups = payload.get("groups")
     if not isinstance(groups, list) or len(groups) < 2:
         raise TriggerError(400, "payload.groups must list at least two groups of lines, each a list of "
@@ -63,21 +63,16 @@ def check_update_warehouse(payload: dict, channel) -> dict[str, Any]:
     order (our number, or the marketplace's package id) must be stored on this channel."""
     from mpdash.orders.models import Order
 
-    number = payload.get("order_number")
-    if number is None or str(number).strip() == "" or isinstance(number, (dict, list, bool)):
-        raise TriggerError(400, "payload.order_number is required: the order's number", "payload.order_number")
+    number = _required_text(payload.get("order_number"), "payload.order_number", "the order's number")
     location = payload.get("stock_location")
-    code = location.get("erp_code") if isinstance(location, dict) else None
-    if code is None or str(code).strip() == "" or isinstance(code, (dict, list, bool)):
-        raise TriggerError(400, 'payload.stock_location.erp_code is required: {"stock_location": {"erp_code": "..."}}',
-                           "payload.stock_location.erp_code")
-    number = str(number).strip()
+    code = _required_text(location.get("erp_code") if isinstance(location, dict) else None,
+                          "payload.stock_location.erp_code", '{"stock_location": {"erp_code": "..."}}')
     order = (Order.objects.filter(channel=channel, number=number).first()
              or Order.objects.filter(channel=channel, package_id=number).first())
     if order is None:
         raise TriggerError(400, f"payload.order_number: no order {number!r} on channel {channel.slug}",
                            "payload.order_number")
-    return {"order_number": order.number, "package_id": order.package_id, "erp_code": str(code).strip()}
+    return {"order_number": order.number, "package_id": order.package_id, "erp_code": code}
 
 
 # Flows that take work from outside, and how their payload is checked.
