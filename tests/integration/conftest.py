@@ -56,3 +56,20 @@ def reason(kind: str, code: str) -> int:
     from mpdash.orders.models import CancellationReason
 
     return CancellationReason.objects.get(cancellation_type=kind, code=code).pk
+
+
+def trendyol_channel(lists, sim, flows, **config):
+    """An active Trendyol channel on ``sim`` with only ``flows`` on; ``config`` adds or overrides keys."""
+    from mpdash.channels.models import SalesChannel
+
+    channel = SalesChannel(name="Trendyol", slug="ty", marketplace="trendyol", **lists)
+    channel.save()
+    flags = {f: f in flows for f in channel.config["feature_flags"]}
+    channel.update_config({
+        **sim.adapter_config(), "category_ids": ["1001"], "feature_flags": flags, "cargo_company_mapping": {"default": 1},
+        "cancellation_reason_id": 1, "default_reason_id": 1, **config,
+    })
+    channel.is_active = True
+    channel.full_clean()
+    channel.save()
+    return channel

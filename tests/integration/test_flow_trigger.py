@@ -11,7 +11,7 @@ from mpdash.integration.models import TriggerRequest
 from mpdash.orders.models import Order
 
 from ..conftest import make_products
-from .conftest import run
+from .conftest import run, trendyol_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -106,20 +106,11 @@ def test_update_warehouse_moves_the_package_to_the_mapped_address(channel, oms_s
 
 
 def test_update_warehouse_on_trendyol(lists, ty_sim, erp, no_celery):
-    from mpdash.channels.models import SalesChannel
-
     products = make_products(lists, 1, prefix="TWH")
     ty_sim.add_products([{"barcode": p.sku, "stockCode": p.sku, "quantity": 5, "salePrice": 100, "listPrice": 120}
                          for p in products])
-    channel = SalesChannel(name="Trendyol", slug="ty", marketplace="trendyol", **lists)
-    channel.save()
-    flags = {f: f in ("get_orders", "update_warehouse") for f in channel.config["feature_flags"]}
-    channel.update_config({**ty_sim.adapter_config(), "category_ids": ["1001"], "feature_flags": flags,
-                           "cargo_company_mapping": {"default": 1}, "cancellation_reason_id": 1, "default_reason_id": 7,
-                           "warehouse_mapping": {"WH-2": 1002}})
-    channel.is_active = True
-    channel.full_clean()
-    channel.save()
+    channel = trendyol_channel(lists, ty_sim, ("get_orders", "update_warehouse"), default_reason_id=7,
+                               warehouse_mapping={"WH-2": 1002})
     placed = ty_sim.place_order([{"barcode": products[0].sku, "quantity": 1}])
     run(channel, "get_orders")
     order = Order.objects.get(channel=channel)

@@ -7,12 +7,11 @@ import time
 
 import pytest
 
-from mpdash.channels.models import SalesChannel
 from mpdash.integration.models import InboundCursor
 from mpdash.orders.models import Order, OrderStatus
 
 from ..conftest import make_products
-from .conftest import run
+from .conftest import run, trendyol_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +20,7 @@ pytestmark = pytest.mark.django_db
 def channel(lists, ty_sim, no_celery):
     products = make_products(lists, 4, prefix="TY")
     ty_sim.add_products([{"barcode": p.sku, "stockCode": p.sku, "quantity": 50, "salePrice": 100, "listPrice": 120} for p in products])
-    channel = SalesChannel(name="Trendyol", slug="ty", marketplace="trendyol", **lists)
-    channel.save()
-    flags = {f: f in ("get_orders", "get_updated_orders") for f in channel.config["feature_flags"]}
-    channel.update_config({
-        **ty_sim.adapter_config(), "category_ids": ["1001"], "feature_flags": flags, "cargo_company_mapping": {"default": 1},
-        "cancellation_reason_id": 1, "default_reason_id": 1, "order_number_format": "TY-{orderNumber}-{id}",
-    })
-    channel.is_active = True
-    channel.full_clean()
-    channel.save()
+    channel = trendyol_channel(lists, ty_sim, ("get_orders", "get_updated_orders"), order_number_format="TY-{orderNumber}-{id}")
     channel.products = products
     return channel
 

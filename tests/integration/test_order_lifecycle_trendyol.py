@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from mpdash.channels.models import SalesChannel
 
 from mpdash.orders.models import CancellationRequest, Order, OrderStatus
 
 from ..conftest import make_products
-from .conftest import post, reason, run
+from .conftest import post, reason, run, trendyol_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +24,10 @@ def channel(lists, ty_sim, no_celery):
     products = make_products(lists, 4, prefix="TYL")
     ty_sim.add_products([{"barcode": p.sku, "stockCode": p.sku, "quantity": 50, "salePrice": 100, "listPrice": 120}
                          for p in products])
-    channel = SalesChannel(name="Trendyol", slug="ty", marketplace="trendyol", **lists)
-    channel.save()
-    flags = {f: f in FLOWS for f in channel.config["feature_flags"]}
-    channel.update_config({
-        **ty_sim.adapter_config(), "category_ids": ["1001"], "feature_flags": flags, "cargo_company_mapping": {"default": 1},
-        "cancellation_reason_id": reason("cancel", "marketplace_cancelled"),
-        "default_reason_id": reason("refund", "marketplace_refund"), "claim_issue_reason_id": 1651,
-    })
-    channel.is_active = True
-    channel.full_clean()
-    channel.save()
+    channel = trendyol_channel(
+        lists, ty_sim, FLOWS, cancellation_reason_id=reason("cancel", "marketplace_cancelled"),
+        default_reason_id=reason("refund", "marketplace_refund"), claim_issue_reason_id=1651,
+    )
     channel.products = products
     return channel
 
