@@ -63,3 +63,34 @@ def test_redis_budget_is_shared_between_processes():
     key = f"test-{uuid.uuid4().hex[:8]}"
     counts = _spend_in_processes(url, key)
     assert sum(counts) == 20, counts
+
+
+def test_a_reservation_takes_the_slots_once_and_gives_up_the_rest(tmp_path, monkeypatch):
+    """BaseClient.reserved: one weighted acquire for many requests from any thread; slots left
+    unused are dropped when the block ends, and later requests take slots one by one again."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from mpdash.marketplaces.http import BaseClient
+
+    monkeypatch.setenv("MPDASH_CALL_BUDGET_SCALE", "1")
+    budget = CallBudget("m3", [RateSpec(10, 60)], url=f"sqlite://{tmp_path / 'b.sqlite3'}")
+    taken: list[int] = []
+    real = budget.acquire
+    monkeypatch.setattr(budget, "acquire", lambda max_wait=2.0, weight=1: (taken.append(weight), real(0, weight))[1])
+    client = BaseClient("http://sim.test", budget=budget,
+                        transport=httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": True})))
+    with client.reserved(6):
+        with ThreadPoolExecutor(3) as pool:
+            assert list(pool.map(lambda _: client.request("GET", "/x"), range(4))) == [{"ok": True}] * 4
+    assert taken == [6]  # one acquire for the four requests; two slots unused and given up
+    client.request("GET", "/x")
+    assert taken == [6, 1]
+    # Never more than the rate at once: 50 is capped at 10, which the 3 slots left cannot cover.
+    with pytest.raises(RateLimited), client.reserved(50):
+        pass
+    assert taken == [6, 1, 10]
+    with client.reserved(3):
+        client.request("GET", "/x")
+    assert taken == [6, 1, 10, 3]

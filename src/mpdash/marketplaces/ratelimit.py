@@ -38,6 +38,8 @@ def budget_scale() -> float:
         return 1.0
 
 
+LOCK_WAIT_FLOOR = 0.25  # seconds
+
 _limiters: dict[tuple[str, str], Limiter] = {}
 _lock = threading.Lock()
 
@@ -84,10 +86,16 @@ class CallBudget:
                 _limiters[cache_key] = limiter
         return limiter
 
+    def largest_weight(self) -> int:
+        """The most slots one :meth:`acquire` can take: the smallest of the rates."""
+        return min(max(1, int(s.calls * budget_scale())) for s in self.specs)
+
     def acquire(self, max_wait: float = 2.0, weight: int = 1) -> None:
         # Always the blocking form with a timeout: pyrate-limiter's non-blocking form passes
         # ``False`` as the file lock's timeout, which filelock >= 4.2 refuses (TypeError).
-        ok = self._limiter().try_acquire(self.key, weight=weight, blocking=True, timeout=max(max_wait, 0.001))
+        # The floor is time to take the shared lock (a file lock the bucket's cleaner thread
+        # also takes), not a wait for a slot: below it, "no wait" failed now and then on a free budget.
+        ok = self._limiter().try_acquire(self.key, weight=weight, blocking=True, timeout=max(max_wait, LOCK_WAIT_FLOOR))
         if not ok:
             window = max(s.per_seconds for s in self.specs)
             raise RateLimited(f"call budget {self.key!r} exhausted; retry later", retry_after=window)
