@@ -126,6 +126,23 @@ def emit(event: str, obj: Order | CancellationRequest) -> list[WebhookDelivery]:
     return deliveries
 
 
+def emit_many(event: str, objs: list[Order | CancellationRequest]) -> int:
+    """:func:`emit` for many objects: the endpoints are read once and the deliveries written together."""
+    if event not in WebhookEvent.values:
+        raise ValueError(f"unknown webhook event {event!r}; known: {', '.join(WebhookEvent.values)}")
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event)]
+    if not endpoints or not objs:
+        return 0
+    deliveries = [
+        WebhookDelivery(endpoint=e, event=event, payload=payload)
+        for payload in (payload_for(event, obj) for obj in objs)
+        for e in endpoints
+    ]
+    WebhookDelivery.objects.bulk_create(deliveries)
+    transaction.on_commit(kick)
+    return len(deliveries)
+
+
 def kick(countdown: float = 0) -> None:
     """Queue the delivery task; a broker outage only delays deliveries (the beat sweep finds them)."""
     from .tasks import deliver_webhooks
