@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
@@ -41,6 +43,7 @@ logger = logging.getLogger("mpdash.integration.inbound")
 OVERLAP = timedelta(minutes=10)
 FLOOR_EVERY = timedelta(hours=1)
 SWEEP_EVERY = timedelta(hours=24)
+PREPARE_CHUNK = 200  # records prepared (e.g. packaged) at a time, the next while the last is stored
 DEFAULT_SWEEP_DAYS = 3
 
 
@@ -149,12 +152,14 @@ def _call(call, what: str):
 
 
 def read(ctx, *, lister: Callable, store: Callable, key_of: Callable, floor_hours: float,
-         start_key: str | None = None, prepare: Callable | None = None) -> str:
+         start_key: str | None = None, prepare: Callable | None = None, store_many: Callable | None = None) -> str:
     """Read every window of ``lister`` from the cursor and ``store`` each record.
 
     ``store(record)`` returns True when it created something, False when the record was
     already there; it raises :class:`Skip` for records needing nothing and any other
-    exception for records that must be retried later.
+    exception for records that must be retried later. ``store_many(records)``, when given,
+    settles a page at once in one transaction and returns ``{index: created}`` for the
+    records it settled; ``store`` settles the others one by one.
     """
     from mpdash.orders.addresses import lookups_cached
 
@@ -176,10 +181,9 @@ def read(ctx, *, lister: Callable, store: Callable, key_of: Callable, floor_hour
             while True:
                 ctx.lease.renew()
                 page = _call(lambda: lister(start, end, token), f"listing {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} failed")
-                items = list(page.items)
-                if prepare is not None and items:
-                    items = _call(lambda: prepare(items), "preparing packages failed")
-                _store_page(ctx, items, store, key_of, counts)
+                for items in _prepared(list(page.items), prepare):
+                    ctx.lease.renew()
+                    _store_page(ctx, items, store, key_of, counts, store_many)
                 if page.next_token is None:
                     break
                 token = page.next_token
@@ -198,6 +202,25 @@ def read(ctx, *, lister: Callable, store: Callable, key_of: Callable, floor_hour
     )
 
 
+def _prepared(items: list, prepare: Callable | None) -> Iterator[list]:
+    """The page's records, ``prepare``-d (packages created...) :data:`PREPARE_CHUNK` at a time,
+    the next chunk in a background thread while the caller stores the one before.
+
+    ``prepare`` must not touch the database: it runs outside the caller's thread. When it
+    fails, the chunks prepared before are stored already; the run stops (StopRun) there."""
+    if prepare is None or not items:
+        yield items
+        return
+    chunks = [items[i:i + PREPARE_CHUNK] for i in range(0, len(items), PREPARE_CHUNK)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbound-prepare") as ahead:
+        future = ahead.submit(prepare, chunks[0])
+        for index in range(len(chunks)):
+            ready = _call(future.result, "preparing packages failed")
+            if index + 1 < len(chunks):
+                future = ahead.submit(prepare, chunks[index + 1])
+            yield ready
+
+
 class _Tally:
     """A page's run counters and log lines, written once per page instead of once per record."""
 
@@ -214,17 +237,38 @@ class _Tally:
         self.lines = []
 
 
-def _store_page(ctx, items, store, key_of, counts) -> None:
+def _store_page(ctx, items, store, key_of, counts, store_many: Callable | None = None) -> None:
     if not items:
         return
     keys = [str(key_of(record)) for record in items]
     held = set(InboundItem.objects.filter(channel=ctx.channel, flow=ctx.spec.name, key__in=keys).values_list("key", flat=True))
+    settled: dict[int, bool] = {}
+    if store_many is not None:
+        try:
+            settled = store_many(items)
+        except Exception:  # noqa: BLE001 - the records are settled one by one below, with their own errors
+            logger.exception("storing a page of %d records at once failed; storing them one by one", len(items))
+            settled = {}
     tally = _Tally(ctx)
     try:
-        for record, key in zip(items, keys):
-            _store_one(ctx, record, store, key, counts, tally, was_held=key in held)
+        for index, (record, key) in enumerate(zip(items, keys)):
+            if index in settled:
+                tally.bumps["selected"] += 1
+                _settled(ctx, key, counts, tally, created=settled[index], was_held=key in held)
+            else:
+                _store_one(ctx, record, store, key, counts, tally, was_held=key in held)
     finally:
         tally.flush()
+
+
+def _settled(ctx, key, counts, tally, *, created: bool, was_held: bool) -> None:
+    """Count a record stored (or found stored) and release it if it was held."""
+    if was_held:
+        release(ctx.channel, ctx.spec.name, key)
+    counts["created" if created else "known"] += 1
+    tally.bumps["succeeded"] += 1
+    if created:
+        tally.lines.append((key, FlowLogLine.Outcome.SUCCESS, "stored", None))
 
 
 def _store_one(ctx, record, store, key, counts, tally, *, was_held: bool = False) -> bool:
@@ -244,12 +288,7 @@ def _store_one(ctx, record, store, key, counts, tally, *, was_held: bool = False
         tally.bumps["failed"] += 1
         tally.lines.append((key, FlowLogLine.Outcome.FAIL, message, None))
         return False
-    if was_held:
-        release(ctx.channel, ctx.spec.name, key)
-    counts["created" if created else "known"] += 1
-    tally.bumps["succeeded"] += 1
-    if created:
-        tally.lines.append((key, FlowLogLine.Outcome.SUCCESS, "stored", None))
+    _settled(ctx, key, counts, tally, created=created, was_held=was_held)
     return True
 
 

@@ -42,22 +42,14 @@ def _address(remote) -> dict | None:
     }
 
 
-def store_remote_order(channel, remote: RemoteOrder) -> bool:
-    """Create the local order of a marketplace package once; True when created now."""
-    from mpdash.orders.store import find_order, store_order
-
-    if remote.status in NOT_YET:
-        if find_order(channel, remote.package_id) is None:
-            raise inbound.Skip(NOT_YET[remote.status])
-        return False
-    config = channel.plain_config()
+def _order_data(channel, remote: RemoteOrder, config: dict) -> dict:
+    """The arguments of :func:`mpdash.orders.store.store_order` for a marketplace package."""
     billing = remote.billing_address
     if remote.micro_export and config.get("billing_address_same_as_shipping"):
         billing = remote.shipping_address
     name = remote.customer_name.split(" ", 1) if remote.customer_name else ["", ""]
     status = STATUS.get(remote.status, OrderStatus.APPROVED)
-    _, created = store_order(
-        channel,
+    return dict(
         package_id=remote.package_id,
         marketplace_order_number=remote.order_number,
         items=[
@@ -90,7 +82,47 @@ def store_remote_order(channel, remote: RemoteOrder) -> bool:
             "label_url": remote.label_url, "marketplace_status": remote.status, "raw": remote.raw,
         },
     )
+
+
+def store_remote_order(channel, remote: RemoteOrder) -> bool:
+    """Create the local order of a marketplace package once; True when created now."""
+    from mpdash.orders.store import find_order, store_order
+
+    if remote.status in NOT_YET:
+        if find_order(channel, remote.package_id) is None:
+            raise inbound.Skip(NOT_YET[remote.status])
+        return False
+    _, created = store_order(channel, **_order_data(channel, remote, channel.plain_config()))
     return created
+
+
+def store_remote_orders(channel, remotes: list[RemoteOrder]) -> dict[int, bool]:
+    """A page of packages at once: ``{index: created}`` for the packages settled.
+
+    New packages are written together (:func:`mpdash.orders.store.store_orders`); packages
+    that already have their order are settled as known. The rest (awaiting payment, failing
+    to resolve, a number clash, a package twice on the page) are left out, for
+    :func:`store_remote_order` to settle one by one, with its messages.
+    """
+    from mpdash.orders.models import Order
+    from mpdash.orders.store import prepare_order, store_orders
+
+    known = set(Order.objects.filter(channel=channel, package_id__in={r.package_id for r in remotes})
+                .values_list("package_id", flat=True))
+    config = channel.plain_config()
+    settled: dict[int, bool] = {}
+    prepared = []
+    for index, remote in enumerate(remotes):
+        if remote.package_id in known:
+            settled[index] = False
+        elif remote.status not in NOT_YET:
+            try:
+                prepared.append((index, prepare_order(channel, **_order_data(channel, remote, config))))
+            except Exception:  # noqa: BLE001 - settled one by one, which holds it with the reason
+                continue
+    written = store_orders(channel, [p for _, p in prepared])
+    settled.update((index, True) for index, p in prepared if p.package_id in written)
+    return settled
 
 
 def run_get_orders(ctx) -> str:
@@ -99,6 +131,7 @@ def run_get_orders(ctx) -> str:
         lister=ctx.adapter.list_orders,
         prepare=ctx.adapter.prepare_packages,
         store=lambda remote: store_remote_order(ctx.channel, remote),
+        store_many=lambda remotes: store_remote_orders(ctx.channel, remotes),
         key_of=lambda remote: remote.package_id,
         floor_hours=12,
         start_key="order_start_date",
