@@ -21,6 +21,7 @@ import json
 import logging
 import re
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -162,6 +163,8 @@ _DEFAULT_KEYS = frozenset(a.key for a in DEFAULT_ATTRIBUTES)
 _IMAGE_OR_VIDEO = re.compile(r"^(image|video)\d+$", re.IGNORECASE)
 _MULTIPART_OVERHEAD = 1024  # bytes of multipart framing around the JSON file (boundary, headers)
 _MAX_PAGES = 10_000  # a paged read that goes on longer than this is a broken answer
+PACKING_THREADS = 4  # packages created at once by automatic_packing
+PACKING_CHUNK = 50  # package requests the call budget is taken for at once
 
 # Plain-English reasons for the item error codes Hepsiburada documents.
 ERROR_TEXT = {
@@ -282,6 +285,11 @@ def _blank(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
+
+
+def _line_carrier(line: PaidLine) -> str:
+    """The short name (e.g. ``YK``) of the carrier a paid line names, or ""."""
+    return _text(line.cargo_company_model.short_name) if line.cargo_company_model else ""
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -1003,30 +1011,50 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         """Package, one package per order, the orders :meth:`list_orders` returned without a package
         (``automatic_packing``), with the store-account cargo company when one is set; packages are
         returned as they are. An order Hepsiburada refuses to package is left out: Hepsiburada
-        packages it itself within 15 minutes and it is read then."""
-        cargo = _text(self.config.get("store_account_cargo_company")) or None
+        packages it itself within 15 minutes and it is read then.
+
+        Packages are created :data:`PACKING_THREADS` at a time, with the call budget taken
+        for :data:`PACKING_CHUNK` requests at once. An error other than a refusal stops the
+        packing; packages created by then are read from the package listing next time."""
+        if not self._on("automatic_packing"):
+            return [order for order in orders if order.package_id]
+        waiting = [order for order in orders if not order.package_id]
+        if not waiting:
+            return orders
+        packed: dict[int, RemoteOrder | None] = {}
+        with ThreadPoolExecutor(max_workers=min(PACKING_THREADS, len(waiting)), thread_name_prefix="hb-pack") as pool:
+            for chunk in _chunks(waiting, PACKING_CHUNK):
+                with self.oms.reserved(len(chunk)):
+                    for order, result in zip(chunk, pool.map(self._package, chunk)):
+                        packed[id(order)] = result
         out: list[RemoteOrder] = []
         for order in orders:
-            if order.package_id:
-                out.append(order)
-                continue
-            if not self._on("automatic_packing"):
-                continue
-            lines = [PaidLine.model_validate(raw) for raw in order.raw.get("lines", [])]
-            if not lines:
-                logger.warning("order %s has no Hepsiburada lines to package; left out", order.order_number)
-                continue
+            result = order if order.package_id else packed.get(id(order))
+            if result is not None:
+                out.append(result)
+        return out
+
+    def _package(self, order: RemoteOrder) -> RemoteOrder | None:
+        """Package one waiting order; None when Hepsiburada refuses (or it has no lines)."""
+        cargo = _text(self.config.get("store_account_cargo_company")) or None
+        lines = [PaidLine.model_validate(raw) for raw in order.raw.get("lines", [])]
+        if not lines:
+            logger.warning("order %s has no Hepsiburada lines to package; left out", order.order_number)
+            return None
+        try:
+            created = self.oms.create_package([(line.id, line.quantity) for line in lines], cargo)
+        except RequestRejected as exc:
+            logger.warning("Hepsiburada refused to package order %s: %s", order.order_number, exc)
+            return None
+        info: TrackingInfo | None = None
+        if cargo and cargo.casefold() != _line_carrier(lines[0]).casefold():
+            # Packaged with another carrier than the lines name: its full name as the package
+            # listing gives it. Otherwise the lines already name the package's carrier.
             try:
-                created = self.oms.create_package([(line.id, line.quantity) for line in lines], cargo)
-            except RequestRejected as exc:
-                logger.warning("Hepsiburada refused to package order %s: %s", order.order_number, exc)
-                continue
-            try:  # the carrier's name as the package listing gives it
-                info: TrackingInfo | None = self.oms.get_package(created.package_number)
+                info = self.oms.get_package(created.package_number)
             except RequestRejected:
                 info = None
-            out.append(self._with_label(self._order_from_lines(lines, created, info)))
-        return out
+        return self._with_label(self._order_from_lines(lines, created, info))
 
     def list_updated_orders(self, start, end, token=None) -> Page:
         """Packages shipped, delivered or undelivered in [start, end), each with its carrier and
@@ -1226,9 +1254,13 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             raw.update(packageNumber=created.package_number, barcode=created.barcode)
             if info is not None:
                 raw["trackingInfo"] = info.model_dump(mode="json", by_alias=True, exclude_none=True)
-            # The package's carrier: as Hepsiburada names it, else the store-account one we asked for.
-            cargo = (info.cargo_company if info else None) or _text(
-                self.config.get("store_account_cargo_company")) or cargo
+            # The package's carrier: as Hepsiburada names it, else the store-account one we asked
+            # for when the lines name another, else the lines' one.
+            store_account = _text(self.config.get("store_account_cargo_company"))
+            if info is not None and info.cargo_company:
+                cargo = info.cargo_company
+            elif store_account and store_account.casefold() != _line_carrier(first).casefold():
+                cargo = store_account
         return self._finish(RemoteOrder(
             package_id=created.package_number if created else "", order_number=first.order_number,
             status="created", placed_at=_aware(placed),
