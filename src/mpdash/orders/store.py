@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from mpdash import fast_insert
 from mpdash.catalog.models import Product
 
 from . import webhooks
@@ -174,11 +175,12 @@ def store_orders(channel, prepared: list[PreparedOrder]) -> set[str]:
                     if address is not None:
                         address.customer = buyer
                         addresses.append(address)
-            Address.objects.bulk_create(addresses)
-            orders = Order.objects.bulk_create([_new_order(channel, p, buyer) for p, buyer in zip(todo, buyers)])
+            fast_insert.insert(addresses)
+            orders = [_new_order(channel, p, buyer) for p, buyer in zip(todo, buyers)]
+            fast_insert.insert(orders)
             items_of = [_new_items(p, order, products) for p, order in zip(todo, orders)]
-            OrderItem.objects.bulk_create([row for rows in items_of for row in rows])
-            StatusChange.objects.bulk_create(
+            fast_insert.insert([row for rows in items_of for row in rows])
+            fast_insert.insert(
                 [change for p, order, rows in zip(todo, orders, items_of) for change in _created_changes(order, rows, p.source)]
             )
             webhooks.emit_many("order.created", orders)
@@ -280,7 +282,7 @@ def _customers(channel, given: list[dict[str, Any] | Customer | None]) -> list[C
             if fields and customer.pk is not None:
                 changed.setdefault(customer.pk, (customer, set()))[1].update(fields)
         out.append(customer)
-    Customer.objects.bulk_create(new)
+    fast_insert.insert(new)
     for customer, fields in changed.values():
         customer.save(update_fields=[*sorted(fields), "modified_at"])
     return out
