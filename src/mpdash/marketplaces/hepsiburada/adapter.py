@@ -397,6 +397,9 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         )
         self._catalog: HepsiburadaCatalogClient | None = None
         self._oms: HepsiburadaOmsClient | None = None
+        # Paid lines of the orders list_orders returned waiting, as read: packing uses them
+        # instead of parsing them again from the record.
+        self._waiting_lines: dict[str, list[PaidLine]] = {}
         self._buffer_stock = _buffer_stock(config)
         # Skus of the uploads and imports this adapter sent, in order: Hepsiburada's listing
         # status lists only the rejected elements, so the accepted ones are known only from
@@ -1005,6 +1008,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 logger.info("Hepsiburada line %s of order %s is not paid yet; not packaged", line.id, line.order_number)
                 continue
             by_order.setdefault(line.order_number, []).append(line)
+        self._waiting_lines = by_order
         return [self._order_from_lines(lines) for lines in by_order.values()]
 
     def prepare_packages(self, orders: list[RemoteOrder]) -> list[RemoteOrder]:
@@ -1037,7 +1041,10 @@ class HepsiburadaAdapter(MarketplaceAdapter):
     def _package(self, order: RemoteOrder) -> RemoteOrder | None:
         """Package one waiting order; None when Hepsiburada refuses (or it has no lines)."""
         cargo = _text(self.config.get("store_account_cargo_company")) or None
-        lines = [PaidLine.model_validate(raw) for raw in order.raw.get("lines", [])]
+        raw_lines = order.raw.get("lines", [])
+        lines = self._waiting_lines.get(order.order_number)
+        if lines is None or [line.id for line in lines] != [raw.get("id") for raw in raw_lines]:
+            lines = [PaidLine.model_validate(raw) for raw in raw_lines]
         if not lines:
             logger.warning("order %s has no Hepsiburada lines to package; left out", order.order_number)
             return None
