@@ -117,7 +117,11 @@ def test_place_list_pack_and_the_package_appears_with_lines_and_address(sim, mak
         person["name"], person["email"], person["customerId"])
     assert package.placed_at.tzinfo is not None and package.micro_export is False
 
-    # The same package is read from the package listing, with the same lines and address.
+    # The run that packed it does not list it again (prepare_packages returned it) ...
+    assert adapter.list_orders(start, end, first.next_token).items == []
+    # ... a later run reads it from the package listing, with the same lines and address.
+    adapter = make_adapter(automatic_packing=True, store_account_cargo_company="YK", use_hb_tracking_number=True,
+                           shipping_provider=PROVIDERS)
     listed = adapter.list_orders(start, end, first.next_token)
     assert listed.next_token is None
     [again] = listed.items
@@ -170,11 +174,14 @@ def test_250_orders_in_small_pages_each_exactly_once(sim, make_adapter):
     assert len(first.items) == len({o.order_number for o in first.items}) == 250
     prepared = adapter.prepare_packages(first.items)
     assert len(prepared) == 250
-    packages = read_all(adapter.list_orders, start, end)
+    assert read_all(adapter.list_orders, start, end) == []  # the run that packed them does not list them again
+    later_run = make_adapter(automatic_packing=True)
+    later_run.packages_page_size = 7
+    packages = read_all(later_run.list_orders, start, end)
     ids = [o.package_id for o in packages]
     assert len(ids) == len(set(ids)) == 250
     assert set(ids) == {o.package_id for o in prepared}
-    assert sim.requests_total < 250 * 2 + 80  # one create and one tracking read per order, plus the pages
+    assert sim.requests_total < 250 + 3 * 80  # one create per order (no tracking read: the lines name the carrier), plus pages
 
 
 def test_date_windows_partition_by_the_minute(sim, make_adapter):
@@ -193,6 +200,26 @@ def test_date_windows_partition_by_the_minute(sim, make_adapter):
     assert read_all(adapter.list_orders, base + half, base + timedelta(seconds=50)) == []  # no whole minute
     with pytest.raises(ValueError, match="timezone-aware"):
         adapter.list_orders(datetime(2025, 1, 1), datetime(2025, 1, 2))
+
+
+def test_paid_lines_are_read_into_the_minute_going_on(sim, make_adapter):
+    """An order is packed and stored in the minute it is paid, not once that minute is over."""
+    adapter = make_adapter(automatic_packing=True)
+    order = place(sim, ("NOW", 1))
+    now = datetime.now(timezone.utc)
+    [waiting] = adapter.list_orders(now - timedelta(minutes=5), now).items
+    assert waiting.order_number == order["orderNumber"] and waiting.package_id == ""
+
+
+def test_a_window_never_exceeds_the_longest_hepsiburada_takes():
+    from mpdash.marketplaces.hepsiburada.adapter import _minute_window
+
+    start = datetime(2026, 1, 1, 10, 0, 30, tzinfo=TR)
+    begin, finish = _minute_window(start, start + timedelta(hours=96), into_last_minute=True)
+    assert finish - begin == timedelta(hours=96)
+    begin, finish = _minute_window(start, start + timedelta(hours=1), into_last_minute=True)
+    assert (begin.minute, finish - begin) == (0, timedelta(hours=1, minutes=1))
+    assert _minute_window(start, start + timedelta(hours=1)) == (begin, begin + timedelta(hours=1))
 
 
 def test_statuses_are_normalised(sim, make_adapter):

@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -400,6 +400,9 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         # Paid lines of the orders list_orders returned waiting, as read: packing uses them
         # instead of parsing them again from the record.
         self._waiting_lines: dict[str, list[PaidLine]] = {}
+        # Packages this adapter made: returned by prepare_packages, so the package listing of the
+        # same run (its window reaches into the minute they were made in) leaves them out.
+        self._packed: set[str] = set()
         self._buffer_stock = _buffer_stock(config)
         # Skus of the uploads and imports this adapter sent, in order: Hepsiburada's listing
         # status lists only the rejected elements, so the accepted ones are known only from
@@ -973,19 +976,25 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
         With ``automatic_packing`` on, the first page holds the paid lines of the window that
         are not packaged yet, one order each with an empty ``package_id``:
-        :meth:`prepare_packages` packages them and returns them as packages.
+        :meth:`prepare_packages` packages them and returns them as packages. Paid lines are
+        read up to the end of the minute going on (an order is stored within seconds, not
+        once its minute is over); lines paid later in that minute are still waiting at the
+        next run. Packages are read in whole minutes that are over, and never the ones this
+        adapter made (they were returned by :meth:`prepare_packages`).
         """
-        window = _minute_window(start, end)
-        if window is None:
-            return Page([], None)
         if token is None:
-            waiting = self._waiting_orders(*window) if self._on("automatic_packing") else []
+            paid = _minute_window(start, end, into_last_minute=True) if self._on("automatic_packing") else None
+            waiting = self._waiting_orders(*paid) if paid is not None else []
             if waiting:
                 return Page(waiting, {"packages": 0})
             token = {"packages": 0}
+        window = _minute_window(start, end)
+        if window is None:
+            return Page([], None)
         offset = int(token["packages"])
         packages = self.oms.list_packages(offset, self.packages_page_size, *window)
-        orders = [self._with_label(self._order_from_package(package)) for package in packages]
+        orders = [self._with_label(self._order_from_package(package)) for package in packages
+                  if package.package_number not in self._packed]
         more = len(packages) >= self.packages_page_size
         return Page(orders, {"packages": offset + len(packages)} if more else None)
 
@@ -1053,6 +1062,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         except RequestRejected as exc:
             logger.warning("Hepsiburada refused to package order %s: %s", order.order_number, exc)
             return None
+        self._packed.add(created.package_number)
         info: TrackingInfo | None = None
         if cargo and cargo.casefold() != _line_carrier(lines[0]).casefold():
             # Packaged with another carrier than the lines name: its full name as the package
@@ -1657,13 +1667,21 @@ def _moment(value: Any) -> datetime | None:
         return None
 
 
-def _minute_window(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+def _minute_window(start: datetime, end: datetime, *, into_last_minute: bool = False
+                   ) -> tuple[datetime, datetime] | None:
     """The OMS's minute-precise window for [start, end): both ends cut to the minute, so that
-    back-to-back windows cover every minute exactly once. None when it covers no minute."""
+    back-to-back windows cover every minute exactly once. ``into_last_minute``: the end is
+    taken up to the end of its minute instead, so the minute going on is read now (its later
+    records are read again by the next window); a window that would then exceed
+    Hepsiburada's longest keeps its end cut. None when it covers no minute."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("order windows take timezone-aware datetimes")
     begin = start.replace(second=0, microsecond=0)
     finish = end.replace(second=0, microsecond=0)
+    if into_last_minute and end > finish and end > start:
+        longer = finish + timedelta(minutes=1)
+        if longer - begin <= timedelta(hours=ORDER_WINDOW_HOURS):
+            finish = longer
     return (begin, finish) if finish > begin else None
 
 
