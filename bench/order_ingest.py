@@ -1,26 +1,28 @@
-"""Benchmark: orders from the (simulated) Hepsiburada order API into local orders (get_orders).
+"""Benchmark: orders from a (simulated) marketplace's order API into local orders (get_orders).
 
-Starts the Hepsiburada simulator (by default in a process of its own, as the real marketplace
-is on other machines; ``--simulator thread`` runs it in a thread of this process, where its
-work shares this process's CPU and interpreter lock and counts in the wall time), sets up a
-channel with ``get_orders`` and ``automatic_packing`` on, and measures two things:
+Starts the marketplace's simulator (``--marketplace hepsiburada``, the default, or
+``trendyol``; by default in a process of its own, as the real marketplace is on other
+machines; ``--simulator thread`` runs it in a thread of this process, where its work shares
+this process's CPU and interpreter lock and counts in the wall time), sets up a channel
+with ``get_orders`` on (Hepsiburada: with ``automatic_packing``), and measures two things:
 
-1. Backlog: ``--orders`` paid orders waiting in a closed minute; the get_orders flow runs
-   in this process (``dispatch.execute``, no Celery worker) until every one is packaged on
-   the marketplace and stored here. Prints orders ingested per second, HTTP calls and
-   database queries per order, the mean wait for an HTTP answer (packages are created
-   several at a time), and the CPU seconds used by this process and by the simulator's.
+1. Backlog: ``--orders`` orders placed two minutes ago; the get_orders flow runs in this
+   process (``dispatch.execute``, no Celery worker) until every one is stored here
+   (Hepsiburada: packaged on the marketplace first, one request per order). Prints orders
+   ingested per second, HTTP calls and database queries per order, the mean wait for an
+   HTTP answer (packages are created several at a time), and the CPU seconds used by this
+   process and by the simulator's.
 2. Steady state: the simulator's shopper places orders continuously at ``--rate`` per
    second for ``--duration`` seconds while the flow runs every ``--interval`` seconds (as the
    schedule would); then the shopper stops and the flow drains. Prints p50/p95/max latency
    from an order being placed (the marketplace's order date) to its local order being
-   stored, and how long each run took. Hepsiburada's windows are whole minutes that end
-   before the current one, so latency is at least the rest of the order's minute.
+   stored, and how long each run took.
 
 Prints one JSON object (progress on stderr); peak RSS is of this whole process.
 
     python bench/order_ingest.py --orders 5000
     python bench/order_ingest.py --orders 2000 --rate 5 --duration 120 --interval 5
+    python bench/order_ingest.py --marketplace trendyol --orders 5000 --rate 0
 
 Uses the embedded default (SQLite) in a temporary data directory unless DATABASE_URL is
 set. Call budgets are the marketplace's documented ones (``--budget-scale 1``), and the
@@ -52,10 +54,12 @@ def main() -> int:
     parser.add_argument("--budget-scale", type=float, default=1.0, help="MPDASH_CALL_BUDGET_SCALE (1: documented limits)")
     parser.add_argument("--simulator", choices=("process", "thread"), default="process",
                         help="where the simulator runs: a process of its own (default) or a thread of this one")
+    parser.add_argument("--marketplace", choices=sorted(MARKETS), default="hepsiburada")
     args = parser.parse_args()
-    sim_options = dict(port=0, processing_delay=0.1, auto_pack_delay=None, latency=args.latency)
+    market = MARKETS[args.marketplace]
+    sim_options = dict(port=0, processing_delay=0.1, latency=args.latency, **market.sim_options)
     # Started before Django opens anything, so the child inherits no database connection.
-    sim = SimulatorProcess(sim_options) if args.simulator == "process" else None
+    sim = SimulatorProcess(sim_options, market.module) if args.simulator == "process" else None
 
     os.environ.setdefault("MPDASH_DATA_DIR", tempfile.mkdtemp(prefix="mpdash-bench-"))
     os.environ["MPDASH_CALL_BUDGET_SCALE"] = str(args.budget_scale)
@@ -74,8 +78,7 @@ def main() -> int:
     from mpdash.integration.dispatch import execute
     from mpdash.integration.models import FlowRun, InboundItem
     from mpdash.integration.tasks import poll_batch, run_flow
-    from mpdash.marketplaces.hepsiburada.simulator import serve
-    from mpdash.orders.models import Order, ShippingCompany
+    from mpdash.orders.models import CancellationReason, Order, ShippingCompany
     from mpdash.orders.tasks import deliver_webhooks
 
     logging.getLogger("mpdash").setLevel(logging.WARNING)
@@ -85,7 +88,9 @@ def main() -> int:
         task.apply_async = lambda *a, **k: None
     call_command("migrate", verbosity=0)
     if sim is None:
-        sim = serve(**sim_options)
+        import importlib
+
+        sim = importlib.import_module(market.module).serve(**sim_options)
         sim_cpu = lambda: 0.0  # noqa: E731 - counted in ours
     else:
         sim_cpu = sim.cpu_seconds
@@ -114,31 +119,32 @@ def main() -> int:
         catalog = Catalog.objects.create(code="bench", name="bench")
         prices = PriceList.objects.create(code="bench", name="bench")
         stocks = StockList.objects.create(code="bench", name="bench")
-        Product.objects.bulk_create([Product(sku=f"HB-{i:06d}", name=f"Ürün {i}") for i in range(args.skus)], batch_size=2000)
+        Product.objects.bulk_create([Product(sku=f"SKU-{i:06d}", name=f"Ürün {i}") for i in range(args.skus)], batch_size=2000)
         ids = list(Product.objects.values_list("pk", "sku"))
         CatalogItem.objects.bulk_create([CatalogItem(catalog=catalog, product_id=pk) for pk, _ in ids], batch_size=2000)
         ProductStock.objects.bulk_create([ProductStock(stock_list=stocks, product_id=pk, quantity=0) for pk, _ in ids], batch_size=2000)
-        sim.add_listings([{"merchantSku": sku, "price": 100, "availableStock": 10_000_000} for _, sku in ids])
         skus = [sku for _, sku in ids]
-        channel = SalesChannel(name="bench", slug="bench", marketplace="hepsiburada", catalog=catalog, price_list=prices, stock_list=stocks)
+        market.list_skus(sim, skus)
+        channel = SalesChannel(name="bench", slug="bench", marketplace=args.marketplace, catalog=catalog, price_list=prices, stock_list=stocks)
         channel.save()
         flags = {f: f == "get_orders" for f in channel.config["feature_flags"]}
         failed = dict(channel.config.get("failed_integration") or {})
         failed["order"] = {"RETRY_INTERVAL": 60, "EXPIRATION_DATE": 3600, "MAX_RETRY_COUNT": 5}
         channel.update_config(dict(
-            sim.adapter_config(), category_ids=["1"], default_reason_id=1, cancellation_reason_id=1, feature_flags=flags,
+            sim.adapter_config(), category_ids=["1"], feature_flags=flags, failed_integration=failed,
+            default_reason_id=CancellationReason.objects.filter(cancellation_type="refund").values_list("pk", flat=True).first(),
+            cancellation_reason_id=CancellationReason.objects.filter(cancellation_type="cancel").values_list("pk", flat=True).first(),
             cargo_company_mapping={"default": ShippingCompany.objects.order_by("pk").values_list("pk", flat=True).first()},
-            automatic_packing=True, order_number_format="HB-{orderNumber}-{id}", failed_integration=failed,
+            **market.config,
         ))
         channel.is_active = True
         channel.full_clean()
         channel.save()
 
         # --- phase 1: a backlog -----------------------------------------------------------------
-        placed_at = time.time() - 120  # a closed minute: read by the next run
-        for n in range(args.orders):
-            lines = [{"merchantSku": skus[(n * 7 + i * 3) % len(skus)], "quantity": 1 + (n + i) % 3} for i in range(1 + n % 2)]
-            sim.place_order(lines, shopper=n % 500, at=placed_at)
+        placed_at = time.time() - 120  # two minutes ago
+        baskets = [[(skus[(n * 7 + i * 3) % len(skus)], 1 + (n + i) % 3) for i in range(1 + n % 2)] for n in range(args.orders)]
+        market.place(sim, baskets, placed_at)
         setup_s = time.perf_counter() - t0
         log(f"setup {setup_s:.1f} s; ingesting {args.orders} orders (get_orders in this process, simulator in {'a process of its own' if args.simulator == 'process' else 'a thread'})…")
         http_before, sim_before = dict(http), sim.requests_total
@@ -177,7 +183,7 @@ def main() -> int:
         # --- phase 2: a steady stream -------------------------------------------------------------
         phase2 = None
         if args.rate > 0 and args.duration > 0:
-            backlog = {o["orderNumber"] for o in sim.orders()}
+            backlog = market.order_numbers(sim)
             log(f"phase 2: the shopper places {args.rate}/s for {args.duration:.0f} s, get_orders every {args.interval} s…")
             sim.configure(order_rate=args.rate)
             http_before, run_ids, durations = dict(http), [], []
@@ -189,7 +195,7 @@ def main() -> int:
                 tick = time.monotonic()
                 if tick >= stop_at and sim.options["order_rate"]:
                     sim.configure(order_rate=0)
-                    stream = {o["orderNumber"] for o in sim.orders()} - backlog
+                    stream = market.order_numbers(sim) - backlog
                     log(f"  shopper stopped: {len(stream)} orders placed; draining…")
                 made = execute(channel.pk, "get_orders", "schedule")
                 durations.append(time.monotonic() - tick)
@@ -225,6 +231,7 @@ def main() -> int:
                 "http_calls_per_run": round((http["calls"] - http_before["calls"]) / max(len(durations), 1), 1),
             }
         result = {
+            "marketplace": args.marketplace,
             "runner": "in-process dispatch.execute (no Celery worker)",
             "simulator": "own process" if args.simulator == "process" else "in-process thread (its CPU counts in the wall time)",
             "database": connection.vendor,
@@ -240,6 +247,54 @@ def main() -> int:
     finally:
         httpx.Client.send = original_send
         sim.stop()
+
+
+class Hepsiburada:
+    """Paid order lines, packed by our automatic packing (one POST per order)."""
+
+    module = "mpdash.marketplaces.hepsiburada.simulator"
+    sim_options = {"auto_pack_delay": None}
+    config = {"automatic_packing": True, "order_number_format": "HB-{orderNumber}-{id}"}
+
+    @staticmethod
+    def list_skus(sim, skus):
+        sim.add_listings([{"merchantSku": sku, "price": 100, "availableStock": 10_000_000} for sku in skus])
+
+    @staticmethod
+    def place(sim, baskets, at):
+        for n, basket in enumerate(baskets):
+            sim.place_order([{"merchantSku": sku, "quantity": q} for sku, q in basket], shopper=n % 500, at=at)
+
+    @staticmethod
+    def order_numbers(sim) -> set:
+        return {o["orderNumber"] for o in sim.orders()}
+
+
+class Trendyol:
+    """Shipment packages Trendyol made (no packing on our side), read in pages."""
+
+    module = "mpdash.marketplaces.trendyol.simulator"
+    sim_options: dict = {}
+    config = {"order_number_format": "TY-{orderNumber}-{id}"}
+
+    @staticmethod
+    def list_skus(sim, skus):
+        sim.add_products([{"barcode": sku, "stockCode": sku, "quantity": 10_000_000, "salePrice": 100, "listPrice": 100}
+                          for sku in skus])
+
+    @staticmethod
+    def place(sim, baskets, at):
+        specs = [{"lines": [{"barcode": sku, "quantity": q} for sku, q in basket], "orderDate": int(at * 1000)}
+                 for basket in baskets]
+        for start in range(0, len(specs), 500):
+            sim.place_orders(specs[start:start + 500])
+
+    @staticmethod
+    def order_numbers(sim) -> set:
+        return {p["orderNumber"] for p in sim.packages()}
+
+
+MARKETS = {"hepsiburada": Hepsiburada, "trendyol": Trendyol}
 
 
 def _cpu_seconds() -> float:
