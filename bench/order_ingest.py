@@ -87,6 +87,9 @@ def main() -> int:
     for task in (run_flow, poll_batch, deliver_webhooks):
         task.apply_async = lambda *a, **k: None
     call_command("migrate", verbosity=0)
+    from mpdash.celery import tune_gc
+
+    tune_gc()  # as in a worker process
     if sim is None:
         import importlib
 
