@@ -113,11 +113,16 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
 # --- outbox -------------------------------------------------------------------------------------
 
 
-def emit(event: str, obj: Order | CancellationRequest) -> list[WebhookDelivery]:
-    """Write a delivery of ``event`` about ``obj`` for every endpoint subscribed to it."""
+def _subscribed(event: str) -> list[WebhookEndpoint]:
+    """The active endpoints that want ``event`` (an unknown event is a programming error)."""
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}; known: {', '.join(WebhookEvent.values)}")
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event)]
+    return [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event)]
+
+
+def emit(event: str, obj: Order | CancellationRequest) -> list[WebhookDelivery]:
+    """Write a delivery of ``event`` about ``obj`` for every endpoint subscribed to it."""
+    endpoints = _subscribed(event)
     if not endpoints:
         return []
     payload = payload_for(event, obj)
@@ -128,9 +133,7 @@ def emit(event: str, obj: Order | CancellationRequest) -> list[WebhookDelivery]:
 
 def emit_many(event: str, objs: list[Order | CancellationRequest]) -> int:
     """:func:`emit` for many objects: the endpoints are read once and the deliveries written together."""
-    if event not in WebhookEvent.values:
-        raise ValueError(f"unknown webhook event {event!r}; known: {', '.join(WebhookEvent.values)}")
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event)]
+    endpoints = _subscribed(event)
     if not endpoints or not objs:
         return 0
     deliveries = [
