@@ -25,8 +25,12 @@ class RateSpec:
     calls: int
     per_seconds: float
 
+    def scaled_calls(self) -> int:
+        """Calls allowed per window after ``MPDASH_CALL_BUDGET_SCALE`` (at least one)."""
+        return max(1, int(self.calls * budget_scale()))
+
     def to_rate(self) -> Rate:
-        return Rate(max(1, int(self.calls * budget_scale())), int(self.per_seconds * Duration.SECOND))
+        return Rate(self.scaled_calls(), int(self.per_seconds * Duration.SECOND))
 
 
 def budget_scale() -> float:
@@ -88,7 +92,7 @@ class CallBudget:
 
     def largest_weight(self) -> int:
         """The most slots one :meth:`acquire` can take: the smallest of the rates."""
-        return min(max(1, int(s.calls * budget_scale())) for s in self.specs)
+        return min(s.scaled_calls() for s in self.specs)
 
     def acquire(self, max_wait: float = 2.0, weight: int = 1) -> None:
         # Always the blocking form with a timeout: pyrate-limiter's non-blocking form passes
