@@ -21,8 +21,8 @@ import json
 import logging
 import re
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -1047,6 +1047,12 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 out.append(result)
         return out
 
+    def _other_carrier(self, line: PaidLine) -> str:
+        """The store-account carrier (``store_account_cargo_company``) when one is set and the
+        paid line names another; "" when the package goes with the carrier the line names."""
+        store_account = _text(self.config.get("store_account_cargo_company"))
+        return store_account if store_account and store_account.casefold() != _line_carrier(line).casefold() else ""
+
     def _package(self, order: RemoteOrder) -> RemoteOrder | None:
         """Package one waiting order; None when Hepsiburada refuses (or it has no lines)."""
         cargo = _text(self.config.get("store_account_cargo_company")) or None
@@ -1064,7 +1070,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             return None
         self._packed.add(created.package_number)
         info: TrackingInfo | None = None
-        if cargo and cargo.casefold() != _line_carrier(lines[0]).casefold():
+        if self._other_carrier(lines[0]):
             # Packaged with another carrier than the lines name: its full name as the package
             # listing gives it. Otherwise the lines already name the package's carrier.
             try:
@@ -1273,11 +1279,10 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 raw["trackingInfo"] = info.model_dump(mode="json", by_alias=True, exclude_none=True)
             # The package's carrier: as Hepsiburada names it, else the store-account one we asked
             # for when the lines name another, else the lines' one.
-            store_account = _text(self.config.get("store_account_cargo_company"))
             if info is not None and info.cargo_company:
                 cargo = info.cargo_company
-            elif store_account and store_account.casefold() != _line_carrier(first).casefold():
-                cargo = store_account
+            else:
+                cargo = self._other_carrier(first) or cargo
         return self._finish(RemoteOrder(
             package_id=created.package_number if created else "", order_number=first.order_number,
             status="created", placed_at=_aware(placed),
