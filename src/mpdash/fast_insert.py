@@ -17,10 +17,7 @@ from collections.abc import Sequence
 from django.db import connections, router
 from django.db.models import Model
 
-# Bound parameters per statement: SQLite's default limit is 999 on older builds (Django
-# assumes it); PostgreSQL allows 65,535.
-_MAX_PARAMS = {"sqlite": 999, "postgresql": 30_000}
-_MAX_ROWS = 1000
+_MAX_ROWS = 1000  # rows per statement at most, within the backend's own limit (bulk_batch_size)
 
 
 def insert(objs: Sequence[Model]) -> None:
@@ -43,7 +40,7 @@ def insert(objs: Sequence[Model]) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_batch = max(1, min(_MAX_ROWS, _MAX_PARAMS.get(connection.vendor, 999) // max(len(fields), 1)))
+    per_batch = max(1, min(_MAX_ROWS, connection.ops.bulk_batch_size(fields, objs)))
     head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
     tail = f" RETURNING {quote(pk.column)}"
     with connection.cursor() as cursor:
