@@ -111,7 +111,8 @@ def store_order(channel, *, package_id: str, **kwargs: Any) -> tuple[Order, bool
     Returns ``(order, created)``. Raises :class:`OrderError` subclasses (AddressNotValid,
     CargoCompanyNotFound, OrderNumberConflict…) without writing anything.
     """
-    existing = find_order(channel, str(package_id).strip()) if str(package_id).strip() else None
+    key = str(package_id).strip()
+    existing = find_order(channel, key) if key else None
     if existing is not None:
         return existing, False
     new = prepare_order(channel, package_id=package_id, **kwargs)
