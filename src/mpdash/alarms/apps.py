@@ -9,11 +9,9 @@ def _ensure_evaluation(sender, **kwargs) -> None:
     """The beat task that evaluates every alarm rule once a minute."""
     if getattr(sender, "label", "") != "alarms":
         return
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+    from mpdash.integration.scheduling import ensure_system_task
 
-    if not PeriodicTask.objects.filter(name=EVALUATE_TASK).exists():
-        interval, _ = IntervalSchedule.objects.get_or_create(every=EVALUATE_SECONDS, period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.create(name=EVALUATE_TASK, task="mpdash.alarms.evaluate", interval=interval, enabled=True)
+    ensure_system_task(EVALUATE_TASK, "mpdash.alarms.evaluate", EVALUATE_SECONDS)
 
 
 class AlarmsConfig(AppConfig):

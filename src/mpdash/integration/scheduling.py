@@ -75,10 +75,15 @@ def set_interval(channel_id: int, flow: str, seconds: int) -> PeriodicTask:
     return task
 
 
+def ensure_system_task(name: str, task_path: str, seconds: int) -> None:
+    """The beat entry of a system task, made once (an operator's later edits to it are kept)."""
+    if not PeriodicTask.objects.filter(name=name).exists():
+        PeriodicTask.objects.create(name=name, task=task_path, interval=_interval(seconds), enabled=True)
+
+
 def ensure_system_tasks(**_kwargs) -> None:
     for name, (task_path, seconds) in SYSTEM_TASKS.items():
-        if not PeriodicTask.objects.filter(name=name).exists():
-            PeriodicTask.objects.create(name=name, task=task_path, interval=_interval(seconds), enabled=True)
+        ensure_system_task(name, task_path, seconds)
 
 
 def set_schedule(channel_id: int, flow: str, *, every_seconds: int | None = None, crontab: str | None = None) -> PeriodicTask:

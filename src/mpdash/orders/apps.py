@@ -9,11 +9,9 @@ def _ensure_sweep(sender, **kwargs) -> None:
     """A beat task that delivers webhooks whose queued task was lost (broker outage, crash)."""
     if getattr(sender, "label", "") != "orders":
         return
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+    from mpdash.integration.scheduling import ensure_system_task
 
-    if not PeriodicTask.objects.filter(name=SWEEP_TASK).exists():
-        interval, _ = IntervalSchedule.objects.get_or_create(every=SWEEP_SECONDS, period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.create(name=SWEEP_TASK, task="mpdash.orders.deliver_webhooks", interval=interval, enabled=True)
+    ensure_system_task(SWEEP_TASK, "mpdash.orders.deliver_webhooks", SWEEP_SECONDS)
 
 
 class OrdersConfig(AppConfig):
