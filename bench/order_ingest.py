@@ -33,13 +33,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 import os
 import resource
 import sys
 import tempfile
 import time
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import replace
 
+from http_timing import counting_http
 from simulator_process import SimulatorProcess
 
 
@@ -69,7 +72,6 @@ def main() -> int:
     django.setup()
     import logging
 
-    import httpx
     from django.core.management import call_command
     from django.db import connection
 
@@ -99,18 +101,8 @@ def main() -> int:
         sim_cpu = sim.cpu_seconds
 
     # HTTP calls and the time spent waiting for their answers; database queries.
-    http = {"calls": 0, "wait": 0.0}
-    original_send = httpx.Client.send
-
-    def timed_send(self, *a, **k):
-        started = time.perf_counter()
-        try:
-            return original_send(self, *a, **k)
-        finally:
-            http["wait"] += time.perf_counter() - started
-            http["calls"] += 1
-
-    httpx.Client.send = timed_send
+    measuring = ExitStack()
+    http = measuring.enter_context(counting_http())
     queries = [0]
 
     def count_query(execute_sql, sql, params, many, context):
@@ -150,7 +142,7 @@ def main() -> int:
         market.place(sim, baskets, placed_at)
         setup_s = time.perf_counter() - t0
         log(f"setup {setup_s:.1f} s; ingesting {args.orders} orders (get_orders in this process, simulator in {'a process of its own' if args.simulator == 'process' else 'a thread'})…")
-        http_before, sim_before = dict(http), sim.requests_total
+        http_before, sim_before = replace(http), sim.requests_total
         run_ids: list[int] = []
         cpu_before, sim_cpu_before = _cpu_seconds(), sim_cpu()
         t_start = time.perf_counter()
@@ -172,10 +164,10 @@ def main() -> int:
             "orders_per_s": round(stored / wall, 1) if wall else None,
             "runs": len(run_ids),
             "run_status": [s for s, _ in runs1],
-            "http_calls": http["calls"] - http_before["calls"],
-            "http_calls_per_order": round((http["calls"] - http_before["calls"]) / max(stored, 1), 2),
+            "http_calls": http.calls - http_before.calls,
+            "http_calls_per_order": round((http.calls - http_before.calls) / max(stored, 1), 2),
             "simulator_requests": sim.requests_total - sim_before,
-            "http_wait_per_call_ms": round(1000 * (http["wait"] - http_before["wait"]) / max(http["calls"] - http_before["calls"], 1), 2),
+            "http_wait_per_call_ms": round(1000 * (http.wait - http_before.wait) / max(http.calls - http_before.calls, 1), 2),
             "cpu_s_ours": round(cpu_ours, 2),
             "cpu_s_simulator": round(cpu_sim, 2) if args.simulator == "process" else "(in ours)",
             "db_queries_per_order": round(queries[0] / max(stored, 1), 1),
@@ -189,7 +181,7 @@ def main() -> int:
             backlog = market.order_numbers(sim)
             log(f"phase 2: the shopper places {args.rate}/s for {args.duration:.0f} s, get_orders every {args.interval} s…")
             sim.configure(order_rate=args.rate)
-            http_before, run_ids, durations = dict(http), [], []
+            http_before, run_ids, durations = replace(http), [], []
             t_phase = time.monotonic()
             stop_at = t_phase + args.duration
             drain_until = stop_at + 150
@@ -230,8 +222,8 @@ def main() -> int:
                 "run_p50_s": _pct(sorted(durations), 0.50),
                 "run_max_s": round(max(durations), 2) if durations else None,
                 "run_status": {s: runs2.count(s) for s in set(runs2)},
-                "http_calls": http["calls"] - http_before["calls"],
-                "http_calls_per_run": round((http["calls"] - http_before["calls"]) / max(len(durations), 1), 1),
+                "http_calls": http.calls - http_before.calls,
+                "http_calls_per_run": round((http.calls - http_before.calls) / max(len(durations), 1), 1),
             }
         result = {
             "marketplace": args.marketplace,
@@ -248,7 +240,7 @@ def main() -> int:
         ok = stored >= args.orders and (phase2 is None or phase2["stored"] + phase2["held_for_retry"] == phase2["placed"])
         return 0 if ok else 1
     finally:
-        httpx.Client.send = original_send
+        measuring.close()
         sim.stop()
 
 

@@ -26,6 +26,8 @@ import tempfile
 import time
 import urllib.request
 
+from http_timing import counting_http
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -45,7 +47,6 @@ def main() -> int:
     import django
 
     django.setup()
-    import httpx
     from django.core.management import call_command
     from django.db import connection
 
@@ -125,41 +126,28 @@ def main() -> int:
         setup_s = time.perf_counter() - t0
         log(f"setup {setup_s:.1f} s; pushing {args.products} products…")
 
-        waiting = [0.0]
-        calls = [0]
-        original_send = httpx.Client.send
-
-        def timed_send(self, *a, **k):
-            started = time.perf_counter()
-            try:
-                return original_send(self, *a, **k)
-            finally:
-                waiting[0] += time.perf_counter() - started
-                calls[0] += 1
-
-        httpx.Client.send = timed_send
-        t_start = time.perf_counter()
-        sleeping = 0.0
-        sent = 0
-        while True:
-            made = execute(channel.pk, "product_create", "manual")
-            sent_now = sum(FlowRun.objects.filter(pk__in=made).values_list("sent", flat=True))
-            sent += sent_now
-            if not sent_now:
-                break
-            log(f"  sent {sent} in {time.perf_counter() - t_start:.0f} s")
-        while BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES).exists():
-            for batch in BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES).select_related("channel", "run"):
-                batches.poll(batch)
-            if BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES).exists():
-                time.sleep(0.2)
-                sleeping += 0.2
-        wall = time.perf_counter() - t_start
-        httpx.Client.send = original_send
+        with counting_http() as http:
+            t_start = time.perf_counter()
+            sleeping = 0.0
+            sent = 0
+            while True:
+                made = execute(channel.pk, "product_create", "manual")
+                sent_now = sum(FlowRun.objects.filter(pk__in=made).values_list("sent", flat=True))
+                sent += sent_now
+                if not sent_now:
+                    break
+                log(f"  sent {sent} in {time.perf_counter() - t_start:.0f} s")
+            while BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES).exists():
+                for batch in BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES).select_related("channel", "run"):
+                    batches.poll(batch)
+                if BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES).exists():
+                    time.sleep(0.2)
+                    sleeping += 0.2
+            wall = time.perf_counter() - t_start
         ok_states = ("pending_approval", "on_sale")
         accepted = ProductIntegration.objects.filter(channel=channel, state__in=ok_states).count()
         failed = ProductIntegration.objects.exclude(state__in=ok_states).count()
-        waiting_total = waiting[0] + sleeping
+        waiting_total = http.wait + sleeping
         result = {
             "products": args.products,
             "database": connection.vendor,
@@ -167,7 +155,7 @@ def main() -> int:
             "not_accepted": failed,
             "wall_s": round(wall, 1),
             "products_per_s": round(accepted / wall, 1) if wall else None,
-            "http_calls": calls[0],
+            "http_calls": http.calls,
             "share_waiting_on_marketplace": round(waiting_total / wall, 3),
             "share_in_our_code": round(1 - waiting_total / wall, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
