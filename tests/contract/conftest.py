@@ -9,6 +9,7 @@ import pytest
 
 from mpdash.marketplaces import registry
 
+from ..integration.conftest import erp  # noqa: F401 (the ERP client fixture, shared)
 from .driver import Driver, MissingDriver, driver_class
 
 # Every penalised record may be retried at once: the scenarios converge without waiting.
