@@ -185,6 +185,14 @@ class Driver:
     def clear_fault(self, sim) -> None:
         sim.configure(fault=None)
 
+    def fault_left(self, sim) -> bool:
+        """True while an injected fault has not been used up by matching requests."""
+        return bool(sim.options.get("fault"))
+
+    def small_pages(self, monkeypatch) -> None:
+        """Make order listings page after two records (the adapter's page size), so that one
+        ``get_orders`` run reads several pages and a fault can land between them. Default: none."""
+
     def order_catch_up(self, monkeypatch):
         """A context in which order flows see everything a failed run left on the marketplace
         (e.g. a later clock, for windows that end before the current minute). Default: none."""

@@ -8,9 +8,7 @@ listed only once that minute is over). Packages are made by our ``automatic_pack
 
 from __future__ import annotations
 
-import contextlib
 import time
-from datetime import timedelta
 from decimal import Decimal
 
 from ..driver import Driver, PlacedOrder
@@ -31,7 +29,6 @@ class HepsiburadaDriver(Driver):
         "get_orders": {
             "paid lines": r"^/orders/merchantid/[^/]+/?$",
             "packages (list and create)": r"^/packages/merchantid/[^/]+/?$",
-            "one package": r"/packagenumber/",
         },
     }
 
@@ -142,29 +139,13 @@ class HepsiburadaDriver(Driver):
         return "open" if status in ("AwaitingAction", "NewRequest") else status
 
     # --- faults -----------------------------------------------------------------------------------
+    def small_pages(self, monkeypatch):
+        from mpdash.marketplaces.hepsiburada.adapter import HepsiburadaAdapter
+
+        monkeypatch.setattr(HepsiburadaAdapter, "paid_orders_page_size", 2)
+
     def order_catch_up(self, monkeypatch):
-        return _later(monkeypatch)
+        from ...integration.test_order_exactly_once import later  # the flow's clock a minute ahead
 
+        return later(monkeypatch)
 
-class _Later:
-    """``django.utils.timezone`` as the order flows see it, ``seconds`` ahead of the wall clock."""
-
-    def __init__(self, seconds: float):
-        from django.utils import timezone
-
-        self._tz, self._delta = timezone, timedelta(seconds=seconds)
-
-    def now(self):
-        return self._tz.now() + self._delta
-
-    def __getattr__(self, name):
-        return getattr(self._tz, name)
-
-
-@contextlib.contextmanager
-def _later(monkeypatch, seconds: float = 61):
-    from mpdash.integration import inbound
-
-    with monkeypatch.context() as m:
-        m.setattr(inbound, "timezone", _Later(seconds))
-        yield

@@ -134,6 +134,11 @@ class TrendyolDriver(Driver):
                                 status="WaitingInAction", customerNote="too small")
         return str(made["claimId"])
 
+    def small_pages(self, monkeypatch):
+        from mpdash.marketplaces.trendyol.adapter import TrendyolAdapter
+
+        monkeypatch.setattr(TrendyolAdapter, "orders_page_size", 2)
+
     def claim_outcome(self, sim, claim_id):
         names = {unit["claimItemStatus"]["name"] for group in sim.claim(claim_id)["items"] for unit in group["claimItems"]}
         outcomes = {_CLAIM_OUTCOMES.get(n, "open") for n in names}
