@@ -34,7 +34,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "products": ("map_catalog", "add_product", "approve", "reject", "product_state", "off_sale"),
     "orders": ("place_order",),
     "status_out": ("remote_status", "remote_tracking"),
-    "partial_cancel": ("cancelled_skus",),
+    "partial_cancel": ("cancelled_skus", "customer_cancels"),
     "claim_approve": ("deliver", "open_claim", "claim_outcome"),
     "claim_reject": ("deliver", "open_claim", "claim_outcome"),
     "faults_sync": ("inject_fault", "clear_fault"),
@@ -159,6 +159,11 @@ class Driver:
 
     def cancelled_skus(self, sim, order) -> set[str]:
         """Skus of ``order`` the marketplace shows cancelled (by us or the customer)."""
+        raise NotImplementedError
+
+    def customer_cancels(self, sim, order, sku: str) -> None:
+        """The customer cancels the line of ``sku`` (all its units) on the marketplace, and only
+        that line, so that the next ``get_cancel_orders`` run reads it."""
         raise NotImplementedError
 
     def deliver(self, sim, channel, order) -> None:

@@ -89,6 +89,37 @@ def test_partial_cancel_flows_out_once(driver, sim, shop, erp):
     assert run(channel, "send_cancel_order_items").selected == 0  # sent once
 
 
+def live_units(channel, order_number) -> Counter:
+    """Units per sku still to be delivered, over every local order of one marketplace order
+    (a marketplace may move the lines not cancelled into a new package, i.e. a new local order)."""
+    from mpdash.orders.models import CancellationRequestItem
+
+    units = Counter()
+    for order in Order.objects.filter(channel=channel, marketplace_order_number=order_number):
+        if order.status == OrderStatus.CANCELLED:
+            continue
+        for item in order.items.all():
+            cancelled = sum(CancellationRequestItem.objects.filter(
+                order_item=item, request__cancellation_type="cancel").values_list("quantity", flat=True))
+            units[item.sku] += item.quantity - cancelled
+    return +units
+
+
+def test_a_customer_cancelling_one_line_arrives_once(driver, sim, shop, erp):
+    require(driver, "partial_cancel")
+    channel, skus = shop
+    order = ingest(driver, sim, channel, [(skus[0], 1), (skus[2], 2)], shopper=5)
+    post(erp, f"/api/v1/orders/{order.pk}/mark_sent_to_erp/", {})
+    driver.customer_cancels(sim, order, skus[2])
+    assert driver.cancelled_skus(sim, order) == {skus[2]}
+    for flow in ("get_cancel_orders", "get_orders", "get_cancel_orders", "get_orders"):  # twice: stored once
+        result = run(channel, flow)
+        assert result.status == "success", (flow, result.message, lines_of(result))
+    assert live_units(channel, order.marketplace_order_number) == Counter({skus[0]: 1})
+    assert CancellationRequest.objects.filter(order=order, cancellation_type="cancel").count() == 1
+    assert run(channel, "send_cancel_order_items").selected == 0  # never echoed back
+
+
 @pytest.mark.parametrize("decision", ["approve", "reject"])
 def test_a_claim_is_decided_here_and_the_marketplace_sees_it(decision, driver, sim, shop, erp):
     require(driver, f"claim_{decision}")

@@ -115,6 +115,9 @@ class HepsiburadaDriver(Driver):
         detail = sim.order(order.marketplace_order_number)
         return {line["merchantSku"] for line in detail["lines"] if "cancel" in str(line["status"]).lower()}
 
+    def customer_cancels(self, sim, order, sku):
+        sim.cancel_order(order.marketplace_order_number, [order.items.get(sku=sku).remote_line_id], at=time.time() - 90)
+
     def deliver(self, sim, channel, order):
         from ..conftest import run
 

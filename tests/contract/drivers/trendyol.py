@@ -111,6 +111,11 @@ class TrendyolDriver(Driver):
         return {line["barcode"] for package in sim.packages(order.marketplace_order_number)
                 for line in package["lines"] if line.get("orderLineItemStatusName") in ("UnSupplied", "Cancelled")}
 
+    def customer_cancels(self, sim, order, sku):
+        item = order.items.get(sku=sku)
+        sim.cancel_package(order.package_id, [{"lineId": int(item.remote_line_id), "quantity": item.quantity}])
+        assert sim.wait_for_order_events(5.0), "the new package of the lines not cancelled did not appear"
+
     def deliver(self, sim, channel, order):
         from mpdash.marketplaces.base import OrderUpdate
 
