@@ -41,3 +41,16 @@ def test_a_driver_that_skips_a_method_is_reported():
 
     absent = missing_methods(Half)
     assert "claim_reject" not in absent and absent["sync"][0] == "list_products"
+
+
+def test_an_unsupported_step_skips_with_the_marketplace_and_its_reason():
+    from .conftest import require
+
+    class NoClaims(Driver):
+        name = "noclaims"
+        unsupported = {"claim_reject": "the seller cannot reject a return there"}
+
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require(NoClaims(), "orders", "claim_reject")
+    assert str(skipped.value.msg) == "noclaims does not support claim_reject: the seller cannot reject a return there"
+    require(NoClaims(), "orders")  # supported: no skip
