@@ -31,12 +31,12 @@ from .pipeline import Api, RateWindow, Request, Route, reset_header, route
 from .server import SimulatorHandler, SimulatorServer, run_until_signal
 from .shopper import Person, basket, person
 from .state import SimState
-from .wire import Answer, Part, Refusal, blank, first, is_int, is_number, json_body, multipart_parts
+from .wire import Answer, Part, Refusal, basic_credentials, blank, first, is_int, is_number, json_body, multipart_parts
 
 __all__ = [
     "BASE_FAULT_MODES", "Answer", "Api", "Batch", "BatchQueue", "Call", "Clock", "ControlApi", "FaultSlot",
     "ListingStore", "Option", "OptionSet", "Part", "Person", "RateWindow", "RateWindows", "Refusal", "Request",
     "Route", "SimState", "Simulator", "SimulatorHandler", "SimulatorServer", "StateMachine", "Ticker", "Timeline",
-    "basket", "blank", "control", "first", "is_int", "is_number", "json_body", "multipart_parts", "person",
+    "basic_credentials", "basket", "blank", "control", "first", "is_int", "is_number", "json_body", "multipart_parts", "person",
     "reset_header", "route", "run_main", "run_until_signal", "serve_factory", "validate_fault",
 ]

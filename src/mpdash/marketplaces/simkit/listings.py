@@ -8,7 +8,8 @@ from typing import Any
 
 
 class ListingStore:
-    """``key_name`` and ``batch_name`` name the history's fields (``sku``/``upload_id``…)."""
+    """A mapping of key -> record; ``key_name`` and ``batch_name`` name the history's fields
+    (``sku``/``upload_id``…)."""
 
     def __init__(self, key_name: str = "sku", batch_name: str = "batch_id"):
         self.key_name, self.batch_name = key_name, batch_name
@@ -31,8 +32,20 @@ class ListingStore:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self._records.values())
 
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self._records[key]
+
+    def __setitem__(self, key: str, record: dict[str, Any]) -> None:
+        self.put(key, record)
+
     def get(self, key: Any) -> dict[str, Any] | None:
         return self._records.get(key) if isinstance(key, str) else None
+
+    def values(self) -> list[dict[str, Any]]:
+        return [self._records[k] for k in self._keys]
+
+    def keys(self) -> list[str]:
+        return list(self._keys)
 
     def put(self, key: str, record: dict[str, Any]) -> None:
         if key not in self._records:

@@ -110,7 +110,7 @@ class Api:
                 answer.headers.update(headers_out)
                 return answer
         try:
-            answer = getattr(self, f"on_{request.route.name}")(request)
+            answer = self.endpoint(request)
         except Refusal as refusal:
             answer = self.refusal_answer(refusal, request)
         if fault and fault["mode"] == "timeout_after":
@@ -138,6 +138,10 @@ class Api:
         return self.not_allowed(request) if path_matched else self.not_found(request)
 
     # --- to fill in (defaults shown) --------------------------------------------------------
+    def endpoint(self, request: Request) -> Answer:
+        """The route's ``on_<name>(request)``."""
+        return getattr(self, f"on_{request.route.name}")(request)
+
     def error(self, status: int, message: str, request: Request, *, key: str | None = None,
               headers: dict[str, str] | None = None) -> Answer:
         """The marketplace's error body."""
@@ -172,17 +176,16 @@ class Api:
         if mode == "5xx":
             return self.error(fault["status"], self.server_failure, request)
         if mode == "429":
-            return self.error(429, self.too_many_requests, request,
-                              headers=self.rate_headers(self.fault_rate_limit(request), 0, 2))
+            return self.error(429, self.too_many_requests, request, headers=self.fault_headers(request))
         if mode == "malformed":
             return Answer(200, self.malformed)
         # "timeout": hold the answer, then give up like a gateway would (nothing is done).
         self.sim.wait(request.options["timeout_sleep"])
         return self.error(504, self.gateway_timeout, request)
 
-    def fault_rate_limit(self, request: Request) -> int:
-        """The limit an injected 429 reports."""
-        return 0
+    def fault_headers(self, request: Request) -> dict[str, str]:
+        """The headers of an injected 429 (e.g. the rate-limit headers a real one carries)."""
+        return {}
 
 
 def reset_header(reset: float) -> str:

@@ -33,6 +33,7 @@ class SimState:
         self.faults.set(self._options.get("fault"))
         self.rates = RateWindows()
         self.stopping = threading.Event()
+        self._advancing = False
         self.requests_total = 0
         with self.lock:
             self.clear()
@@ -73,15 +74,21 @@ class SimState:
             if "fault" in self._options:
                 self._options["fault"] = None
             self.faults.set(None)
-            self.configured({})
         self.rates.clear()
 
     # --- time ---------------------------------------------------------------------------
     def advance(self) -> None:
-        """Carry out everything that has fallen due (in due order)."""
+        """Carry out everything that has fallen due (in due order); an event that reads the
+        state meanwhile does not start a second round."""
         with self.lock:
-            self.timeline.advance()
-            self.tick(self.clock.now())
+            if self._advancing:
+                return
+            self._advancing = True
+            try:
+                self.timeline.advance()
+                self.tick(self.clock.now())
+            finally:
+                self._advancing = False
 
     def tick(self, now: float) -> None:
         """What falls due other than timeline events (a shopper's ticker), lock held."""

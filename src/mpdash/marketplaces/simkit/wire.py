@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -65,6 +67,18 @@ def multipart_parts(content_type: str, body: bytes) -> list[Part] | None:
         parts.append(Part(part.get_param("name", header="content-disposition"), part.get_filename(),
                           part.get_content_type(), payload if isinstance(payload, bytes) else b""))
     return parts
+
+
+def basic_credentials(header: str | None) -> tuple[str | None, str | None]:
+    """``(user, password)`` of an HTTP Basic ``Authorization`` header, or ``(None, None)``."""
+    if not header or not header.lower().startswith("basic "):
+        return None, None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else (None, None)
 
 
 def first(query: dict[str, list[str]], name: str) -> str | None:
