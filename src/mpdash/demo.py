@@ -124,8 +124,8 @@ def shopper(stop: threading.Event, interval: float, stock_list_code: str, price_
 
 
 def main(args) -> int:
-    from .cli import _migrate, _setup, _wait_forever
-    from .processes import Supervisor, beat_command, web_command, worker_command
+    from .bootstrap import migrate, setup
+    from .processes import Supervisor, beat_command, wait_forever, web_command, worker_command
 
     # The demo talks to simulators: their answers need not be rationed like a real marketplace's.
     os.environ.setdefault("MPDASH_CALL_BUDGET_SCALE", "20")
@@ -134,7 +134,7 @@ def main(args) -> int:
     # Alarm e-mails land as files under <data dir>/mail (no mail server needed).
     os.environ.setdefault("MPDASH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     os.environ.setdefault("MPDASH_PUBLIC_URL", f"http://{args.host}:{args.port}")
-    _setup(args.data_dir)
+    setup(args.data_dir)
     import logging
 
     logging.getLogger("mpdash.marketplaces").setLevel(logging.WARNING)  # keep the console for the summary
@@ -146,7 +146,7 @@ def main(args) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     print(f"mpdash demo: data directory {data_dir}")
     print("  applying migrations…", flush=True)
-    _migrate()
+    migrate()
     print(f"  demo catalog ({args.products} products)…", flush=True)
     lists = create_demo_catalog(args.products)
     password, token = ensure_admin(data_dir)
@@ -189,7 +189,7 @@ def main(args) -> int:
         f"  Logs:       {logs}\n\n  Ctrl-C stops everything.\n",
         flush=True,
     )
-    code = _wait_forever(sup, stop)
+    code = wait_forever(sup, stop)
     stop.set()
     return code
 
