@@ -1,8 +1,9 @@
 """``mpdash demo``: the whole system on the embedded default, against simulated marketplaces.
 
 Creates (once) a demo catalog with Turkish-looking products, prices and stock, an admin
-user and an API token; starts every marketplace simulator the registry lists and lets
-each marketplace package set up its demo channel (``marketplaces/<name>/demo.py``); then
+user and an API token; starts every marketplace simulator the registry lists and sets up
+the demo channel each marketplace package declares (``marketplaces/<name>/demo.py``, made
+into a channel by :mod:`mpdash.demo_channels`); then
 runs web, worker and beat, and a "shopper" that keeps changing stock and prices so flows
 visibly run. Ctrl-C or SIGTERM stops every process it started.
 """
@@ -156,18 +157,19 @@ def main(args) -> int:
     # Until the supervisor loop takes over, Ctrl-C or SIGTERM stops what has started.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        from . import demo_channels  # imports models: only after setup() above
         from .marketplaces import registry
 
         for marketplace in registry.DEMOS:
-            module = registry.demo_module(marketplace)
+            declaration = registry.demo(marketplace)
             port = free_port()
             command = [sys.executable, "-m", "mpdash.cli", "simulate", marketplace, "--port", str(port)]
-            for key, value in getattr(module, "SIMULATOR_OPTIONS", {}).items():
+            for key, value in declaration.simulator_options.items():
                 command += ["--set", f"{key}={json.dumps(value)}"]
             sup.start(f"{marketplace}-simulator", command, str(logs / f"simulator-{marketplace}.log"))
             sim_url = f"http://127.0.0.1:{port}"
             _wait_http(f"{sim_url}/_sim/state", 20)
-            module.setup(lists, sim_url, log=lambda msg: print(msg, flush=True))
+            demo_channels.set_up(marketplace, declaration, lists, sim_url, log=lambda msg: print(msg, flush=True))
         sup.start("worker", worker_command(2), str(logs / "worker.log"))
         sup.start("beat", beat_command(str(data_dir)), str(logs / "beat.log"))
         sup.start("web", web_command(args.host, args.port, 2), str(logs / "web.log"))
