@@ -160,3 +160,81 @@ def test_faults_mid_order_ingestion_lose_and_duplicate_nothing(mode, driver, sim
         # Reading everything again changes nothing.
         run(channel, "get_orders")
     assert not stored_once(channel, placed)
+
+
+def test_faults_mid_product_create_converge(driver, sim, mapped, lists, settings):
+    """Every mode at every step, in one test: the catalog set-up is the slow part."""
+    require(driver, "faults_products")
+    from mpdash.integration.models import ProductIntegration
+
+    from ..integration.product_helpers import wait_approvals
+
+    def state(p):
+        row = ProductIntegration.objects.filter(channel=channel, product=p).first()
+        return (row.state, row.reasons) if row else ("no integration row", "")
+
+    settings.MPDASH_HTTP_TIMEOUT = 0.5
+    channel, category = mapped
+    made = []
+    rounds = [(mode, step, path) for mode in FAULT_MODES for step, path in driver.fault_paths["product_create"].items()]
+    for n, (mode, step, path) in enumerate(rounds):
+        products = [driver.add_product(lists, category, f"CFP-{n}{k:05d}") for k in range(2)]
+        made += products
+        driver.inject_fault(sim, mode, path=path, count=1)
+        runs = []
+        for _ in range(8):
+            runs.append(run(channel, "product_create"))
+            settle(30)
+            if all(state(p)[0] in ("pending_approval", "on_sale") for p in products):
+                break
+        where = f"{mode} at product_create {step}: {[(r.status, r.message) for r in runs]}"
+        assert not driver.fault_left(sim), f"the fault was never hit ({where})"
+        states = {p.sku: state(p) for p in products}
+        assert all(s in ("pending_approval", "on_sale") for s, _ in states.values()), (states, where)
+    for product in made:
+        driver.approve(sim, product)
+    wait_approvals(channel)
+    assert {p.sku: state(p)[0] for p in made} == {p.sku: "on_sale" for p in made}
+    assert all(driver.product_state(sim, p) is not None for p in made)
+    assert not FailedIntegration.objects.filter(channel=channel, kind="product").exists()
+
+
+def test_faults_mid_status_out_converge(driver, sim, make_channel, lists, erp, settings):
+    require(driver, "orders", "status_out", "faults_status_out")
+    from ..integration.conftest import post
+    from mpdash.orders.models import OrderStatus
+
+    settings.MPDASH_HTTP_TIMEOUT = 0.5
+    products = make_products(lists, 2, prefix="CFS")
+    driver.list_products(sim, products, stock=50, price=100)
+    channel = make_channel("get_orders", "send_update_orders")
+    for n, (mode, armed) in enumerate((mode, armed) for mode in FAULT_MODES for armed in (False, True)):
+        placed = driver.place_order(sim, [(products[n % 2].sku, 1)], shopper=n)
+        assert run(channel, "get_orders").status == "success"
+        order = Order.objects.get(channel=channel, marketplace_order_number=placed.order_number)
+        base = f"/api/v1/orders/{order.pk}"
+        post(erp, f"{base}/mark_sent_to_erp/", {})
+        post(erp, f"{base}/invoice/", {"invoice_number": f"CTR202600000009{n}",
+                                       "invoice_link": f"https://erp.example.com/invoices/9{n}.pdf"})
+        post(erp, f"{base}/tracking/", {"cargo_company": "yurtici", "tracking_number": f"YK55{n}"})
+        post(erp, f"{base}/status/", {"status": OrderStatus.SHIPPED})
+        runs = []
+        if armed:  # the update's first call goes through, a later one (tracking, status) fails
+            with armed_after_first_request(driver, sim, mode, count=1):
+                runs.append(run(channel, "send_update_orders"))
+        else:
+            driver.inject_fault(sim, mode, path=None, count=1)
+            runs.append(run(channel, "send_update_orders"))
+        hit = not driver.fault_left(sim)
+        driver.clear_fault(sim)
+        for _ in range(5):
+            order.refresh_from_db()
+            if not order.remote_pending:
+                break
+            runs.append(run(channel, "send_update_orders"))
+        where = f"{mode}, {'armed after the first request' if armed else 'first request'}: " \
+                f"{[(r.status, r.message, lines_of(r)) for r in runs]}"
+        assert hit and len(runs) > 1, f"the fault should have held the update back ({where})"
+        assert not order.remote_pending, where
+        assert driver.remote_tracking(sim, order) == f"YK55{n}", where
+        assert driver.remote_status(sim, order) == driver.status_after_shipped_out, where
