@@ -52,10 +52,6 @@ def required(method):
     return method
 
 
-class Unsupported(Exception):
-    """Raised by a driver method for a case its marketplace does not have; the scenario skips."""
-
-
 @dataclass
 class PlacedOrder:
     """An order placed on the simulator: its marketplace order number and the skus bought."""
