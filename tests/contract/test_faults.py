@@ -77,25 +77,29 @@ def test_faults_mid_sync_converge_and_each_value_lands_once(mode, driver, sim, m
 
 
 @contextlib.contextmanager
-def armed_after_first_request(driver, sim, mode, count):
-    """The fault is armed once the flow's first request has reached the simulator: it lands
-    on a later request of the same run (the next page, a package, an acknowledgement)."""
+def armed_at_second_request(driver, sim, mode, count):
+    """The fault lands on the run's second request (the next page, a package, the tracking…).
+
+    Simulators count a request, wait their ``latency``, then check for a fault; with a little
+    latency the watcher arms the fault while the second request waits, so that it is hit."""
     base, stop = sim.requests_total, threading.Event()
 
     def watch():
         while not stop.is_set():
-            if sim.requests_total > base:
+            if sim.requests_total >= base + 2:
                 driver.inject_fault(sim, mode, path=None, count=count)
                 return
             time.sleep(0.0005)
 
     watcher = threading.Thread(target=watch, daemon=True)
+    sim.configure(latency=0.03)
     watcher.start()
     try:
         yield
     finally:
         stop.set()
         watcher.join(5)
+        sim.configure(latency=0)
 
 
 ARMED = object()  # a step whose fault is armed mid-run rather than aimed at a path
@@ -129,20 +133,20 @@ def test_faults_mid_order_ingestion_lose_and_duplicate_nothing(mode, driver, sim
     channel = make_channel("get_orders")
     driver.small_pages(monkeypatch)
     placed, runs = [], []
-    steps = [*driver.fault_paths["get_orders"].items(), ("any request", None), ("after the first request", ARMED)]
+    steps = [*driver.fault_paths["get_orders"].items(), ("any request", None), ("the second request", ARMED)]
     for n, (step, path) in enumerate(steps):
         for k in range(3):
             lines = [(skus[(n + k) % 3], 1)] if k % 2 == 0 else [(skus[(n + k) % 3], 1), (skus[(n + k + 1) % 3], 2)]
             placed.append(driver.place_order(sim, lines, shopper=n + k))
         if path is ARMED:
-            with armed_after_first_request(driver, sim, mode, count=1 + n % 2):
+            with armed_at_second_request(driver, sim, mode, count=1):
                 result = run(channel, "get_orders")
         else:
             driver.inject_fault(sim, mode, path=path, count=1 + n % 2)
             result = run(channel, "get_orders")
         runs.append((step, result.status, result.message, driver.fault_left(sim)))
         driver.clear_fault(sim)
-    missed = [step for (step, path), r in zip(steps, runs) if path not in (None, ARMED) and r[3]]
+    missed = [step for (step, path), r in zip(steps, runs) if path is not None and r[3]]
     assert not missed, f"faults aimed at {missed} were never hit (driver.fault_paths): {runs}"
     hit = [r for r in runs if not r[3]]
     assert any(status != "success" or "rate" in message.lower() for _, status, message, _ in hit), \
@@ -219,8 +223,8 @@ def test_faults_mid_status_out_converge(driver, sim, make_channel, lists, erp, s
         post(erp, f"{base}/tracking/", {"cargo_company": "yurtici", "tracking_number": f"YK55{n}"})
         post(erp, f"{base}/status/", {"status": OrderStatus.SHIPPED})
         runs = []
-        if armed:  # the update's first call goes through, a later one (tracking, status) fails
-            with armed_after_first_request(driver, sim, mode, count=1):
+        if armed:  # the update's first call goes through, the second (package, tracking…) fails
+            with armed_at_second_request(driver, sim, mode, count=1):
                 runs.append(run(channel, "send_update_orders"))
         else:
             driver.inject_fault(sim, mode, path=None, count=1)
@@ -232,7 +236,7 @@ def test_faults_mid_status_out_converge(driver, sim, make_channel, lists, erp, s
             if not order.remote_pending:
                 break
             runs.append(run(channel, "send_update_orders"))
-        where = f"{mode}, {'armed after the first request' if armed else 'first request'}: " \
+        where = f"{mode}, {'at the second request' if armed else 'at the first request'}: " \
                 f"{[(r.status, r.message, lines_of(r)) for r in runs]}"
         assert hit and len(runs) > 1, f"the fault should have held the update back ({where})"
         assert not order.remote_pending, where
