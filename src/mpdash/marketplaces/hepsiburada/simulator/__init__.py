@@ -109,6 +109,10 @@ class HepsiburadaSimulator(Simulator):
     secret_options = ("password",)
     state: SimulatorState
 
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: Any):
+        super().__init__(host, port, **options)
+        self.catalog_api, self.oms_api, self.api = self.apis
+
     def keep_blank_values(self, path: str) -> bool:
         # The catalog tells "leaf=" (any) from a missing leaf (Hepsiburada's default, true).
         return path.lower().startswith(CATALOG_PREFIXES)

@@ -72,6 +72,10 @@ class TrendyolSimulator(Simulator):
     secret_options = ("api_secret",)
     state: SimulatorState
 
+    @property
+    def api(self) -> SellerApi:
+        return self.apis[0]
+
     def error(self, status: int, message: str, path: str, *, key: str | None = None) -> Answer:
         return error_answer(status, key or "invalid.request", message)
 
