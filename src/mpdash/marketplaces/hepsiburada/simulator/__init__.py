@@ -120,11 +120,6 @@ class HepsiburadaSimulator(Simulator):
     def error(self, status: int, message: str, path: str, *, key: str | None = None) -> Answer:
         return error_answer(status, message, path)
 
-    @property
-    def oms_api(self) -> OmsApi:
-        """The order API's handler object (tests wrap its endpoints)."""
-        return next(api for api in self.apis if isinstance(api, OmsApi))
-
     # --- steering ---------------------------------------------------------------------
     def add_listings(self, listings: list[dict[str, Any]]) -> int:
         """Create or overwrite listings: ``[{merchantSku, price, availableStock, …}]``."""
