@@ -1,0 +1,188 @@
+"""HTTP client of N11's REST seller API (``api.n11.com``): appkey/appsecret headers on
+every call; product writes are tasks polled by task id; orders are shipment packages.
+
+Timeouts, logging, redaction and the error mapping come from
+:class:`~mpdash.marketplaces.http.BaseClient`; this class adds N11's paths and limits.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from mpdash.redaction import redact_text, register_secret
+
+from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
+from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
+from ..ratelimit import CallBudget, RateSpec
+from .config import (
+    INTEGRATOR,
+    MAX_ORDER_PAGE_SIZE,
+    MAX_SKUS_PER_TASK,
+    PACKAGE_STATUSES,
+    PRODUCT_PAGE_SIZE,
+    RATE_LIMIT_CALLS,
+    RATE_LIMIT_SECONDS,
+    TASK_PAGE_SIZE,
+)
+from .models import (
+    CategoryAttributes,
+    Category,
+    PackagesPage,
+    ProductsPage,
+    TaskAccepted,
+    TaskDetails,
+    error_text,
+    parse_answer,
+)
+
+
+def seller_budget(app_key: str) -> CallBudget:
+    """The shared call budget of one N11 account: 1,000 calls a minute (documented for orders)."""
+    return CallBudget(f"n11:{app_key[:12]}", [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)])
+
+
+def rest_root(base_url: str) -> str:
+    """The host part of ``base_url``: the seed pre-fills the SOAP base ``…/ws/``, the REST
+    paths hang off the host (a simulator's path prefix other than /ws is kept)."""
+    text = str(base_url).strip().rstrip("/")
+    parts = urlsplit(text)
+    if not parts.scheme or not parts.netloc:
+        raise ConfigError(f"N11 channel config: base_url {base_url!r} is not an http(s) address, e.g. https://api.n11.com/ws/")
+    path = parts.path[:-3] if parts.path.endswith("/ws") else parts.path
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _check_skus(skus: list[dict[str, Any]], what: str) -> None:
+    if not skus:
+        raise ValueError(f"{what} needs at least one sku")
+    if len(skus) > MAX_SKUS_PER_TASK:
+        raise ValueError(f"{len(skus)} skus in one {what} task; N11 accepts at most {MAX_SKUS_PER_TASK}")
+
+
+class N11Client(BaseClient):
+    """Calls to N11's REST API for one seller account."""
+
+    def __init__(self, base_url: str, *, app_key: str, app_secret: str, integrator: str = INTEGRATOR,
+                 budget: CallBudget | None = None, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+                 transport: httpx.BaseTransport | None = None):
+        for key, value in (("base_url", base_url), ("app_key", app_key), ("app_secret", app_secret)):
+            if value is None or not str(value).strip():
+                raise ConfigError(f"N11 channel config: {key} is not set")
+        register_secret(str(app_key).strip())
+        register_secret(str(app_secret).strip())
+        self.integrator = integrator
+        super().__init__(base_url=rest_root(base_url), timeout=timeout, budget=budget, transport=transport,
+                         headers={"appkey": str(app_key).strip(), "appsecret": str(app_secret).strip(),
+                                  "Accept": "application/json"})
+
+    def __repr__(self) -> str:  # the dataclass repr would show the headers
+        return f"N11Client(base_url={self.base_url!r})"
+
+    # --- catalog ----------------------------------------------------------------------
+    def get_categories(self) -> list[Category]:
+        """The whole category tree in one call."""
+        data = self.request("GET", "/cdn/categories")
+        if isinstance(data, dict):  # [UNVERIFIED] a wrapped answer {"categories": [...]}
+            data = data.get("categories", data.get("content"))
+        if not isinstance(data, list):
+            return parse_answer(Category, None, "GET /cdn/categories")  # raises
+        return [parse_answer(Category, node, "GET /cdn/categories") for node in data]
+
+    def get_category_attributes(self, category_id: str | int) -> CategoryAttributes:
+        path = f"/cdn/category/{quote(str(category_id).strip(), safe='')}/attribute"
+        return parse_answer(CategoryAttributes, self.request("GET", path), f"GET {path}")
+
+    # --- product tasks ----------------------------------------------------------------
+    def _task(self, path: str, skus: list[dict[str, Any]], what: str) -> str:
+        _check_skus(skus, what)
+        body = {"payload": {"integrator": self.integrator, "skus": skus}}
+        return parse_answer(TaskAccepted, self.request("POST", path, json_body=body), f"POST {path}").id
+
+    def create_products(self, skus: list[dict[str, Any]]) -> str:
+        """Queue a product-create task; returns the task id."""
+        return self._task("/ms/product/tasks/product-create", skus, "product-create")
+
+    def update_price_stock(self, skus: list[dict[str, Any]]) -> str:
+        """Queue a price-stock-update task (``[{stockCode, quantity?, listPrice+salePrice?, currencyType}]``)."""
+        for sku in skus:
+            if ("listPrice" in sku) != ("salePrice" in sku):
+                raise ValueError(f"sku {sku.get('stockCode')!r}: N11 takes listPrice and salePrice only together")
+        return self._task("/ms/product/tasks/price-stock-update", skus, "price-stock-update")
+
+    def get_task(self, task_id: str, page: int = 0, size: int = TASK_PAGE_SIZE) -> TaskDetails:
+        if not str(task_id or "").strip():
+            raise ValueError("task_id is empty")
+        path = "/ms/product/task-details/page-query"
+        body = {"taskId": int(task_id) if str(task_id).isdigit() else task_id, "pageable": {"page": page, "size": size}}
+        return parse_answer(TaskDetails, self.request("POST", path, json_body=body), f"POST {path}")
+
+    def get_products(self, page: int = 0, size: int = PRODUCT_PAGE_SIZE, *, stock_code: str | None = None) -> ProductsPage:
+        params: dict[str, Any] = {"page": page, "size": size}
+        if stock_code:
+            params["stockCode"] = stock_code
+        return parse_answer(ProductsPage, self.request("GET", "/ms/product-query", params=params), "GET /ms/product-query")
+
+    # --- orders -------------------------------------------------------------------------
+    def get_packages(self, status: str, start_ms: int, end_ms: int, page: int = 0,
+                     size: int = MAX_ORDER_PAGE_SIZE) -> PackagesPage:
+        """One page of packages in one status changed in [start_ms, end_ms] (oldest first)."""
+        if status not in PACKAGE_STATUSES:
+            raise ValueError(f"status {status!r} is not one of N11's: {', '.join(PACKAGE_STATUSES)}")
+        if page < 0 or not 1 <= size <= MAX_ORDER_PAGE_SIZE:
+            raise ValueError(f"page must be 0 or more and size 1..{MAX_ORDER_PAGE_SIZE}")
+        params = {"status": status, "startDate": int(start_ms), "endDate": int(end_ms), "page": page, "size": size,
+                  "orderByDirection": "ASC"}
+        path = "/rest/delivery/v1/shipmentPackages"
+        return parse_answer(PackagesPage, self.request("GET", path, params=params), f"GET {path}")
+
+    def update_lines(self, line_ids: list[str], status: str = "Picking") -> Any:
+        """Accept lines (``Picking``)."""
+        if not line_ids:
+            raise ValueError("update needs at least one line id")
+        body = {"lines": [{"lineId": int(i) if str(i).isdigit() else i} for i in line_ids], "status": status}
+        return self.request("PUT", "/rest/order/v1/update", json_body=body)
+
+    def split_by_lines(self, groups: list[list[str]]) -> Any:
+        """Split a Picking package by lines; the old package becomes UnPacked."""
+        if not groups or any(not g for g in groups):
+            raise ValueError("a split needs non-empty groups of line ids")
+        body = {"splitGroups": [{"orderLineIds": [int(i) if str(i).isdigit() else i for i in g]} for g in groups]}
+        return self.request("POST", "/rest/delivery/v1/splitCombinePackage", json_body=body)
+
+    def split_by_quantity(self, package_id: str, kept: list[tuple[str, int]], cancelled: list[tuple[str, int]],
+                          reason_id: int | None = None) -> Any:
+        """Split a package by quantity: ``kept`` (line id, quantity) stay in a new package,
+        ``cancelled`` are cancelled with ``reason_id``; N11 refuses a cancel alone (empty ``kept``)."""
+        body: dict[str, Any] = {
+            "packageId": int(package_id) if str(package_id).isdigit() else package_id,
+            "packageDetails": [{"orderLineId": int(i) if str(i).isdigit() else i, "quantities": [q]} for i, q in kept],
+            "cancelledItems": [{"orderLineId": int(i) if str(i).isdigit() else i, "quantity": q,
+                                **({"reasonId": reason_id} if reason_id is not None else {})} for i, q in cancelled],
+        }
+        return self.request("POST", "/rest/delivery/v1/splitPackageByQuantity", json_body=body)
+
+    # --- errors -------------------------------------------------------------------------
+    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        text = redact_text(response.text[:2000])
+        try:
+            details = error_text(json.loads(text))
+        except ValueError:
+            details = text.strip()[:300]
+        where = f"{method} {path}"
+        if status == 429:
+            raise RateLimited(f"{where}: N11 rate limit (1,000 calls a minute); retry later",
+                              retry_after=retry_after_seconds(response, default=float(RATE_LIMIT_SECONDS)),
+                              status_code=status, body=text)
+        if status in (401, 403):
+            raise AuthError(f"{where}: N11 refused the credentials ({status} {details}); check the channel's app_key "
+                            "and app_secret (Satıcı Ofisi > Hesabım > Api Hesapları)", status_code=status, body=text)
+        if 400 <= status < 500:
+            raise RequestRejected(f"{where}: N11 rejected the request ({status}): {details}", status_code=status, body=text)
+        super().raise_for_status(method, path, response)
