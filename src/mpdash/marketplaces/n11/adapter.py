@@ -130,9 +130,11 @@ class N11Adapter(MarketplaceAdapter):
     max_images = MAX_IMAGES
     max_order_window_hours = 24 * ORDER_WINDOW_DAYS
     orders_page_size = MAX_ORDER_PAGE_SIZE
-    order_statuses = ("Created",)
+    # Picking too: the new packages of a split arrive Picking, and become orders of their own
+    # (the old one, UnPacked, is cancelled through get_cancel_orders), as the seed's flows do.
+    order_statuses = ("Created", "Picking")
     updated_order_statuses = ("Shipped", "UnDelivered", "Delivered", "Returned")
-    cancellation_statuses = ("Cancelled", "UnSupplied")
+    cancellation_statuses = ("Cancelled", "UnSupplied", "UnPacked")
     lookup_one_by_one = 25  # more products are found by one pass over product-query
 
     def __init__(self, config: dict[str, Any], *, transport: httpx.BaseTransport | None = None,
@@ -467,7 +469,9 @@ class N11Adapter(MarketplaceAdapter):
 
     @staticmethod
     def _remote_cancellation(package: Package) -> RemoteCancellation:
-        text = "unsupplied by the seller" if package.status == "UnSupplied" else "cancelled on N11"
+        text = {"UnSupplied": "unsupplied by the seller",
+                "UnPacked": "split on N11: its lines continue in new packages of the same order"}.get(
+            package.status, "cancelled on N11")
         return RemoteCancellation(package_id=package.id, order_number=package.order_number,
                                   line_ids=[x.order_line_id for x in package.lines], reason_code=package.status,
                                   reason_text=text, cancelled_at=_from_ms(package.last_modified_date),
@@ -518,9 +522,16 @@ class N11Adapter(MarketplaceAdapter):
         return ItemResult(package_id, True, "; ".join(steps), answer={"status_before": package.status},
                           remote_sku=package_id)
 
+    def _accept_first(self, package: Package) -> str:
+        """N11 splits only Picking packages: a Created one is accepted first."""
+        if package.status != "Created":
+            return ""
+        self.client.update_lines([x.order_line_id for x in package.lines], "Picking")
+        return "Picking sent first (N11 splits only Picking packages); "
+
     def cancel_lines(self, package_id: str, lines: list[tuple[str, int]], reason_id: str) -> ItemResult:
         """Cancel part of a package: ``splitPackageByQuantity`` with the cancelled (line, quantity)
-        and the rest kept in a new package. N11 refuses a cancel with nothing kept, so the
+        and the rest kept in a new package (a Created package is accepted first). N11 refuses a cancel with nothing kept, so the
         cancellation of a whole package is refused here with that reason."""
         package_id = str(package_id).strip()
         raw = reason_id if reason_id not in (None, "") else self.config.get("cancellation_reason_type_id") or 65
@@ -535,6 +546,7 @@ class N11Adapter(MarketplaceAdapter):
             package = self._package(package_id)
             if package is None:
                 return ItemResult(package_id, False, f"N11 lists no Created or Picking package {package_id}")
+            accepted = self._accept_first(package)
             wanted = {str(i): int(q) for i, q in lines} if lines else {x.order_line_id: x.quantity for x in package.lines}
             kept = [(x.order_line_id, x.quantity - wanted.get(x.order_line_id, 0)) for x in package.lines
                     if x.quantity - wanted.get(x.order_line_id, 0) > 0]
@@ -548,20 +560,20 @@ class N11Adapter(MarketplaceAdapter):
         except RequestRejected as refused:
             return ItemResult(package_id, False, str(refused), remote_sku=package_id)
         shown = ", ".join(f"{i}×{q}" for i, q in wanted.items())
-        return ItemResult(package_id, True, f"cancelled on N11 ({reason} {CANCEL_REASON_TYPES[reason]}): {shown}; the "
+        return ItemResult(package_id, True, f"{accepted}cancelled on N11 ({reason} {CANCEL_REASON_TYPES[reason]}): {shown}; the "
                                             "rest moves to a new package of the same order", remote_sku=package_id)
 
     def split_package(self, package_id: str, groups: list[list[tuple[str, int]]]) -> ItemResult:
         """Whole lines per group: ``splitCombinePackage``; part quantities: ``splitPackageByQuantity``.
-        N11 takes splits only in Picking."""
+        N11 takes splits only in Picking: a Created package is accepted first."""
         package_id = str(package_id).strip()
         if not groups or any(not g for g in groups):
             return ItemResult(package_id, False, "a split needs at least one non-empty group of (line id, quantity)")
         try:
-            package = self._package(package_id, ("Picking",))
+            package = self._package(package_id)
             if package is None:
-                return ItemResult(package_id, False, f"package {package_id} is not Picking on N11; N11 splits only "
-                                                     "Picking packages")
+                return ItemResult(package_id, False, f"N11 lists no Created or Picking package {package_id}")
+            accepted = self._accept_first(package)
             held = {x.order_line_id: x.quantity for x in package.lines}
             whole = all(held.get(str(i)) == int(q) for g in groups for i, q in g)
             if whole:
@@ -570,7 +582,7 @@ class N11Adapter(MarketplaceAdapter):
                 self.client.split_by_quantity(package_id, [(str(i), int(q)) for g in groups for i, q in g], [])
         except RequestRejected as refused:
             return ItemResult(package_id, False, str(refused), remote_sku=package_id)
-        return ItemResult(package_id, True, f"split into {len(groups)} group(s); package {package_id} becomes UnPacked",
+        return ItemResult(package_id, True, f"{accepted}split into {len(groups)} group(s); package {package_id} becomes UnPacked",
                           remote_sku=package_id)
 
     def close(self) -> None:

@@ -483,8 +483,8 @@ class State:
             raise Refused(400, "packageDetails is required: splitPackageByQuantity cannot be used for cancellation alone")
         with self.lock:
             old = self.packages.get(str(body.get("packageId")))
-            if old is None or old["shipmentPackageStatus"] not in ("Created", "Picking"):
-                raise Refused(400, f"package {body.get('packageId')} is not Created or Picking")
+            if old is None or old["shipmentPackageStatus"] != "Picking":
+                raise Refused(400, f"package {body.get('packageId')} is not Picking; only Picking packages can be split")
             held = {x["orderLineId"]: x for x in old["lines"]}
             kept: dict[str, int] = {}
             for detail in details:
@@ -513,8 +513,7 @@ class State:
             for line_id, quantity in dropped.items():
                 self.lines_cancelled.append({"orderLineId": line_id, "quantity": quantity, "packageId": old["id"],
                                              "reasonId": reasons[line_id]})
-            status = old["shipmentPackageStatus"]
-            made = self._new_package(old, new_lines, status if status == "Picking" else "Picking")
+            made = self._new_package(old, new_lines, "Picking")
             self._move(old, "UnPacked")
         return {"code": 200, "message": "success", "packageId": made["id"]}
 
