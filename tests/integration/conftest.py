@@ -73,3 +73,31 @@ def trendyol_channel(lists, sim, flows, **config):
     channel.full_clean()
     channel.save()
     return channel
+
+
+@pytest.fixture
+def n11_sim():
+    from mpdash.marketplaces.n11.simulator import serve
+
+    server = serve(port=0, processing_delay=0.1, approval_delay=0.3, rate_limit=0)
+    yield server
+    server.stop()
+
+
+def n11_channel(lists, sim, flows, **config):
+    """An active N11 channel on ``sim`` with only ``flows`` (generic flow names) on."""
+    from mpdash.channels.models import SalesChannel
+    from mpdash.marketplaces.n11.adapter import N11Adapter
+
+    channel = SalesChannel(name="N11", slug="n11", marketplace="n11", **lists)
+    channel.save()
+    wanted = {N11Adapter.flow(name).flag for name in flows}
+    flags = {f: f in wanted for f in channel.config["feature_flags"]}
+    channel.update_config({
+        **sim.adapter_config(), "category_ids": ["1000001"], "feature_flags": flags, "cargo_company_mapping": {"default": 1},
+        "cancellation_reason_id": 1, "default_reason_id": 1, "deny_reason_id": 81, **config,
+    })
+    channel.is_active = True
+    channel.full_clean()
+    channel.save()
+    return channel
