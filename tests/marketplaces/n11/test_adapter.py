@@ -199,3 +199,31 @@ def test_accept_split_and_partial_cancel(adapter, sim):
     assert split.ok, split.message
     assert sim.package_of_line(a_line)["id"] != sim.package_of_line(b_line)["id"]
     assert not adapter.send_order_update(OrderUpdate(package_id="404", status="picking")).ok
+
+
+def test_update_task_review_rejection_and_own_carrier_tracking(sim):
+    adapter = N11Adapter({**sim.adapter_config(), "send_shipping_info": True}, budget=None)
+    sim.reject("R1", "Görsel ürünle uyuşmuyor")
+    sent = adapter.send_products([record("R1"), record("U1")])
+    assert all(r.ok for r in wait_done(adapter, "product", sent.remote_id).results)
+    assert sim.wait_until_processed(3, approvals=True)
+    statuses = adapter.product_statuses(["R1", "U1"])
+    assert statuses["R1"].state == "rejected" and statuses["R1"].reasons == ["Görsel ürünle uyuşmuyor"]
+    assert statuses["U1"].state == ON_SALE
+    changed = record("U1", title="Yeni başlık")
+    update = adapter.send_products([changed], update=True)
+    assert set(update.sent["U1"]) <= {"stockCode", "title", "description", "images", "attributes", "productMainId",
+                                      "vatRate"}
+    assert wait_done(adapter, "product", update.remote_id).results[0].ok
+    assert sim.product("U1")["title"] == "Yeni başlık" and sim.product("U1")["salePrice"] == 99.9
+
+    sim.add_products([{"stockCode": "A", "quantity": 5}])
+    placed = sim.place_order([{"stockCode": "A", "quantity": 1}])
+    missing = adapter.send_order_update(OrderUpdate(package_id=placed["packageId"], status="shipped"))
+    assert not missing.ok and "tracking number is needed" in missing.message
+    shipped = adapter.send_order_update(OrderUpdate(package_id=placed["packageId"], status="shipped",
+                                                    tracking_number="YK5", cargo_company="Yurtiçi Kargo"))
+    assert shipped.ok and "Shipped sent with tracking number YK5" in shipped.message, shipped.message
+    package = sim.package(placed["packageId"])
+    assert (package["shipmentPackageStatus"], package["cargoTrackingNumber"]) == ("Shipped", "YK5")
+    adapter.close()

@@ -46,6 +46,9 @@ Products (asynchronous tasks)
     ``totalPages``; fields ``stockCode, barcode, salePrice, listPrice, quantity, status``)
     **[3rd-party]**; status values ``Active``/``Suspended``/``Prohibited``/``Unlisted`` and
     ``WaitingForApproval`` / ``Rejected`` are **[UNVERIFIED]**.
+  * N11's list of REST services names "Ürün Bilgisi Güncelleme (UpdateProduct)"; its path and
+    body are **[UNVERIFIED]**: the adapter sends ``POST /ms/product/tasks/product-update`` with
+    the content keys of a create sku (no prices or stock: those go by price-stock-update).
   * Product removal: N11's REST has no documented delete; the seed's send_delete_products
     sets stock to 0, which is what the adapter does.
 
@@ -61,12 +64,21 @@ Orders
     barcode, productName, quantity, price, dueAmount, sellerDiscount, orderItemLineItemStatusName}]``)
     are **[3rd-party]**.
   * ``PUT /rest/order/v1/update`` ``{"lines": [{"lineId"}], "status": "Picking"}`` accepts lines
-    **[3rd-party]**. After Picking N11's carrier takes over: Shipped and Delivered come
-    from N11. Seller-side tracking or invoice calls in REST were not found **[UNVERIFIED]**:
-    with ``send_shipping_info`` the adapter has no documented call to send a tracking
-    number and says so in the result.
+    (service "UpdateOrder"; body **[3rd-party]**). After Picking N11's carrier takes over:
+    Shipped and Delivered come from N11. With ``send_shipping_info`` (the brand ships; the seed
+    says tracking numbers then go out per line) the adapter sends the same call with
+    ``"status": "Shipped", "trackingNumber", "shipmentCompany"``: those keys are
+    **[UNVERIFIED]** (no REST tracking or invoice call was found).
+  * No order data before November 2024; the amount to invoice is the sum of the lines'
+    ``sellerInvoiceAmount`` (documented; not read here: ``dueAmount`` is used).
   * ``POST /rest/delivery/v1/splitCombinePackage`` ``{"splitGroups": [{"orderLineIds": [..]}]}``,
-    only in Picking: the old package becomes UnPacked, new packages Picking (documented).
+    only in Picking: the old package becomes UnPacked, new packages Picking, same orderNumber
+    (the split service's page). N11's order-listing page says otherwise (the split package
+    becomes Cancelled and the new ones UnPacked): the two official pages disagree
+    **[UNVERIFIED]**; this package follows the split page, and keeps line ids across a split
+    **[UNVERIFIED]**. So list_orders reads Created and Picking (split packages arrive as new
+    orders, exactly once by package id) and list_cancellations Cancelled, UnSupplied and
+    UnPacked (the replaced package is cancelled locally).
   * ``POST /rest/delivery/v1/splitPackageByQuantity`` ``{packageId, packageDetails:
     [{orderLineId, quantities: [..]}], cancelledItems: [{orderLineId, quantity,
     reasonId}]}``: split by quantity and cancel part of it; not usable for a cancel alone

@@ -346,18 +346,19 @@ class N11Adapter(MarketplaceAdapter):
         }
 
     def send_products(self, records: list[ProductRecord], *, update: bool = False) -> Submission:
-        """One product-create task (at most 1,000 skus). Updates: N11's product update service
-        is not implemented here [UNVERIFIED body]; each record fails saying so (price and stock
-        go through their own flows)."""
+        """One product-create task (at most 1,000 skus); with ``update`` one product-update task
+        carrying the content (title, description, images, attributes; stock and prices go
+        through their own flows). The update path and body are [UNVERIFIED]."""
         self._check_size("product", len(records))
         if not records:
             return Submission(remote_id=None, sent={}, results=[])
-        if update:
-            return Submission(remote_id=None, sent={}, results=[
-                ItemResult(r.sku, False, "N11 product updates are not supported yet; price and stock are sent by "
-                                         "their own flows", state=PENDING_APPROVAL) for r in records])
         sent = {r.sku: self.build_product_payload(r) for r in records}
-        task_id = self.client.create_products(list(sent.values()))
+        if update:
+            keep = ("stockCode", "title", "description", "images", "attributes", "productMainId", "vatRate")
+            sent = {sku: {k: v for k, v in item.items() if k in keep} for sku, item in sent.items()}
+            task_id = self.client.update_products(list(sent.values()))
+        else:
+            task_id = self.client.create_products(list(sent.values()))
         return Submission(remote_id=task_id, sent=sent, exchange=self.client.last_exchange())
 
     def _find(self, skus: list[str]) -> dict[str, Product]:
@@ -495,31 +496,41 @@ class N11Adapter(MarketplaceAdapter):
         return None
 
     def send_order_update(self, update: OrderUpdate) -> ItemResult:
-        """``picking``: accept the package's lines (Picking). ``invoiced``/``shipped``/``delivered``:
-        Picking first when still Created; N11's carrier sets Shipped and Delivered, and REST
-        documents no invoice or seller tracking call [UNVERIFIED], so nothing else is sent."""
+        """``picking``: accept the package's lines (Picking). ``invoiced``: Picking first when still
+        Created (REST documents no invoice call [UNVERIFIED]). ``shipped``/``delivered``: Picking
+        first; N11's carrier sets them from its scans, unless the brand ships (``send_shipping_info``):
+        then the lines are reported Shipped with the tracking number."""
         package_id = str(update.package_id).strip()
         target = (update.status or "").strip().lower()
         if target not in ("picking", "invoiced", "shipped", "delivered"):
             return ItemResult(package_id, False, f"status {update.status!r}: N11 takes picking, invoiced, shipped or delivered")
+        own_carrier = bool(self.config.get("send_shipping_info"))
+        steps: list[str] = []
         try:
             package = self._package(package_id, ("Created", "Picking", "Shipped", "Delivered"))
             if package is None:
                 return ItemResult(package_id, False, f"N11 lists no package {package_id} of the last month")
-            steps = []
-            if package.status == "Created":
-                ids = [str(i) for i, _ in update.line_ids] or [x.order_line_id for x in package.lines]
+            ids = [str(i) for i, _ in update.line_ids] or [x.order_line_id for x in package.lines]
+            status = package.status
+            if status == "Created":
                 self.client.update_lines(ids, "Picking")
                 steps.append("Picking sent")
-            else:
-                steps.append(f"already {package.status} on N11")
-            if target in ("shipped", "delivered"):
+                status = "Picking"
+            if target in ("shipped", "delivered") and own_carrier and status == "Picking":
+                number = str(update.tracking_number or "").strip()
+                if not number:
+                    return ItemResult(package_id, False, "the brand ships this package (send_shipping_info): a "
+                                                         "tracking number is needed to report it Shipped")
+                self.client.update_lines(ids, "Shipped", tracking_number=number, cargo_company=update.cargo_company)
+                steps.append(f"Shipped sent with tracking number {number}")
+            elif target in ("shipped", "delivered") and not own_carrier:
                 steps.append(f"N11 sets {target.capitalize()} itself from its carrier's scans")
-            if update.tracking_number and self.config.get("send_shipping_info"):
-                steps.append(f"tracking number {update.tracking_number} not sent: N11's REST API documents no call for it")
+            if not steps:
+                steps.append(f"already {package.status} on N11")
         except RequestRejected as refused:
-            return ItemResult(package_id, False, str(refused), remote_sku=package_id)
-        return ItemResult(package_id, True, "; ".join(steps), answer={"status_before": package.status},
+            return ItemResult(package_id, False, f"{refused}{' after: ' + '; '.join(steps) if steps else ''}",
+                              remote_sku=package_id)
+        return ItemResult(package_id, True, "; ".join(steps), answer={"status_before": package.status, "steps": steps},
                           remote_sku=package_id)
 
     def _accept_first(self, package: Package) -> str:

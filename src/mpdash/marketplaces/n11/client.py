@@ -106,6 +106,11 @@ class N11Client(BaseClient):
         """Queue a product-create task; returns the task id."""
         return self._task("/ms/product/tasks/product-create", skus, "product-create")
 
+    def update_products(self, skus: list[dict[str, Any]]) -> str:
+        """Queue a product update task ("UpdateProduct" in N11's REST list; path and body
+        [UNVERIFIED]: ``product-update`` with skus keyed by stockCode)."""
+        return self._task("/ms/product/tasks/product-update", skus, "product-update")
+
     def update_price_stock(self, skus: list[dict[str, Any]]) -> str:
         """Queue a price-stock-update task (``[{stockCode, quantity?, listPrice+salePrice?, currencyType}]``)."""
         for sku in skus:
@@ -139,11 +144,23 @@ class N11Client(BaseClient):
         path = "/rest/delivery/v1/shipmentPackages"
         return parse_answer(PackagesPage, self.request("GET", path, params=params), f"GET {path}")
 
-    def update_lines(self, line_ids: list[str], status: str = "Picking") -> Any:
-        """Accept lines (``Picking``)."""
+    def update_lines(self, line_ids: list[str], status: str = "Picking", *, tracking_number: str = "",
+                     cargo_company: str = "") -> Any:
+        """Accept lines (``Picking``); or, when the seller ships with its own carrier, report them
+        ``Shipped`` with the tracking number ([UNVERIFIED]: the documented UpdateOrder names lines
+        and a status; the tracking keys are our guess)."""
         if not line_ids:
             raise ValueError("update needs at least one line id")
-        body = {"lines": [{"lineId": int(i) if str(i).isdigit() else i} for i in line_ids], "status": status}
+        if status not in ("Picking", "Shipped"):
+            raise ValueError(f"status {status!r}: the seller sets Picking (or Shipped with its own carrier)")
+        body: dict[str, Any] = {"lines": [{"lineId": int(i) if str(i).isdigit() else i} for i in line_ids],
+                                "status": status}
+        if status == "Shipped":
+            if not str(tracking_number).strip():
+                raise ValueError("Shipped needs a tracking number")
+            body["trackingNumber"] = str(tracking_number).strip()
+            if cargo_company:
+                body["shipmentCompany"] = str(cargo_company)
         return self.request("PUT", "/rest/order/v1/update", json_body=body)
 
     def split_by_lines(self, groups: list[list[str]]) -> Any:

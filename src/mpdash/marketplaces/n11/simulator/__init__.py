@@ -7,6 +7,7 @@ it. ``serve()`` runs it in a daemon thread; ``python -m mpdash.marketplaces.n11.
 API paths (headers ``appkey`` and ``appsecret`` on each; the ``/cdn`` category paths need
 only ``appkey``): ``GET /cdn/categories``, ``GET /cdn/category/{id}/attribute``,
 ``POST /ms/product/tasks/product-create``, ``POST /ms/product/tasks/price-stock-update``,
+``POST /ms/product/tasks/product-update`` ([UNVERIFIED] path),
 ``POST /ms/product/task-details/page-query``, ``GET /ms/product-query``,
 ``GET /rest/delivery/v1/shipmentPackages``, ``PUT /rest/order/v1/update``,
 ``POST /rest/delivery/v1/splitCombinePackage``, ``POST /rest/delivery/v1/splitPackageByQuantity``.
@@ -49,6 +50,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/cdn/category/(?P<cid>[^/]+)/attribute/?$"), "attributes"),
     ("POST", re.compile(r"^/ms/product/tasks/product-create/?$"), "create"),
     ("POST", re.compile(r"^/ms/product/tasks/price-stock-update/?$"), "price_stock"),
+    ("POST", re.compile(r"^/ms/product/tasks/product-update/?$"), "product_update"),
     ("POST", re.compile(r"^/ms/product/task-details/page-query/?$"), "task"),
     ("GET", re.compile(r"^/ms/product-query/?$"), "products"),
     ("GET", re.compile(r"^/rest/delivery/v1/shipmentPackages/?$"), "packages"),
@@ -162,8 +164,9 @@ class N11Simulator:
             if not cid.isdigit() or int(cid) not in LEAVES:
                 raise Refused(404, f"category {cid} is not a leaf category")
             return {"id": int(cid), "categoryAttributes": attribute_entries(int(cid))}
-        if name in ("create", "price_stock"):
-            return state.accept_task("PRODUCT_CREATE" if name == "create" else "PRICE_STOCK_UPDATE", data)
+        if name in ("create", "price_stock", "product_update"):
+            kinds = {"create": "PRODUCT_CREATE", "price_stock": "PRICE_STOCK_UPDATE", "product_update": "PRODUCT_UPDATE"}
+            return state.accept_task(kinds[name], data)
         if name == "task":
             if not isinstance(data, dict) or data.get("taskId") in (None, ""):
                 raise Refused(400, "taskId is required")
@@ -235,6 +238,11 @@ class N11Simulator:
         """Barcodes already in N11's catalog: products created with them await the seller's approval."""
         with self._state.lock:
             self._state.catalog_barcodes |= {str(b) for b in barcodes}
+
+    def reject(self, stock_code: str, reason: str) -> None:
+        """N11's review will reject ``stock_code`` with ``reason`` (set before the product is created)."""
+        with self._state.lock:
+            self._state.rejections[str(stock_code)] = reason
 
     def seller_approve(self, stock_code: str) -> None:
         self._state.seller_approve(stock_code)

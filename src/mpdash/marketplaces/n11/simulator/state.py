@@ -130,6 +130,7 @@ class State:
         with self.lock:
             self.products: dict[str, dict[str, Any]] = {}
             self.catalog_barcodes: set[str] = set()  # barcodes already in N11's catalog
+            self.rejections: dict[str, str] = {}  # stockCode -> reason N11's review will give
             self.history_rows: list[dict[str, Any]] = []
             self.tasks: dict[str, dict[str, Any]] = {}
             self.packages: dict[str, dict[str, Any]] = {}
@@ -149,8 +150,14 @@ class State:
             for product in self.products.values():
                 due = product.get("approve_at")
                 if due is not None and due <= now:
-                    product["status"], product["approve_at"] = "Active", None
-                    self._history(product["stockCode"], "approved", None, None)
+                    reason = product.pop("reject_with", None)
+                    product["approve_at"] = None
+                    if reason:
+                        product["status"], product["reasons"] = "Rejected", [reason]
+                        self._history(product["stockCode"], "rejected", reason, None)
+                    else:
+                        product["status"] = "Active"
+                        self._history(product["stockCode"], "approved", None, None)
             old = [tid for tid, t in self.tasks.items() if t["status"] == "PROCESSED"
                    and now - t["due"] > self._options["task_retention"]]
             for tid in old:
@@ -198,7 +205,8 @@ class State:
                              "totalPages": max(1, -(-len(rows) // size)) if rows else 0}}
 
     def _process(self, task: dict[str, Any]) -> None:
-        handle = self._create_sku if task["kind"] == "PRODUCT_CREATE" else self._price_stock_sku
+        handle = {"PRODUCT_CREATE": self._create_sku, "PRODUCT_UPDATE": self._update_sku}.get(
+            task["kind"], self._price_stock_sku)
         for sku in task["skus"]:
             code = str(sku.get("stockCode") or "") if isinstance(sku, dict) else ""
             try:
@@ -277,15 +285,28 @@ class State:
         if code in self.products and self.products[code]["status"] != "Rejected":
             raise ValueError(f"stockCode {code} already exists; update it instead")
         in_catalog = str(sku["barcode"]) in self.catalog_barcodes
+        rejection = self.rejections.pop(code, None)
         delay = self._options["approval_delay"]
         self.products[code] = {
             "stockCode": code, "barcode": str(sku["barcode"]), "title": sku["title"], "categoryId": sku["categoryId"],
             "salePrice": float(sale), "listPrice": float(list_price), "quantity": quantity or 0,
             "status": "WaitingForApproval", "reasons": [AWAITING_APPROVAL] if in_catalog else [],
-            "approve_at": None if in_catalog else time.time() + delay,
+            "approve_at": None if in_catalog else time.time() + delay, "reject_with": rejection,
         }
         self._history(code, "created", None, task_id)
         return AWAITING_APPROVAL if in_catalog else None
+
+    def _update_sku(self, sku: dict[str, Any], task_id: str) -> None:
+        code = str(sku.get("stockCode") or "").strip()
+        product = self.products.get(code)
+        if product is None:
+            raise ValueError(f"stockCode {code!r}: Ürün bulunamadı (product not found)")
+        for key in ("listPrice", "salePrice", "quantity"):
+            if key in sku:
+                raise ValueError(f"{key} cannot be changed by a product update; use price-stock-update")
+        if "title" in sku:
+            product["title"] = sku["title"]
+        self._history(code, "updated", None, task_id)
 
     # --- products -------------------------------------------------------------------------
     def add_products(self, products: list[dict[str, Any]]) -> int:
@@ -311,7 +332,8 @@ class State:
         with self.lock:
             self.advance()
             rows = [p for p in self.products.values() if stock_code is None or p["stockCode"] == stock_code]
-            content = [{k: v for k, v in p.items() if k != "approve_at"} for p in rows[page * size:(page + 1) * size]]
+            content = [{k: v for k, v in p.items() if k not in ("approve_at", "reject_with")}
+                       for p in rows[page * size:(page + 1) * size]]
             return {"content": content, "totalElements": len(rows), "totalPages": -(-len(rows) // size), "page": page}
 
     # --- packages -------------------------------------------------------------------------
@@ -423,9 +445,15 @@ class State:
                 for line in p["lines"]}
 
     def update_lines(self, body: Any) -> dict[str, Any]:
+        """Picking from Created; Shipped (the seller's own carrier, with trackingNumber) from Picking."""
         lines = body.get("lines") if isinstance(body, dict) else None
-        if not isinstance(lines, list) or not lines or body.get("status") != "Picking":
+        target = body.get("status") if isinstance(body, dict) else None
+        if not isinstance(lines, list) or not lines or target not in ("Picking", "Shipped"):
             raise Refused(400, 'the body must be {"lines": [{"lineId": ...}], "status": "Picking"}')
+        tracking = str(body.get("trackingNumber") or "").strip()
+        if target == "Shipped" and not tracking:
+            raise Refused(400, "trackingNumber is required to set Shipped")
+        before = "Created" if target == "Picking" else "Picking"
         with self.lock:
             index = self._line_index()
             targets = []
@@ -433,12 +461,15 @@ class State:
                 package = index.get(str(line.get("lineId") if isinstance(line, dict) else ""))
                 if package is None:
                     raise Refused(400, f"order line {line} not found")
-                if package["shipmentPackageStatus"] != "Created":
-                    raise Refused(400, f"package {package['id']} is {package['shipmentPackageStatus']}; only Created "
-                                       "lines can be accepted")
+                if package["shipmentPackageStatus"] != before:
+                    raise Refused(400, f"package {package['id']} is {package['shipmentPackageStatus']}; only {before} "
+                                       f"lines can be set {target}")
                 targets.append(package)
             for package in {p["id"]: p for p in targets}.values():
-                self._move(package, "Picking")
+                if tracking:
+                    package["cargoTrackingNumber"] = tracking
+                    package["cargoProviderName"] = str(body.get("shipmentCompany") or package["cargoProviderName"])
+                self._move(package, target)
         return {"code": 200, "message": "success"}
 
     def _new_package(self, old: dict[str, Any], lines: list[dict[str, Any]], status: str) -> dict[str, Any]:
