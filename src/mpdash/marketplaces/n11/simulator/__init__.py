@@ -218,7 +218,8 @@ class N11Simulator:
     # --- steering and inspection ------------------------------------------------------
     @property
     def options(self) -> dict[str, Any]:
-        return self._state.options()
+        """Every option, the fault in force included."""
+        return {**self._state.options(), "fault": self.fault.current()}
 
     def configure(self, **options: Any) -> dict[str, Any]:
         if "fault" in options:
