@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mpdash.marketplaces.base import ItemResult, OrderUpdate
+from mpdash.marketplaces.common_config import current_config
 from mpdash.marketplaces.errors import Action, MarketplaceError
 
 from . import penalties, runs
@@ -253,10 +254,8 @@ def _send_reason_id(channel, request) -> str:
     mapped = remote_key(config.get("cancellation_reason_mapping"), request.reason_id)
     if mapped:
         return mapped
-    for key in ("send_cancellation_reason_id", "send_cancel_reason_id"):
-        if config.get(key) not in (None, ""):
-            return str(config[key])
-    return ""
+    value = current_config(config).get("send_cancel_reason_id")
+    return "" if value in (None, "") else str(value)
 
 
 def run_send_cancel_order_items(ctx) -> str:

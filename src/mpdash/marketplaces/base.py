@@ -379,7 +379,9 @@ class MarketplaceAdapter:
     batch_sizes: ClassVar[dict[str, int]]
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
-        self.config = config
+        from .common_config import current_config
+
+        self.config = current_config(config)  # keys saved under an old name read under the current one
         self.transport = transport
         self.timeout = timeout
 

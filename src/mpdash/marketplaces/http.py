@@ -1,7 +1,9 @@
 """The HTTP client every marketplace client builds on.
 
 It owns what must be done the same way for all marketplaces: pooled connections
-with timeouts always set, the shared call budget, one log line per request with
+with timeouts always set, authentication (a provider of :mod:`mpdash.marketplaces.auth`:
+Basic, key headers or a bearer token renewed once on a 401), the shared call budget,
+one log line per request with
 secrets redacted, a bounded record of request/response excerpts for the flow-run
 logs, and the mapping of every failure to one of the errors in
 :mod:`mpdash.marketplaces.errors`.
@@ -21,6 +23,7 @@ import httpx
 
 from mpdash.redaction import redact, redact_text
 
+from .auth import BasicCredentials, Credentials
 from .errors import AuthError, MalformedResponse, MarketplaceError, RateLimited, RequestRejected, TransientError
 from .ratelimit import CallBudget
 
@@ -93,7 +96,8 @@ def retry_after_seconds(response: httpx.Response, default: float = 1.0) -> float
 class BaseClient:
     base_url: str
     headers: dict[str, str] = field(default_factory=dict)
-    auth: tuple[str, str] | None = None
+    auth: tuple[str, str] | None = None  # Basic (user, password); or give ``credentials``
+    credentials: Credentials | None = None
     timeout: httpx.Timeout | float = field(default_factory=lambda: DEFAULT_TIMEOUT)
     budget: CallBudget | None = None
     budget_max_wait: float = 2.0
@@ -104,10 +108,12 @@ class BaseClient:
         self.exchanges: list[Exchange] = []
         self._reserved = 0
         self._reserve_lock = threading.Lock()
+        if self.credentials is None and self.auth is not None:
+            self.credentials = BasicCredentials(*self.auth)
         self._client = httpx.Client(
             base_url=self.base_url.rstrip("/"),
             headers=self.headers,
-            auth=self.auth,
+            auth=self.credentials,
             timeout=self.timeout,
             transport=self.transport,
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
@@ -202,6 +208,11 @@ class BaseClient:
         self._remember(exchange)
         logger.info("%s %s -> %s in %.0f ms%s", method, url, status or "-", duration, f" ({error})" if error else "")
 
+    @property
+    def credentials_hint(self) -> str:
+        """What to check when the marketplace refuses the credentials (the provider's keys)."""
+        return self.credentials.hint if self.credentials is not None else "the channel's credentials"
+
     def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
         """Map a non-2xx answer to one of the marketplace errors. Subclasses may refine it."""
         status = response.status_code
@@ -218,7 +229,7 @@ class BaseClient:
             )
         if status in (401, 403):
             raise AuthError(
-                f"{where}: the marketplace refused the credentials ({status}); check the channel's username, password and user agent",
+                f"{where}: the marketplace refused the credentials ({status}); check {self.credentials_hint}",
                 status_code=status,
                 body=body,
             )

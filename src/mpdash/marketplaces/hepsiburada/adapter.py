@@ -1392,9 +1392,10 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         return done
 
     def _cancel_reason(self, reason_id: Any) -> int:
-        raw = reason_id if _text(reason_id) else self.config.get("send_cancellation_reason_id")
+        raw = reason_id if _text(reason_id) else self.config.get("send_cancel_reason_id")
         if not _text(raw):
-            raise ConfigError("Hepsiburada channel config: send_cancellation_reason_id is required to cancel lines "
+            raise ConfigError("Hepsiburada channel config: send_cancel_reason_id (formerly send_cancellation_reason_id) "
+                              "is required to cancel lines "
                               f"({', '.join(f'{k} {v}' for k, v in CANCEL_REASONS.items())})")
         try:
             reason = int(str(raw).strip())
@@ -1407,7 +1408,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
     def cancel_lines(self, package_id: str, lines: list[tuple[str, int]], reason_id: str) -> ItemResult:
         """Cancel lines with one of Hepsiburada's merchant reasons (80 WrongPrice, 83
-        MerchantCanNotBeSupplied; ``reason_id`` or else ``send_cancellation_reason_id``).
+        MerchantCanNotBeSupplied; ``reason_id`` or else ``send_cancel_reason_id``).
 
         Hepsiburada cancels only lines not packaged yet (``cancelbymerchant``, whole lines). For a
         package that is still ``Packaged`` the package is unpacked, what stays is packaged again

@@ -19,10 +19,12 @@ from urllib.parse import quote
 
 import httpx
 
-from mpdash.redaction import redact_text, register_secret
+from mpdash.redaction import redact_text
 
-from ..errors import ConfigError, MalformedResponse, RateLimited, RequestRejected
+from ..auth import BasicCredentials
+from ..errors import MalformedResponse, RateLimited, RequestRejected
 from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient
+from ..kit.config import require_set
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
     CATEGORY_PAGE_SIZE,
@@ -106,16 +108,13 @@ class _HepsiburadaClient(BaseClient):
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
     ):
-        for key, value in ((self.url_key, base_url), ("merchant_id", merchant_id), ("username", username),
-                           ("password", password), ("user_agent", user_agent)):
-            if not value or not str(value).strip():
-                raise ConfigError(f"Hepsiburada {self.label} client: {key} is not set")
+        require_set({self.url_key: base_url, "merchant_id": merchant_id, "username": username, "password": password,
+                     "user_agent": user_agent}, f"Hepsiburada {self.label} client")
         self.merchant_id = str(merchant_id).strip()
-        register_secret(password)
         super().__init__(
             base_url=str(base_url).strip(),
             headers={"User-Agent": str(user_agent).strip(), "Accept": "application/json"},
-            auth=(str(username).strip(), str(password)),
+            credentials=BasicCredentials(username, password, hint="the channel's username, password and user agent"),
             timeout=timeout,
             budget=budget,
             transport=transport,

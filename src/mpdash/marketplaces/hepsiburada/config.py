@@ -8,192 +8,83 @@ listing-integration documentation for the per-request limits.
 from __future__ import annotations
 
 from ..base import FlowSpec, SchemaField
+from ..common_config import EVERY_5_MIN, declare_flows, declare_schema
 
-EVERY_5_MIN = 300
-
-# The feature flags exactly as the setup guide lists them (section 9), in its order, then
-# the maintenance flows that run without a flag (after install, or when category ids change).
-FLOWS: tuple[FlowSpec, ...] = (
-    FlowSpec("get_orders", "get_orders", "Get orders", "in", every_seconds=EVERY_5_MIN),
-    FlowSpec("get_cancel_orders", "get_cancel_orders", "Get cancelled orders", "in", every_seconds=EVERY_5_MIN),
-    FlowSpec("get_refund_orders", "get_refund_orders", "Get refund orders", "in", every_seconds=EVERY_5_MIN),
-    FlowSpec("send_update_orders", "send_update_orders", "Send order updates", "out", every_seconds=EVERY_5_MIN),
-    # Triggered from outside by the OMS, never on a schedule.
-    FlowSpec("split_packages", "split_packages", "Split packages", "out"),
-    FlowSpec("delete_product", "delete_product", "Delete products (stock to 0)", "out", every_seconds=EVERY_5_MIN),
-    FlowSpec("product_create", "product_create", "Create products", "out", every_seconds=EVERY_5_MIN),
-    FlowSpec("product_update", "product_update", "Update products", "out", every_seconds=EVERY_5_MIN),
-    FlowSpec("price", "price", "Send prices", "out", every_seconds=EVERY_5_MIN, kind="productprice"),
-    FlowSpec("stock", "stock", "Send stock", "out", every_seconds=60, kind="productstock"),
-    FlowSpec("get_updated_orders", "get_updated_orders", "Get shipped/delivered orders", "in", crontab="0 6 * * *"),
-    FlowSpec("approve_refund", "approve_refund", "Approve refunds", "out", every_seconds=EVERY_5_MIN),
-    # The guide: "done through the Marketplace dashboard" (an operator action), so no schedule.
-    FlowSpec("reject_refund", "reject_refund", "Reject refunds", "out"),
+# The feature flags exactly as the setup guide lists them (section 9): the common flows, with
+# Hepsiburada's own unpacked_orders after reject_refund. reject_refund: the guide says "done
+# through the Marketplace dashboard" (an operator action), so no schedule.
+FLOWS: tuple[FlowSpec, ...] = declare_flows(after={"reject_refund": (
     FlowSpec("unpacked_orders", "unpacked_orders", "Get unpacked packages", "in", every_seconds=EVERY_5_MIN),
-    FlowSpec(
-        "send_cancel_order_items", "send_cancel_order_items", "Send partial cancellations", "out", every_seconds=EVERY_5_MIN
-    ),
-    # Triggered by the OMS (POST /flow-trigger/{channel}/update_warehouse), never on a schedule.
-    FlowSpec("update_warehouse", "update_warehouse", "Update warehouse", "out"),
-    # Maintenance flows: no feature flag, queued after install or when category ids change.
-    FlowSpec("schema_update", "", "Schema update", "maintenance"),
-    FlowSpec("category_node", "", "Category node", "maintenance"),
-    FlowSpec("category_attributes", "", "Category attributes", "maintenance"),
-    FlowSpec("default_attributes", "", "Default attributes", "maintenance"),
-    FlowSpec("compare_attributes", "", "Compare attributes", "maintenance"),
-    # The Dashboard's figures: listings against the catalog, differences queued again.
-    FlowSpec("reconcile", "", "Reconciliation", "maintenance", every_seconds=3600),
-)
+)})
 
-_RETRY_DEFAULTS = {"RETRY_INTERVAL": 28800, "EXPIRATION_DATE": 57601}
-
-# The example the channel settings table gives (not the looser "Default Format" of section 3).
-FAILED_INTEGRATION_DEFAULT: dict = {
-    "order": {**_RETRY_DEFAULTS, "MAX_RETRY_COUNT": 3},
-    "DEFAULT": {**_RETRY_DEFAULTS, "MAX_RETRY_COUNT": 2},
-    "product": {**_RETRY_DEFAULTS, "MAX_RETRY_COUNT": 2},
-    "productprice": {**_RETRY_DEFAULTS, "MAX_RETRY_COUNT": 2},
-    "productstock": {**_RETRY_DEFAULTS, "MAX_RETRY_COUNT": 2},
-    "sent_to_remote": {"EXPIRATION_HOUR": 6},
-}
-
-SCHEMA: tuple[SchemaField, ...] = (
-    SchemaField(
-        "base_url", "Base Url", "text", required=True, default="https://mpop.hepsiburada.com",
-        help="Catalog API host, used for categories and attributes. Test accounts use the -sit host.",
+SCHEMA: tuple[SchemaField, ...] = declare_schema(
+    "Hepsiburada",
+    first=(
+        SchemaField(
+            "oms_url", "OMS Url", "text", required=True, default="https://oms-external.hepsiburada.com",
+            help="Order API host, used for orders, packages and claims.",
+        ),
+        SchemaField(
+            "listing_url", "Listing Url", "text", required=True, default="https://listing-external.hepsiburada.com",
+            help="Listing API host, used for stock and price uploads and for reading listings.",
+        ),
+        SchemaField(
+            "username", "Username", "text", required=True,
+            help="API user name Hepsiburada gave the seller; normally the merchant id.",
+        ),
+        SchemaField(
+            "password", "Password", "text", required=True, secret=True,
+            help="The integrator service key Hepsiburada issued for this merchant.",
+        ),
+        SchemaField(
+            "merchant_id", "Merchant Id", "text", required=True,
+            help="The seller's merchant id (a UUID) as assigned by Hepsiburada.",
+        ),
+        SchemaField(
+            "user_agent", "User Agent", "text", required=True,
+            help="Integrator name Hepsiburada registered for us; sent as User-Agent on every call.",
+        ),
     ),
-    SchemaField(
-        "oms_url", "OMS Url", "text", required=True, default="https://oms-external.hepsiburada.com",
-        help="Order API host, used for orders, packages and claims.",
-    ),
-    SchemaField(
-        "listing_url", "Listing Url", "text", required=True, default="https://listing-external.hepsiburada.com",
-        help="Listing API host, used for stock and price uploads and for reading listings.",
-    ),
-    SchemaField(
-        "username", "Username", "text", required=True,
-        help="API user name Hepsiburada gave the seller; normally the merchant id.",
-    ),
-    SchemaField(
-        "password", "Password", "text", required=True, secret=True,
-        help="The integrator service key Hepsiburada issued for this merchant.",
-    ),
-    SchemaField(
-        "merchant_id", "Merchant Id", "text", required=True,
-        help="The seller's merchant id (a UUID) as assigned by Hepsiburada.",
-    ),
-    SchemaField(
-        "user_agent", "User Agent", "text", required=True,
-        help="Integrator name Hepsiburada registered for us; sent as User-Agent on every call.",
-    ),
-    SchemaField(
-        "category_ids", "Category Ids", "list", required=True, default=[],
-        help="Root category ids whose trees are fetched; changing them queues the category flows.",
-    ),
-    SchemaField(
-        "feature_flags", "Feature Flags", "json", required=True,
-        help="Turns each flow on or off; every flag must be present, false when unused.",
-    ),
-    SchemaField(
-        "use_neighborhood", "Use Neighborhood", "bool", default=False,
-        help="Keep the neighbourhood from order addresses when creating addresses.",
-    ),
-    SchemaField(
-        "use_hb_tracking_number", "Use Hb Tracking Number", "bool", default=False,
-        help="Use the Hepsiburada package barcode as the order's tracking number.",
-    ),
-    SchemaField(
-        "refund_reason_mapping", "Refund Reason Mapping", "json", default={},
-        help="Hepsiburada claim reason -> our refund reason id.",
-    ),
-    SchemaField(
-        "default_reason_id", "Default Reason Id", "integer", required=True,
-        help="Refund reason id used when a claim reason has no mapping.",
-    ),
-    SchemaField(
-        "refund_start_date", "Refund Start Date", "text",
-        help="Earliest claim date fetched, as yyyy-MM-ddTHH:mm:ssZ.",
-    ),
-    SchemaField(
-        "orders_refundable_days", "Orders Refundable Days", "integer", default=15,
-        help="Days after order creation during which it can be returned.",
-    ),
-    SchemaField(
-        "failed_integration", "Failed Integration", "json", required=True, default=FAILED_INTEGRATION_DEFAULT,
-        help="Retry penalties per record kind: RETRY_INTERVAL and EXPIRATION_DATE in seconds, MAX_RETRY_COUNT; "
-        "sent_to_remote.EXPIRATION_HOUR bounds the wait for Hepsiburada's answer.",
-    ),
-    SchemaField(
-        "erp_code", "Erp Code", "text",
-        help="The brand's own code for this sales channel.",
-    ),
-    SchemaField(
-        "send_shipping_info", "Send Shipping Info", "bool", default=False,
-        help="On: the brand ships and sends tracking numbers. Off: Hepsiburada manages shipping.",
-    ),
-    SchemaField(
-        "order_number_format", "Order Number Format", "text",
-        help='Format of imported order numbers; empty means "{orderNumber}-{id}".',
-    ),
-    SchemaField(
-        "cancellation_reason_id", "Cancellation Reason Id", "integer", required=True,
-        help="Reason id given to orders cancelled on Hepsiburada.",
-    ),
-    SchemaField(
-        "attribute_set_strategy", "Attribute Set Strategy", "text", required=True, default="CategoryNode",
-        help="How products are assigned attribute sets; keep CategoryNode.",
-    ),
-    SchemaField(
-        "use_channel_id_in_address_mapping", "Use Channel Id In Address Mapping", "bool", default=False,
-        help="Prefix address mapping keys with the channel id (per-channel address mapping).",
-    ),
-    SchemaField(
-        "buffer_stock", "Buffer Stock", "integer",
-        help="Units held back: subtracted from each stock figure before it is sent (never below 0).",
-    ),
-    SchemaField(
-        "shipping_provider", "Shipping Provider", "json",
-        help="Carrier -> tracking URL templates used when sending tracking links.",
-    ),
-    SchemaField(
-        "cargo_company_mapping", "Cargo Company Mapping", "json", required=True,
-        help="Hepsiburada carrier name -> our shipping company id, with a \"default\" entry.",
-    ),
-    SchemaField(
-        "cancellation_reason_mapping", "Cancellation Reason Mapping", "json",
-        help="Hepsiburada cancellation reason -> our cancellation reason id.",
-    ),
-    SchemaField(
-        "automatic_packing", "Automatic Packing", "bool",
-        help="Package paid orders ourselves before fetching them when Hepsiburada has not.",
-    ),
-    SchemaField(
-        "check_hepsijet_format_type", "Check Hepsijet Format Type", "text",
-        help="Format of the cargo label to fetch, e.g. png.",
-    ),
-    SchemaField(
-        "billing_address_same_as_shipping", "Billing Address Same As Shipping", "bool",
-        help="For micro-export orders, use the delivery address as the billing address too.",
-    ),
-    SchemaField(
-        "store_account_cargo_company", "Store Account Cargo Company", "text",
-        help="Carrier short name (e.g. YK) sent with automatic packing for merchant-own shipping.",
-    ),
-    SchemaField(
-        "use_cargo_label", "Use Cargo Label", "bool",
-        help="Fill the cargo label when orders are fetched.",
-    ),
-    SchemaField(
-        "send_cancellation_reason_id", "Send Cancellation Reason ID", "integer",
-        help="Hepsiburada reason id sent with partial cancellations (80 WrongPrice, 83 MerchantCanNotBeSupplied).",
-    ),
-    SchemaField(
-        "shipping_address_label_mapping", "Shipping Address Label Mapping", "json", default={},
-        help="Warehouse erp_code -> Hepsiburada shipping address label, for warehouse updates.",
-    ),
-    SchemaField(
-        "product_shipping_info_extra_data", "Product Shipping Info Extra Data", "json", default={},
-        help="Extra fields sent with shipping info in product updates, e.g. claimAddressLabel.",
+    overrides={
+        "base_url": {"default": "https://mpop.hepsiburada.com",
+                     "help": "Catalog API host, used for categories and attributes. Test accounts use the -sit host."},
+        "cargo_company_mapping": {"default": None},
+        "cancellation_reason_mapping": {"default": None},
+        "send_cancel_reason_id": {
+            "label": "Send Cancellation Reason ID",
+            "help": "Hepsiburada reason id sent with partial cancellations (80 WrongPrice, 83 MerchantCanNotBeSupplied); "
+            "formerly send_cancellation_reason_id.",
+        },
+    },
+    own=(
+        SchemaField(
+            "use_hb_tracking_number", "Use Hb Tracking Number", "bool", default=False,
+            help="Use the Hepsiburada package barcode as the order's tracking number.",
+        ),
+        SchemaField(
+            "automatic_packing", "Automatic Packing", "bool",
+            help="Package paid orders ourselves before fetching them when Hepsiburada has not.",
+        ),
+        SchemaField(
+            "check_hepsijet_format_type", "Check Hepsijet Format Type", "text",
+            help="Format of the cargo label to fetch, e.g. png.",
+        ),
+        SchemaField(
+            "store_account_cargo_company", "Store Account Cargo Company", "text",
+            help="Carrier short name (e.g. YK) sent with automatic packing for merchant-own shipping.",
+        ),
+        SchemaField(
+            "use_cargo_label", "Use Cargo Label", "bool",
+            help="Fill the cargo label when orders are fetched.",
+        ),
+        SchemaField(
+            "shipping_address_label_mapping", "Shipping Address Label Mapping", "json", default={},
+            help="Warehouse erp_code -> Hepsiburada shipping address label, for warehouse updates.",
+        ),
+        SchemaField(
+            "product_shipping_info_extra_data", "Product Shipping Info Extra Data", "json", default={},
+            help="Extra fields sent with shipping info in product updates, e.g. claimAddressLabel.",
+        ),
     ),
 )
 

@@ -43,7 +43,7 @@ def setup(lists: dict, sim_url: str, log=print):
         "username": "demo-merchant", "password": "demo-service-key", "merchant_id": "demo-merchant",
         "user_agent": "mpdash", "category_ids": ["18021982"],
         "default_reason_id": _reason("refund", "marketplace_refund"),
-        "cancellation_reason_id": _reason("cancel", "marketplace_cancelled"), "send_cancellation_reason_id": 83,
+        "cancellation_reason_id": _reason("cancel", "marketplace_cancelled"), "send_cancel_reason_id": 83,
         "cargo_company_mapping": {"default": 1}, "buffer_stock": 1,
         "automatic_packing": True, "store_account_cargo_company": "HX",
         "order_number_format": "HB-{orderNumber}-{id}",

@@ -12,20 +12,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, field_validator
 
-from ..errors import MalformedResponse, RequestRejected
+from ..errors import RequestRejected
+from ..kit.answers import AnswerModel, answer_parser, none_as_empty_list
 
 FINISHED_STATUSES = frozenset({"done", "failed"})  # the documented end states
 FAILED_STATUSES = frozenset({"failed"})
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
-
-
-def _none_as_empty_list(value: Any) -> Any:
-    return [] if value is None else value
+_Model = AnswerModel
+_none_as_empty_list = none_as_empty_list
+parse_answer = answer_parser("Hepsiburada")
 
 
 class UploadAccepted(_Model):
@@ -649,35 +647,6 @@ class ClaimsPage(_Model):
 
     items: list[Claim] = Field(default_factory=list)
     total_count: int | None = None
-
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def _describe(exc: ValidationError, limit: int = 3) -> str:
-    parts = []
-    for error in exc.errors()[:limit]:
-        where = ".".join(str(p) for p in error.get("loc", ())) or "(answer)"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    more = exc.error_count() - limit
-    if more > 0:
-        parts.append(f"and {more} more")
-    return "; ".join(parts)
-
-
-def parse_answer(model: type[ModelT], data: Any, what: str) -> ModelT:
-    """Validate ``data`` as ``model``; raise :class:`MalformedResponse` saying what was wrong."""
-    if data is None:
-        raise MalformedResponse(f"{what}: Hepsiburada answered with an empty body")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        excerpt = repr(data)
-        if len(excerpt) > 500:
-            excerpt = excerpt[:500] + "…"
-        raise MalformedResponse(
-            f"{what}: unexpected answer from Hepsiburada ({_describe(exc)})", body=excerpt
-        ) from None
 
 
 CatalogT = TypeVar("CatalogT", bound=CatalogEnvelope)

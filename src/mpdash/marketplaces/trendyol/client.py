@@ -20,8 +20,10 @@ import httpx
 
 from mpdash.redaction import redact_text, register_secret
 
+from ..auth import BasicCredentials
 from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
 from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient, retry_after_seconds
+from ..kit.config import require_set
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
     CLAIM_ISSUE_DESCRIPTION_MAX,
@@ -142,10 +144,8 @@ class TrendyolClient(BaseClient):
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
     ):
-        for key, value in (("base_url", base_url), ("seller_id", seller_id), ("api_key", api_key),
-                           ("api_secret", api_secret), ("integrator_name", integrator_name)):
-            if value is None or not str(value).strip():
-                raise ConfigError(f"Trendyol channel config: {key} is not set")
+        require_set({"base_url": base_url, "seller_id": seller_id, "api_key": api_key, "api_secret": api_secret,
+                     "integrator_name": integrator_name}, "Trendyol channel config")
         integrator = str(integrator_name).strip()
         if not _INTEGRATOR_RE.match(integrator):
             raise ConfigError(
@@ -159,14 +159,13 @@ class TrendyolClient(BaseClient):
                 "Hesap Bilgilerim > Entegrasyon Bilgileri"
             )
         register_secret(str(api_key))
-        register_secret(str(api_secret))
         headers = {"User-Agent": f"{self.seller_id} - {integrator}", "Accept": "application/json"}
         if storefront_code and str(storefront_code).strip():
             headers["storeFrontCode"] = str(storefront_code).strip().upper()
         super().__init__(
             base_url=str(base_url).strip(),
             headers=headers,
-            auth=(str(api_key).strip(), str(api_secret)),
+            credentials=BasicCredentials(api_key, api_secret, hint="the channel's seller_id, api_key and api_secret"),
             timeout=timeout,
             budget=budget,
             transport=transport,

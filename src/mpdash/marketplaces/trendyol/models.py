@@ -11,20 +11,18 @@ parsing.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import (
     AliasChoices,
-    BaseModel,
     ConfigDict,
     Field,
     RootModel,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from ..errors import MalformedResponse
+from ..kit.answers import AnswerModel, answer_parser, none_as_empty_list
 
 BATCH_COMPLETED = "COMPLETED"
 BATCH_IN_PROGRESS = "IN_PROGRESS"
@@ -34,12 +32,9 @@ ITEM_FAILED = frozenset({"FAILED", "FAILURE"})
 ITEM_FINAL = frozenset({ITEM_SUCCESS, *ITEM_FAILED})
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
-
-
-def _none_as_empty_list(value: Any) -> Any:
-    return [] if value is None else value
+_Model = AnswerModel
+_none_as_empty_list = none_as_empty_list
+parse_answer = answer_parser("Trendyol")
 
 
 # --- writes -------------------------------------------------------------------------------
@@ -499,30 +494,3 @@ def error_messages(data: Any) -> list[str]:
         if isinstance(value, str) and value and value not in " ".join(out):
             out.append(value)
     return out
-
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def _describe(exc: ValidationError, limit: int = 3) -> str:
-    parts = []
-    for error in exc.errors()[:limit]:
-        where = ".".join(str(p) for p in error.get("loc", ())) or "(answer)"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    more = exc.error_count() - limit
-    if more > 0:
-        parts.append(f"and {more} more")
-    return "; ".join(parts)
-
-
-def parse_answer(model: type[ModelT], data: Any, what: str) -> ModelT:
-    """Validate ``data`` as ``model``; raise :class:`MalformedResponse` saying what was wrong."""
-    if data is None:
-        raise MalformedResponse(f"{what}: Trendyol answered with an empty body")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        excerpt = repr(data)
-        if len(excerpt) > 500:
-            excerpt = excerpt[:500] + "…"
-        raise MalformedResponse(f"{what}: unexpected answer from Trendyol ({_describe(exc)})", body=excerpt) from None

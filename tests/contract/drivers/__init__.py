@@ -1,0 +1,1 @@
+"""One contract driver per registered marketplace: ``<registry name>.py`` (see ../driver.py)."""

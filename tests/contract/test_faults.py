@@ -1,0 +1,162 @@
+"""5xx, 429 and timeouts injected in the middle of a flow (at each of its requests in turn)
+converge with nothing lost or duplicated: every stock and price lands exactly once in the
+marketplace's history, every order is stored exactly once here.
+
+The simulators' timeout fault answers after the client gave up, without acting; a lost
+answer after the marketplace acted is covered per marketplace (test_order_exactly_once.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from mpdash.catalog.models import ProductPrice, ProductStock
+from mpdash.integration.models import FailedIntegration, InboundItem, PendingChange
+from mpdash.orders.models import Order
+
+from ..conftest import make_products
+from .conftest import lines_of, require, run, settle
+from .driver import FAULT_MODES
+
+pytestmark = pytest.mark.django_db
+
+KIND = {"stock": "productstock", "price": "productprice"}
+
+
+def converge(channel, kind, tries=12):
+    """Runs (and polls) until nothing of ``kind`` is pending; the runs made."""
+    made = []
+    for _ in range(tries):
+        made.append(run(channel, kind))
+        settle(30)
+        made[-1].refresh_from_db()
+        if not PendingChange.objects.filter(channel=channel, kind=KIND[kind]).exists():
+            return made
+    raise AssertionError(f"{kind} still pending after {tries} runs: "
+                         f"{[(r.status, r.message) for r in made]}")
+
+
+@pytest.mark.parametrize("mode", FAULT_MODES)
+def test_faults_mid_sync_converge_and_each_value_lands_once(mode, driver, sim, make_channel, lists, settings):
+    require(driver, "faults_sync")
+    settings.MPDASH_HTTP_TIMEOUT = 0.5
+    products = make_products(lists, 4, prefix="CF", quantity=1, price="10.00")
+    driver.list_products(sim, products, stock=0, price=1)
+    channel = make_channel("stock", "price")
+    expected: dict[tuple[str, str], list] = {(p.sku, k): [] for p in products for k in KIND}
+    round_no = 0
+    for kind in KIND:
+        for step, path in driver.fault_paths[kind].items():
+            round_no += 1
+            for i, product in enumerate(products):
+                if kind == "stock":
+                    value = 10 * round_no + i
+                    row = ProductStock.objects.get(product=product)
+                    row.quantity = value
+                else:
+                    value = Decimal(f"{10 * round_no + i}.25")
+                    row = ProductPrice.objects.get(product=product)
+                    row.price, row.retail_price = value, value * 2
+                row.save()
+                expected[(product.sku, kind)].append(value)
+            driver.inject_fault(sim, mode, path=path, count=2)
+            runs = converge(channel, kind)
+            where = f"{mode} at {kind} {step}: runs {[(r.status, r.message) for r in runs]}"
+            assert not driver.fault_left(sim), f"the fault was never hit ({where})"
+            driver.clear_fault(sim)
+            for product in products:
+                got = driver.history(sim, product.sku, kind)
+                assert got == expected[(product.sku, kind)], f"{product.sku} {kind}: history {got} ({where})"
+    assert not FailedIntegration.objects.filter(channel=channel).exists()
+
+
+@contextlib.contextmanager
+def armed_after_first_request(driver, sim, mode, count):
+    """The fault is armed once the flow's first request has reached the simulator: it lands
+    on a later request of the same run (the next page, a package, an acknowledgement)."""
+    base, stop = sim.requests_total, threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            if sim.requests_total > base:
+                driver.inject_fault(sim, mode, path=None, count=count)
+                return
+            time.sleep(0.0005)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join(5)
+
+
+ARMED = object()  # a step whose fault is armed mid-run rather than aimed at a path
+
+
+def stored_once(channel, placed) -> list[str]:
+    """What is wrong with the local orders against ``placed`` (empty: each stored exactly once)."""
+    problems = []
+    local = list(Order.objects.filter(channel=channel).values_list("marketplace_order_number", "package_id"))
+    per_order = Counter(number for number, _ in local)
+    wanted = Counter(p.order_number for p in placed)
+    if per_order != wanted:
+        problems.append(f"missing {sorted((wanted - per_order).elements())}, extra {sorted((per_order - wanted).elements())}")
+    packages = Counter(package for _, package in local)
+    if any(n > 1 for n in packages.values()):
+        problems.append(f"packages stored twice: {[k for k, n in packages.items() if n > 1]}")
+    for p in placed:
+        order = Order.objects.filter(channel=channel, marketplace_order_number=p.order_number).first()
+        if order and sorted((i.sku, i.quantity) for i in order.items.all()) != sorted(p.lines):
+            problems.append(f"{p.order_number}: lines {sorted((i.sku, i.quantity) for i in order.items.all())} != {sorted(p.lines)}")
+    return problems
+
+
+@pytest.mark.parametrize("mode", FAULT_MODES)
+def test_faults_mid_order_ingestion_lose_and_duplicate_nothing(mode, driver, sim, make_channel, lists, settings, monkeypatch):
+    require(driver, "faults_orders")
+    settings.MPDASH_HTTP_TIMEOUT = 0.5
+    products = make_products(lists, 3, prefix="CFO")
+    skus = [p.sku for p in products]
+    driver.list_products(sim, products, stock=1000, price=100)
+    channel = make_channel("get_orders")
+    driver.small_pages(monkeypatch)
+    placed, runs = [], []
+    steps = [*driver.fault_paths["get_orders"].items(), ("any request", None), ("after the first request", ARMED)]
+    for n, (step, path) in enumerate(steps):
+        for k in range(3):
+            lines = [(skus[(n + k) % 3], 1)] if k % 2 == 0 else [(skus[(n + k) % 3], 1), (skus[(n + k + 1) % 3], 2)]
+            placed.append(driver.place_order(sim, lines, shopper=n + k))
+        if path is ARMED:
+            with armed_after_first_request(driver, sim, mode, count=1 + n % 2):
+                result = run(channel, "get_orders")
+        else:
+            driver.inject_fault(sim, mode, path=path, count=1 + n % 2)
+            result = run(channel, "get_orders")
+        runs.append((step, result.status, result.message, driver.fault_left(sim)))
+        driver.clear_fault(sim)
+    missed = [step for (step, path), r in zip(steps, runs) if path not in (None, ARMED) and r[3]]
+    assert not missed, f"faults aimed at {missed} were never hit (driver.fault_paths): {runs}"
+    hit = [r for r in runs if not r[3]]
+    assert any(status != "success" or "rate" in message.lower() for _, status, message, _ in hit), \
+        f"the faults should have disturbed a run: {runs}"
+
+    with driver.order_catch_up(monkeypatch):
+        for _ in range(5):
+            last = run(channel, "get_orders")
+            if not stored_once(channel, placed):
+                break
+        problems = stored_once(channel, placed)
+        assert not problems, f"{problems}; runs under {mode}: {runs}; last {last.status} {lines_of(last)}"
+        assert not InboundItem.objects.filter(channel=channel).exists()
+        assert not FailedIntegration.objects.filter(channel=channel, kind="order").exists()
+        # Reading everything again changes nothing.
+        run(channel, "get_orders")
+    assert not stored_once(channel, placed)
