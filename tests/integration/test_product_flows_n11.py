@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from mpdash.catalog.models import CatalogItem, Category
+from mpdash.catalog.models import CatalogItem
 from mpdash.channels.mapper import preview
-from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
 from mpdash.channels.models_remote import RemoteCategory
 from mpdash.integration.dispatch import execute
 from mpdash.integration.models import FlowRun
@@ -27,19 +26,12 @@ def channel(lists, n11_sim, no_celery):
 
 
 @pytest.fixture
-def mapped(channel):
-    for flow in ("category_node", "category_attributes", "default_attributes"):
-        [run_id] = execute(channel.pk, flow, "manual")
-        run = FlowRun.objects.get(pk=run_id)
-        assert run.status == "success", (flow, run.message)
+def mapped(channel, n11_sim):
+    from ..contract.drivers.n11 import N11Driver
+
+    local = N11Driver().map_catalog(channel, n11_sim)  # tree, attributes, default attributes; Elbise mapped
     assert set(RemoteCategory.objects.filter(channel=channel).values_list("remote_id", flat=True)) == {
         "1000100", "1000101", "1000102"}
-    local = Category.objects.create(code="elbise", name="Elbise")
-    CategoryMapping.objects.create(channel=channel, local_category=local,
-                                   remote_category=RemoteCategory.objects.get(channel=channel, remote_id="1000101"))
-    for attribute, kind, source in (("Renk", "attribute", "renk"), ("Beden", "attribute", "beden"),
-                                    ("Marka", "attribute", "brand")):
-        AttributeMapping.objects.create(channel=channel, attribute=attribute, source_type=kind, source=source)
     return local
 
 

@@ -177,7 +177,8 @@ def test_accept_split_and_partial_cancel(adapter, sim):
     a_line, b_line = (x["lineId"] for x in placed["lines"])
     result = adapter.cancel_lines(package_id, [(a_line, 1)], "")
     assert result.ok and "Picking sent first" in result.message, result.message
-    assert sim.cancelled_lines() == [{"orderLineId": a_line, "quantity": 1, "packageId": package_id, "reasonId": 65}]
+    assert sim.cancelled_lines() == [{"orderLineId": a_line, "quantity": 1, "packageId": package_id, "reasonId": 65,
+                                      "by": "seller"}]
     kept = sim.package_of_line(a_line)
     assert {x["orderLineId"]: x["quantity"] for x in kept["lines"]} == {a_line: 2, b_line: 1}
     assert sim.package(package_id)["shipmentPackageStatus"] == "UnPacked"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from mpdash.marketplaces import registry
 from mpdash.marketplaces.n11.adapter import N11Adapter
-from mpdash.marketplaces.n11.config import BATCH_SIZES, FAILED_INTEGRATION_DEFAULT, FLOWS, SCHEMA
+from mpdash.marketplaces.common_config import FAILED_INTEGRATION_DEFAULT
+from mpdash.marketplaces.n11.config import BATCH_SIZES, FLOWS, SCHEMA
 from mpdash.marketplaces.n11.simulator import serve
 
 # SPEC §4, exactly as the N11 seed names them.
@@ -32,7 +33,7 @@ def test_schema_keys_and_defaults_from_the_seed():
                 "cancellation_reason_id", "default_reason_id", "failed_integration", "attribute_set_strategy"):
         assert fields[key].required, key
     for key in ("erp_code", "unsupplied_reason_id", "unpacked_reason_id", "cargo_company_id", "use_neighborhood",
-                "send_shipping_info", "cancellation_reason_type_id", "exclude_cargo_company_ids", "order_start_date",
+                "send_shipping_info", "send_cancel_reason_id", "exclude_cargo_company_ids", "order_start_date",
                 "get_discount_amount", "order_number_format", "use_channel_id_in_address_mapping", "buffer_stock",
                 "oms_enabled"):
         assert not fields[key].required, key
@@ -43,6 +44,10 @@ def test_schema_keys_and_defaults_from_the_seed():
     assert FAILED_INTEGRATION_DEFAULT["order"]["MAX_RETRY_COUNT"] == 3
     assert FAILED_INTEGRATION_DEFAULT["sent_to_remote"] == {"EXPIRATION_HOUR": 6}
     assert all(f.help for f in SCHEMA)
+    # The seed's names of concepts the common config holds under one name.
+    assert (fields["send_cancel_reason_id"].label, defaults["send_cancel_reason_id"]) == ("Cancellation Reason Type Id", 65)
+    assert fields["cancellation_reason_mapping"].label == "Cancellation Map"
+    assert fields["default_reason_id"].label == "Refund Reason Id"
 
 
 def test_batch_sizes_and_registry():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -43,6 +43,18 @@ from ..base import (
 )
 from ..errors import ConfigError, RequestRejected
 from ..http import DEFAULT_TIMEOUT
+from ..kit import (
+    BatchSending,
+    Chunk,
+    ConfigReader,
+    SentMemory,
+    StagedWalker,
+    each_record,
+    epoch_ms,
+    from_ms,
+    to_decimal,
+    wire_amount,
+)
 from ..ratelimit import CallBudget
 from .client import N11Client, seller_budget
 from .config import (
@@ -75,41 +87,6 @@ PRODUCT_STATE = {"Active": ON_SALE, "Suspended": ON_SALE, "WaitingForApproval": 
                  "Rejected": REJECTED}
 
 
-def _decimal(value: Any) -> Decimal | None:
-    """A finite number, or None (NaN and Infinity are no price)."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _amount(value: Any) -> float | Any:
-    """Two decimals, as a JSON number (N11: dot decimal, two digits)."""
-    number = _decimal(value)
-    return value if number is None else float(number.quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def _whole(config: dict[str, Any], key: str, default: int | None = None) -> int | None:
-    raw = config.get(key)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(str(raw).strip())
-    except ValueError:
-        raise ConfigError(f"N11 channel config: {key} must be a whole number, got {raw!r}") from None
-
-
-def _ms(value: datetime) -> int:
-    return int((value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp() * 1000)
-
-
-def _from_ms(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, UTC)
-
-
 def _address(address: Address | None, email: str) -> RemoteAddress | None:
     if address is None:
         return None
@@ -121,12 +98,13 @@ def _address(address: Address | None, email: str) -> RemoteAddress | None:
                          tax_number=address.tax_id or "", identity_number=address.tc_id or "")
 
 
-class N11Adapter(MarketplaceAdapter):
+class N11Adapter(BatchSending, MarketplaceAdapter):
     name = "n11"
     label = "N11"
     flows = FLOWS
     schema = SCHEMA
     batch_sizes = BATCH_SIZES
+    batch_unit = "task"
     max_images = MAX_IMAGES
     max_order_window_hours = 24 * ORDER_WINDOW_DAYS
     orders_page_size = MAX_ORDER_PAGE_SIZE
@@ -140,23 +118,23 @@ class N11Adapter(MarketplaceAdapter):
     def __init__(self, config: dict[str, Any], *, transport: httpx.BaseTransport | None = None,
                  budget: CallBudget | None = _USE_SHARED_BUDGET, timeout: httpx.Timeout | float | None = None):
         super().__init__(config, transport=transport, timeout=timeout)
-        app_key = str(config.get("app_key") or "").strip()
-        if not app_key:
-            raise ConfigError("N11 channel config: app_key is required")
+        read = ConfigReader(self.config, "N11")
+        app_key = read.required("app_key")
         self.client = N11Client(
-            str(config.get("base_url") or ""), app_key=app_key, app_secret=str(config.get("app_secret") or ""),
+            read.required("base_url"), app_key=app_key, app_secret=read.required("app_secret"),
             budget=seller_budget(app_key) if budget is _USE_SHARED_BUDGET else budget,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout, transport=transport,
         )
-        self._buffer_stock = _whole(config, "buffer_stock", 0) or 0
-        self._oms_enabled = bool(config.get("oms_enabled"))
-        self._discounts = bool(config.get("get_discount_amount"))
+        self._buffer_stock = read.whole("buffer_stock", default=0) or 0
+        self._preparing_day = read.whole("preparing_day", default=3, minimum=0)
+        self._cancel_reason = read.get("send_cancel_reason_id") or 65
+        self._oms_enabled = read.flag("oms_enabled")
+        self._discounts = read.flag("get_discount_amount")
+        self._own_carrier = read.flag("send_shipping_info")
+        # stockCode -> our sku of each task sent: N11's task answer names stock codes only.
+        self.sent_batches = SentMemory(1000)
 
     # --- stock and prices -------------------------------------------------------------
-    def _check_size(self, kind: str, count: int) -> None:
-        if count > self.batch_size(kind):
-            raise ValueError(f"{count} {kind} records in one task; N11 accepts at most {self.batch_size(kind)}")
-
     @staticmethod
     def _code(record: StockRecord | PriceRecord) -> str:
         return str(record.remote_sku or record.sku).strip()
@@ -164,60 +142,54 @@ class N11Adapter(MarketplaceAdapter):
     def stock_to_send(self, quantity: int) -> int:
         return max(0, int(quantity) - self._buffer_stock)
 
+    def _price_stock(self, kind: str, records, item_of) -> Submission:
+        kept, items, sent = self.prepare_batch(kind, records, item_of, key=self._code)
+        return self.submit(self.client.update_price_stock, items, sent, self.client,
+                           memo={self._code(r): r.sku for r in kept})
+
     def send_stock(self, records: list[StockRecord]) -> Submission:
         """One price-stock-update task with quantities only (prices left untouched)."""
-        records = list({self._code(r): r for r in records}.values())  # the last record per stock code
-        items = {r.sku: {"stockCode": self._code(r), "quantity": self.stock_to_send(r.quantity),
-                         "currencyType": CURRENCY} for r in records}
-        return self._send_task("productstock", items)
+        return self._price_stock("productstock", records, lambda r: {
+            "stockCode": self._code(r), "quantity": self.stock_to_send(r.quantity), "currencyType": CURRENCY})
 
     def send_prices(self, records: list[PriceRecord]) -> Submission:
         """One price-stock-update task with list and sale price together (the sale price as
         list price when there is none); N11 rejects a sku whose list price is below its sale price."""
-        records = list({self._code(r): r for r in records}.values())
-        items = {}
-        for r in records:
-            list_price = r.list_price if r.list_price is not None else r.price
-            items[r.sku] = {"stockCode": self._code(r), "listPrice": _amount(list_price), "salePrice": _amount(r.price),
-                            "currencyType": CURRENCY}
-        return self._send_task("productprice", items)
+        return self._price_stock("productprice", records, lambda r: {
+            "stockCode": self._code(r), "listPrice": wire_amount(r.price if r.list_price is None else r.list_price),
+            "salePrice": wire_amount(r.price), "currencyType": CURRENCY})
 
-    def _send_task(self, kind: str, items: dict[str, dict[str, Any]]) -> Submission:
-        self._check_size(kind, len(items))
-        if not items:
-            return Submission(remote_id=None, sent={}, results=[])
-        task_id = self.client.update_price_stock(list(items.values()))
-        return Submission(remote_id=task_id, sent=items, exchange=self.client.last_exchange())
+    def delete_products(self, records: list[StockRecord]) -> Submission:
+        """Stock 0 through price-stock-update (the seed's send_delete_products)."""
+        return self._price_stock("product_delete", records, lambda r: {
+            "stockCode": self._code(r), "quantity": 0, "currencyType": CURRENCY})
 
     def poll(self, kind: str, remote_id: str, skus: list[str] | None = None) -> BatchStatus:
         """Where a task stands; once PROCESSED, one result per sku (all pages of task-details)."""
-        details = self.client.get_task(remote_id)
-        exchange = self.client.last_exchange()
-        if details.status != TASK_DONE:
-            return BatchStatus(done=False, exchange=exchange)
-        entries = list(details.skus.content)
-        page = 1
-        while page < details.skus.total_pages:
-            entries += self.client.get_task(remote_id, page).skus.content
-            page += 1
-        results = []
-        for entry in entries:
-            ok = entry.status == SKU_SUCCESS
-            answer = entry.model_dump(by_alias=True)
-            reasons = "; ".join(entry.reasons) or f"N11 marked the sku {entry.status or 'REJECT'} without a reason"
-            if kind == "product":
-                pending = any("onay" in r.lower() or "approval" in r.lower() for r in entry.reasons)
-                if ok or pending:
-                    text = PENDING_APPROVAL_TEXT if pending else "accepted; N11 checks the product before it goes on sale"
-                    results.append(ItemResult(entry.item_code, True, text, answer, state=PENDING_APPROVAL,
-                                              remote_sku=entry.item_code))
-                else:
-                    results.append(ItemResult(entry.item_code, False, reasons, answer, state=REJECTED))
-            else:
-                results.append(ItemResult(entry.item_code, ok, "" if ok else reasons, answer))
-        if not results:
-            return BatchStatus(done=True, exchange=exchange, failed_whole=f"N11 processed task {remote_id} without sku results")
-        return BatchStatus(done=True, results=results, exchange=exchange)
+        def results(details, memo) -> list[ItemResult] | str:
+            entries = list(details.skus.content)
+            for page in range(1, details.skus.total_pages):
+                entries += self.client.get_task(remote_id, page).skus.content
+            if not entries:
+                return f"N11 processed task {remote_id} without sku results"
+            sku_of = memo or {}
+            return [self._result(kind, entry, sku_of.get(entry.item_code, entry.item_code)) for entry in entries]
+
+        return self.poll_batch(remote_id, self.client, lambda: self.client.get_task(remote_id),
+                               lambda details: details.status == TASK_DONE, results)
+
+    @staticmethod
+    def _result(kind: str, entry, sku: str) -> ItemResult:
+        ok = entry.status == SKU_SUCCESS
+        answer = entry.model_dump(by_alias=True)
+        reasons = "; ".join(entry.reasons) or f"N11 marked the sku {entry.status or 'REJECT'} without a reason"
+        if kind != "product":
+            return ItemResult(sku, ok, "" if ok else reasons, answer)
+        pending = any("onay" in r.lower() or "approval" in r.lower() for r in entry.reasons)
+        if not ok and not pending:
+            return ItemResult(sku, False, reasons, answer, state=REJECTED)
+        text = PENDING_APPROVAL_TEXT if pending else "accepted; N11 checks the product before it goes on sale"
+        return ItemResult(sku, True, text, answer, state=PENDING_APPROVAL, remote_sku=entry.item_code)
 
     def _all_products(self) -> Iterator[Product]:
         page = 0
@@ -298,12 +270,12 @@ class N11Adapter(MarketplaceAdapter):
                           ("barcode", "attributes.barcode")):
             if not str(fields.get(key) or "").strip():
                 problems.append(f"`{key}` is required (source: {hint})")
-        sale, list_price = _decimal(fields.get("salePrice")), _decimal(fields.get("listPrice"))
+        sale, list_price = to_decimal(fields.get("salePrice")), to_decimal(fields.get("listPrice"))
         if sale is None or sale <= 0:
             problems.append("Price data not found")
         elif list_price is not None and list_price < sale:
             problems.append(f"list price {list_price:.2f} is below sale price {sale:.2f}; N11 requires listPrice ≥ salePrice")
-        if _decimal(fields.get("quantity")) is None:
+        if to_decimal(fields.get("quantity")) is None:
             problems.append("Stock data not found")
         images = [u for u in fields.get("images") or [] if u]
         if not images:
@@ -322,8 +294,8 @@ class N11Adapter(MarketplaceAdapter):
         fields = record.fields or {}
         sale = fields.get("salePrice")
         list_price = fields.get("listPrice") if fields.get("listPrice") not in (None, "") else sale
-        quantity = _decimal(fields.get("quantity"))
-        vat = _decimal(fields.get("vatRate"))
+        quantity = to_decimal(fields.get("quantity"))
+        vat = to_decimal(fields.get("vatRate"))
         attributes = []
         for choice in record.attributes:
             entry: dict[str, Any] = {"id": int(choice.attribute_id) if choice.attribute_id.isdigit() else choice.attribute_id}
@@ -336,20 +308,20 @@ class N11Adapter(MarketplaceAdapter):
             "title": fields.get("title"), "description": fields.get("description"),
             "categoryId": int(record.category_id) if str(record.category_id).isdigit() else record.category_id,
             "currencyType": CURRENCY, "productMainId": fields.get("productMainId"),
-            "preparingDay": int(_decimal(fields.get("preparingDay")) or _whole(self.config, "preparing_day", 3) or 3),
+            "preparingDay": int(to_decimal(fields.get("preparingDay")) or self._preparing_day or 0),
             "shipmentTemplate": fields.get("shipmentTemplate") or self.config.get("shipment_template") or "",
             "stockCode": fields.get("stockCode") or record.sku, "barcode": fields.get("barcode"),
             "quantity": self.stock_to_send(int(quantity)) if quantity is not None else None,
             "images": [{"url": str(u), "order": n} for n, u in enumerate(fields.get("images") or [], start=1) if u],
-            "attributes": attributes, "salePrice": _amount(sale), "listPrice": _amount(list_price),
-            "vatRate": int(vat) if vat is not None and vat == vat.to_integral_value() else _amount(vat),
+            "attributes": attributes, "salePrice": wire_amount(sale), "listPrice": wire_amount(list_price),
+            "vatRate": int(vat) if vat is not None and vat == vat.to_integral_value() else wire_amount(vat),
         }
 
     def send_products(self, records: list[ProductRecord], *, update: bool = False) -> Submission:
         """One product-create task (at most 1,000 skus); with ``update`` one product-update task
         carrying the content (title, description, images, attributes; stock and prices go
         through their own flows). The update path and body are [UNVERIFIED]."""
-        self._check_size("product", len(records))
+        self.check_size("product", len(records))
         if not records:
             return Submission(remote_id=None, sent={}, results=[])
         sent = {r.sku: self.build_product_payload(r) for r in records}
@@ -388,12 +360,6 @@ class N11Adapter(MarketplaceAdapter):
             statuses[sku] = ProductStatus(sku, state, reasons, product.stock_code)
         return statuses
 
-    def delete_products(self, records: list[StockRecord]) -> Submission:
-        """Stock 0 through price-stock-update (the seed's send_delete_products)."""
-        records = list({self._code(r): r for r in records}.values())
-        items = {r.sku: {"stockCode": self._code(r), "quantity": 0, "currencyType": CURRENCY} for r in records}
-        return self._send_task("product_delete", items)
-
     # --- order side: listings -------------------------------------------------------------
     def list_orders(self, start, end, token=None) -> Page:
         return self._walk(start, end, token, self.order_statuses, self._remote_order)
@@ -405,38 +371,37 @@ class N11Adapter(MarketplaceAdapter):
         return self._walk(start, end, token, self.cancellation_statuses, self._remote_cancellation)
 
     def _walk(self, start, end, token, statuses: tuple[str, ...], convert) -> Page:
-        """One page over ``statuses`` (one request each, N11 takes one status per request) in
-        [start, end) cut into windows of at most a month; the token is
-        ``n11:{status index}:{page}:{window start ms}``."""
-        low, high = _ms(start), _ms(end) - 1
+        """One page over ``statuses`` (one request each: N11 takes one status per request) in
+        [start, end), read month by month (N11 answers at most a month per query); the token is
+        ``{month index}|{the walker's token}``."""
+        low, high = epoch_ms(start), epoch_ms(end) - 1
         if high < low:
             return Page([], None)
-        span = ORDER_WINDOW_DAYS * 86_400_000 - 1
-        stage, page, window = 0, 0, low
+        month = ORDER_WINDOW_DAYS * 86_400_000
+        spans = [(lo, min(high, lo + month - 1)) for lo in range(low, high + 1, month)]
+        index, inner = 0, None
         if token is not None:
-            try:
-                prefix, stage_text, page_text, window_text = str(token).split(":")
-                stage, page, window = int(stage_text), int(page_text), int(window_text)
-                if prefix != _TOKEN or not 0 <= stage < len(statuses):
-                    raise ValueError
-            except ValueError:
-                raise ValueError(f"{token!r} is not a page token of the N11 adapter") from None
+            head, _, rest = str(token).partition("|")
+            if not head.isdigit() or int(head) >= len(spans):
+                raise ValueError(f"{token!r} is not a page token of the N11 adapter")
+            index, inner = int(head), rest or None
+        walker = StagedWalker(
+            lambda status, lo, hi, page, size: self._chunk(self.client.get_packages(status, lo, hi, page, size)),
+            lambda status, records: each_record(status, records, convert),
+            size=self.orders_page_size, stages=statuses, prefix="n11", owner="the N11 adapter")
         while True:
-            window_end = min(high, window + span)
-            answer = self.client.get_packages(statuses[stage], window, window_end, page, self.orders_page_size)
-            items = [convert(p) for p in answer.content]
-            if answer.content and page + 1 < answer.total_pages:
-                following = (stage, page + 1, window)
-            elif window_end < high:
-                following = (stage, 0, window_end + 1)
-            elif stage + 1 < len(statuses):
-                following = (stage + 1, 0, low)
-            else:
-                following = None
-            if not items and following is not None:
-                stage, page, window = following
-                continue
-            return Page(items, None if following is None else f"{_TOKEN}:{following[0]}:{following[1]}:{following[2]}")
+            page = walker.page(spans[index], inner)
+            if page.next_token is not None:
+                return Page(page.items, f"{index}|{page.next_token}")
+            if index + 1 >= len(spans):
+                return Page(page.items, None)
+            index, inner = index + 1, None
+            if page.items:
+                return Page(page.items, f"{index}|")
+
+    @staticmethod
+    def _chunk(answer) -> Chunk:
+        return Chunk(answer.content, answer.total_elements)
 
     def _remote_order(self, package: Package) -> RemoteOrder:
         lines = []
@@ -459,7 +424,7 @@ class N11Adapter(MarketplaceAdapter):
         return RemoteOrder(
             package_id=package.id, order_number=package.order_number,
             status=ORDER_STATUS.get(package.status, package.status.lower()),
-            placed_at=_from_ms(package.created_date), modified_at=_from_ms(package.last_modified_date),
+            placed_at=from_ms(package.created_date), modified_at=from_ms(package.last_modified_date),
             currency="TRY", amount=Decimal(amount), discount=sum((x.discount * x.quantity for x in lines), Decimal("0")),
             lines=lines, customer_name=package.customer_full_name, customer_email=email,
             customer_phone=shipping.phone if shipping else "", customer_id=package.customer_id or "",
@@ -475,13 +440,13 @@ class N11Adapter(MarketplaceAdapter):
             package.status, "cancelled on N11")
         return RemoteCancellation(package_id=package.id, order_number=package.order_number,
                                   line_ids=[x.order_line_id for x in package.lines], reason_code=package.status,
-                                  reason_text=text, cancelled_at=_from_ms(package.last_modified_date),
+                                  reason_text=text, cancelled_at=from_ms(package.last_modified_date),
                                   raw=package.model_dump(by_alias=True, mode="json"))
 
     # --- order side: writes -----------------------------------------------------------------
     def _package(self, package_id: str, statuses=("Created", "Picking")) -> Package | None:
         """A package by id: N11 documents no lookup by id, so the last month is read per status."""
-        now = _ms(datetime.now(UTC))
+        now = epoch_ms(datetime.now(UTC))
         for status in statuses:
             page = 0
             while True:
@@ -504,7 +469,7 @@ class N11Adapter(MarketplaceAdapter):
         target = (update.status or "").strip().lower()
         if target not in ("picking", "invoiced", "shipped", "delivered"):
             return ItemResult(package_id, False, f"status {update.status!r}: N11 takes picking, invoiced, shipped or delivered")
-        own_carrier = bool(self.config.get("send_shipping_info"))
+        own_carrier = self._own_carrier
         steps: list[str] = []
         try:
             package = self._package(package_id, ("Created", "Picking", "Shipped", "Delivered"))
@@ -545,14 +510,15 @@ class N11Adapter(MarketplaceAdapter):
         and the rest kept in a new package (a Created package is accepted first). N11 refuses a cancel with nothing kept, so the
         cancellation of a whole package is refused here with that reason."""
         package_id = str(package_id).strip()
-        raw = reason_id if reason_id not in (None, "") else self.config.get("cancellation_reason_type_id") or 65
+        raw = reason_id if reason_id not in (None, "") else self._cancel_reason
         try:
             reason = int(str(raw).strip())
         except ValueError:
             reason = None
         if reason not in CANCEL_REASON_TYPES:
             known = ", ".join(f"{k} ({v})" for k, v in CANCEL_REASON_TYPES.items())
-            return ItemResult(package_id, False, f"cancellation_reason_type_id {raw!r} is not one of N11's: {known}")
+            return ItemResult(package_id, False, f"cancellation reason {raw!r} (send_cancel_reason_id, the seed's "
+                                                 f"cancellation_reason_type_id) is not one of N11's: {known}")
         try:
             package = self._package(package_id)
             if package is None:

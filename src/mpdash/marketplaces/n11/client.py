@@ -13,9 +13,11 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mpdash.redaction import redact_text, register_secret
+from mpdash.redaction import redact_text
 
+from ..auth import HeaderCredentials
 from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
+from ..kit.config import require_set
 from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
@@ -69,15 +71,12 @@ class N11Client(BaseClient):
     def __init__(self, base_url: str, *, app_key: str, app_secret: str, integrator: str = INTEGRATOR,
                  budget: CallBudget | None = None, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
                  transport: httpx.BaseTransport | None = None):
-        for key, value in (("base_url", base_url), ("app_key", app_key), ("app_secret", app_secret)):
-            if value is None or not str(value).strip():
-                raise ConfigError(f"N11 channel config: {key} is not set")
-        register_secret(str(app_key).strip())
-        register_secret(str(app_secret).strip())
+        require_set({"base_url": base_url, "app_key": app_key, "app_secret": app_secret}, "N11 channel config")
         self.integrator = integrator
+        credentials = HeaderCredentials({"appkey": str(app_key), "appsecret": str(app_secret)},
+                                        hint="the channel's app_key and app_secret (Satıcı Ofisi > Hesabım > Api Hesapları)")
         super().__init__(base_url=rest_root(base_url), timeout=timeout, budget=budget, transport=transport,
-                         headers={"appkey": str(app_key).strip(), "appsecret": str(app_secret).strip(),
-                                  "Accept": "application/json"})
+                         credentials=credentials, headers={"Accept": "application/json"})
 
     def __repr__(self) -> str:  # the dataclass repr would show the headers
         return f"N11Client(base_url={self.base_url!r})"
@@ -198,8 +197,8 @@ class N11Client(BaseClient):
                               retry_after=retry_after_seconds(response, default=float(RATE_LIMIT_SECONDS)),
                               status_code=status, body=text)
         if status in (401, 403):
-            raise AuthError(f"{where}: N11 refused the credentials ({status} {details}); check the channel's app_key "
-                            "and app_secret (Satıcı Ofisi > Hesabım > Api Hesapları)", status_code=status, body=text)
+            raise AuthError(f"{where}: N11 refused the credentials ({status} {details}); check {self.credentials_hint}",
+                            status_code=status, body=text)
         if 400 <= status < 500:
             raise RequestRejected(f"{where}: N11 rejected the request ({status}): {details}", status_code=status, body=text)
         super().raise_for_status(method, path, response)

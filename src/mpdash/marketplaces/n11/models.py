@@ -7,19 +7,15 @@ both are accepted.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, field_validator
 
-from ..errors import MalformedResponse
+from ..kit.answers import AnswerModel as _Model
+from ..kit.answers import answer_parser
+from ..kit.answers import none_as_empty_list as _list
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
-
-
-def _list(value: Any) -> Any:
-    return [] if value is None else value
+parse_answer = answer_parser("N11")
 
 
 def _text(value: Any) -> Any:
@@ -166,9 +162,6 @@ class PackagesPage(_Model):
     page: int = 0
 
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
 def error_text(data: Any) -> str:
     """N11's refusal as text: ``{"message"}``, ``{"errors": [...]}`` or anything else."""
     if isinstance(data, dict):
@@ -179,16 +172,3 @@ def error_text(data: Any) -> str:
             if data.get(key):
                 return str(data[key])
     return str(data)[:300]
-
-
-def parse_answer(model: type[ModelT], data: Any, what: str) -> ModelT:
-    """Validate ``data`` as ``model``; raise :class:`MalformedResponse` saying what was wrong."""
-    if data is None:
-        raise MalformedResponse(f"{what}: N11 answered with an empty body")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "the answer"
-        raise MalformedResponse(f"{what}: unexpected answer from N11 ({where}: {first.get('msg')})",
-                                body=repr(data)[:500]) from None

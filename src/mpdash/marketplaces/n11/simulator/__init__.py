@@ -292,6 +292,11 @@ class N11Simulator:
         with self._state.lock:
             return list(self._state.lines_cancelled)
 
+    def customer_cancel(self, package_id: str, line_ids: list[str] | None = None) -> dict[str, Any]:
+        """The customer cancels lines (all when None): the old package becomes Cancelled, the lines
+        not cancelled move to a new package (``{"packageId"}`` of it, None when nothing is left)."""
+        return self._state.customer_cancel(package_id, line_ids)
+
     def set_package_status(self, package_id: str, status: str, tracking_number: str | None = None) -> dict[str, Any]:
         """Move a package as N11 or its carrier would (Shipped, Delivered, Cancelled, Returned...)."""
         return self._state.set_status(package_id, status, tracking_number)

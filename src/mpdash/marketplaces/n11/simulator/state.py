@@ -543,10 +543,25 @@ class State:
                 new_lines.append({**held[line_id], "quantity": quantity, "dueAmount": float(unit * quantity)})
             for line_id, quantity in dropped.items():
                 self.lines_cancelled.append({"orderLineId": line_id, "quantity": quantity, "packageId": old["id"],
-                                             "reasonId": reasons[line_id]})
+                                             "reasonId": reasons[line_id], "by": "seller"})
             made = self._new_package(old, new_lines, "Picking")
             self._move(old, "UnPacked")
         return {"code": 200, "message": "success", "packageId": made["id"]}
+
+    def customer_cancel(self, package_id: str, line_ids: list[str] | None = None) -> dict[str, Any]:
+        """The customer cancels lines (all when None). N11 lists the lines not cancelled in a new
+        package of the same order and the old package as Cancelled (its order-listing page)."""
+        with self.lock:
+            old = self.packages[str(package_id)]
+            wanted = {str(i) for i in line_ids} if line_ids else {x["orderLineId"] for x in old["lines"]}
+            rest = [dict(x) for x in old["lines"] if x["orderLineId"] not in wanted]
+            made = self._new_package(old, rest, old["shipmentPackageStatus"]) if rest else None
+            for line in old["lines"]:
+                if line["orderLineId"] in wanted:
+                    self.lines_cancelled.append({"orderLineId": line["orderLineId"], "quantity": line["quantity"],
+                                                 "packageId": old["id"], "reasonId": None, "by": "customer"})
+            self._move(old, "Cancelled")
+            return {"packageId": made["id"] if made else None}
 
     def package_of_line(self, line_id: str) -> dict[str, Any] | None:
         with self.lock:
