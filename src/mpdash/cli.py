@@ -8,51 +8,15 @@ import os
 import signal
 import sys
 import threading
-import time
-from pathlib import Path
 
-
-def _setup(data_dir: str | None = None) -> None:
-    if data_dir:
-        os.environ["MPDASH_DATA_DIR"] = str(Path(data_dir).resolve())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mpdash.settings")
-    Path(os.environ.get("MPDASH_DATA_DIR", ".mpdash")).mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    import mpdash.celery  # noqa: F401  (tasks sent from this process use mpdash's Celery app)
-
-
-def _migrate() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-
-
-def _wait_forever(sup, stop_event: threading.Event) -> int:
-    def handler(signum, frame):
-        stop_event.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    code = 0
-    while not stop_event.is_set():
-        dead = sup.failed()
-        if dead:
-            print(f"mpdash: {', '.join(dead)} stopped unexpectedly; stopping everything", file=sys.stderr)
-            code = 1
-            break
-        stop_event.wait(0.5)
-    print("mpdash: stopping…", file=sys.stderr)
-    sup.stop()
-    return code
+from .bootstrap import migrate, setup
 
 
 def cmd_run(args) -> int:
-    from .processes import Supervisor, beat_command, web_command, worker_command
+    from .processes import Supervisor, beat_command, wait_forever, web_command, worker_command
 
-    _setup(args.data_dir)
-    _migrate()
+    setup(args.data_dir)
+    migrate()
     from django.conf import settings
 
     sup = Supervisor()
@@ -60,15 +24,15 @@ def cmd_run(args) -> int:
     sup.start("worker", worker_command(args.concurrency))
     sup.start("beat", beat_command(str(settings.DATA_DIR)))
     print(f"mpdash running: http://{args.host}:{args.port}/  (Ctrl-C stops everything)")
-    return _wait_forever(sup, threading.Event())
+    return wait_forever(sup, threading.Event())
 
 
 def cmd_web(args) -> int:
     from .processes import web_command
 
-    _setup(args.data_dir)
+    setup(args.data_dir)
     if args.migrate:
-        _migrate()
+        migrate()
     cmd = web_command(args.host, args.port, args.web_workers)
     os.execv(cmd[0], cmd)
 
@@ -76,7 +40,7 @@ def cmd_web(args) -> int:
 def cmd_worker(args) -> int:
     from .processes import worker_command
 
-    _setup(args.data_dir)
+    setup(args.data_dir)
     cmd = worker_command(args.concurrency, args.name)
     os.execv(cmd[0], cmd)
 
@@ -84,7 +48,7 @@ def cmd_worker(args) -> int:
 def cmd_beat(args) -> int:
     from .processes import beat_command
 
-    _setup(args.data_dir)
+    setup(args.data_dir)
     from django.conf import settings
 
     cmd = beat_command(str(settings.DATA_DIR))
@@ -92,8 +56,8 @@ def cmd_beat(args) -> int:
 
 
 def cmd_migrate(args) -> int:
-    _setup(args.data_dir)
-    _migrate()
+    setup(args.data_dir)
+    migrate()
     print("database is up to date")
     return 0
 
@@ -129,7 +93,7 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_import(args) -> int:
-    _setup(args.data_dir)
+    setup(args.data_dir)
     from .catalog.importer import import_csv
 
     options = {k: v for k, v in {"price_list": args.price_list, "stock_list": args.stock_list, "catalog": args.catalog}.items() if v}
@@ -143,7 +107,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_penalties(args) -> int:
-    _setup(args.data_dir)
+    setup(args.data_dir)
     from .channels.models import SalesChannel
     from .integration import penalties
 
@@ -176,7 +140,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_manage(args) -> int:
-    _setup(args.data_dir)
+    setup(args.data_dir)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["mpdash manage", *args.rest])

@@ -1,8 +1,9 @@
 """``mpdash demo``: the whole system on the embedded default, against simulated marketplaces.
 
 Creates (once) a demo catalog with Turkish-looking products, prices and stock, an admin
-user and an API token; starts every marketplace simulator the registry lists and lets
-each marketplace package set up its demo channel (``marketplaces/<name>/demo.py``); then
+user and an API token; starts every marketplace simulator the registry lists and sets up
+the demo channel each marketplace package declares (``marketplaces/<name>/demo.py``, made
+into a channel by :mod:`mpdash.demo_channels`); then
 runs web, worker and beat, and a "shopper" that keeps changing stock and prices so flows
 visibly run. Ctrl-C or SIGTERM stops every process it started.
 """
@@ -124,8 +125,8 @@ def shopper(stop: threading.Event, interval: float, stock_list_code: str, price_
 
 
 def main(args) -> int:
-    from .cli import _migrate, _setup, _wait_forever
-    from .processes import Supervisor, beat_command, web_command, worker_command
+    from .bootstrap import migrate, setup
+    from .processes import Supervisor, beat_command, wait_forever, web_command, worker_command
 
     # The demo talks to simulators: their answers need not be rationed like a real marketplace's.
     os.environ.setdefault("MPDASH_CALL_BUDGET_SCALE", "20")
@@ -134,7 +135,7 @@ def main(args) -> int:
     # Alarm e-mails land as files under <data dir>/mail (no mail server needed).
     os.environ.setdefault("MPDASH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     os.environ.setdefault("MPDASH_PUBLIC_URL", f"http://{args.host}:{args.port}")
-    _setup(args.data_dir)
+    setup(args.data_dir)
     import logging
 
     logging.getLogger("mpdash.marketplaces").setLevel(logging.WARNING)  # keep the console for the summary
@@ -146,7 +147,7 @@ def main(args) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     print(f"mpdash demo: data directory {data_dir}")
     print("  applying migrations…", flush=True)
-    _migrate()
+    migrate()
     print(f"  demo catalog ({args.products} products)…", flush=True)
     lists = create_demo_catalog(args.products)
     password, token = ensure_admin(data_dir)
@@ -156,18 +157,19 @@ def main(args) -> int:
     # Until the supervisor loop takes over, Ctrl-C or SIGTERM stops what has started.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        from . import demo_channels  # imports models: only after setup() above
         from .marketplaces import registry
 
         for marketplace in registry.DEMOS:
-            module = registry.demo_module(marketplace)
+            declaration = registry.demo(marketplace)
             port = free_port()
             command = [sys.executable, "-m", "mpdash.cli", "simulate", marketplace, "--port", str(port)]
-            for key, value in getattr(module, "SIMULATOR_OPTIONS", {}).items():
+            for key, value in declaration.simulator_options.items():
                 command += ["--set", f"{key}={json.dumps(value)}"]
             sup.start(f"{marketplace}-simulator", command, str(logs / f"simulator-{marketplace}.log"))
             sim_url = f"http://127.0.0.1:{port}"
             _wait_http(f"{sim_url}/_sim/state", 20)
-            module.setup(lists, sim_url, log=lambda msg: print(msg, flush=True))
+            demo_channels.set_up(marketplace, declaration, lists, sim_url, log=lambda msg: print(msg, flush=True))
         sup.start("worker", worker_command(2), str(logs / "worker.log"))
         sup.start("beat", beat_command(str(data_dir)), str(logs / "beat.log"))
         sup.start("web", web_command(args.host, args.port, 2), str(logs / "web.log"))
@@ -189,7 +191,7 @@ def main(args) -> int:
         f"  Logs:       {logs}\n\n  Ctrl-C stops everything.\n",
         flush=True,
     )
-    code = _wait_forever(sup, stop)
+    code = wait_forever(sup, stop)
     stop.set()
     return code
 

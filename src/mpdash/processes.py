@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -71,3 +72,24 @@ class Supervisor:
                 except ProcessLookupError:
                     pass
                 proc.wait(5)
+
+
+def wait_forever(sup: Supervisor, stop_event: threading.Event) -> int:
+    """Wait until SIGINT or SIGTERM, or until a child dies (exit code 1), then stop every child."""
+
+    def handler(signum, frame):
+        stop_event.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    code = 0
+    while not stop_event.is_set():
+        dead = sup.failed()
+        if dead:
+            print(f"mpdash: {', '.join(dead)} stopped unexpectedly; stopping everything", file=sys.stderr)
+            code = 1
+            break
+        stop_event.wait(0.5)
+    print("mpdash: stopping…", file=sys.stderr)
+    sup.stop()
+    return code

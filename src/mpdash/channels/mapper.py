@@ -33,11 +33,7 @@ from typing import Any, Iterable
 
 from mpdash.marketplaces.base import AttributeChoice, ProductRecord
 
-PRODUCT_FIELDS = (
-    "sku", "name", "description", "base_code", "images", "price", "list_price", "stock", "tax_rate", "currency",
-    "category", "product_type",
-)
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+from .mapping_sources import PLACEHOLDER, check_template  # noqa: F401  (check_template: callers import it from here too)
 
 
 def normalise(text: Any) -> str:
@@ -51,17 +47,6 @@ def _normalise(s: str) -> str:
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c)).replace("ı", "i")
     return re.sub(r"\s+", " ", s)
-
-
-def check_template(template: str) -> str:
-    """An explanation of what is wrong with a template, or ``""``."""
-    names = _PLACEHOLDER.findall(template or "")
-    if not names:
-        return "a template needs at least one {placeholder}, e.g. '{name} {attributes.color}'"
-    for name in names:
-        if name not in PRODUCT_FIELDS and not name.startswith("attributes."):
-            return f"unknown placeholder {{{name}}}; use a product field ({', '.join(PRODUCT_FIELDS)}) or attributes.<key>"
-    return ""
 
 
 @dataclass
@@ -212,7 +197,7 @@ class Mapper:
                 value = self.field_value(product, context, match.group(1))
                 return "" if value is None else str(value)
 
-            return re.sub(r"\s+", " ", _PLACEHOLDER.sub(fill, mapping.source)).strip()
+            return re.sub(r"\s+", " ", PLACEHOLDER.sub(fill, mapping.source)).strip()
         if mapping.source_type == mapping.Source.FIELD:
             return self.field_value(product, context, mapping.source)
         return self.field_value(product, context, f"attributes.{mapping.source}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .mapping_sources import PRODUCT_FIELDS, check_template
+
 
 class CategoryMapping(models.Model):
     """Products of a local category (and its sub-categories), optionally narrowed by
@@ -95,14 +97,10 @@ class AttributeMapping(models.Model):
         if not isinstance(self.value_map, dict):
             raise ValidationError({"value_map": 'must be an object such as {"Kırmızı": "1001"}'})
         if self.source_type == self.Source.TEMPLATE:
-            from .mapper import check_template
-
             problem = check_template(self.source)
             if problem:
                 raise ValidationError({"source": problem})
         if self.source_type == self.Source.FIELD:
-            from .mapper import PRODUCT_FIELDS
-
             if self.source not in PRODUCT_FIELDS:
                 raise ValidationError({"source": f"unknown product field {self.source!r}; use one of {', '.join(PRODUCT_FIELDS)}"})
 

@@ -16,6 +16,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from celery import shared_task
+
 from mpdash.catalog.models import CatalogItem, Product
 from mpdash.integration import penalties, product_flow
 from mpdash.integration.change_tracking import mark_products
@@ -201,8 +203,6 @@ def start_job(channel, action: str, rows: list[tuple[int, str]], *, file_name: s
 
     from mpdash.integration.models import CsvJob
 
-    from .tasks import run_csv_job
-
     with transaction.atomic():
         job = CsvJob.objects.create(channel=channel, action=action, rows=[list(r) for r in rows], total=len(rows),
                                     file_name=file_name[:255], requested_by=user[:150])
@@ -227,6 +227,12 @@ def job_results(job):
         with part.open(newline="", encoding="utf-8") as f:
             for line, sku, ok, message in csv.reader(f):
                 yield int(line), sku, ok == "1", message
+
+
+@shared_task(name="mpdash.dashboard.csv_job", ignore_result=True, acks_late=True)
+def run_csv_job(job_id: int) -> None:
+    """A large CSV upload of the Trigger screen, worked through in the background."""
+    work_job(job_id)
 
 
 def work_job(job_id: int) -> None:

@@ -1,9 +1,9 @@
-from celery import shared_task
+"""Celery tasks of the dashboard app.
 
+``run_csv_job`` lives in :mod:`.csv_actions`, which queues it for a large CSV upload;
+this module names it for Celery's autodiscovery.
+"""
 
-@shared_task(name="mpdash.dashboard.csv_job", ignore_result=True, acks_late=True)
-def run_csv_job(job_id: int) -> None:
-    """A large CSV upload of the Trigger screen, worked through in the background."""
-    from .csv_actions import work_job
+from .csv_actions import run_csv_job
 
-    work_job(job_id)
+__all__ = ["run_csv_job"]

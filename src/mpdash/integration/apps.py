@@ -9,6 +9,8 @@ class IntegrationConfig(AppConfig):
     def ready(self) -> None:
         import mpdash.celery  # noqa: F401  (every process that queues tasks uses mpdash's Celery app)
 
-        from . import flush, signals  # noqa: F401
+        # Imported here, not at the top: they import models, which Django loads after the
+        # app configs. runners fills the flow registry with every generic flow.
+        from . import flush, runners, signals  # noqa: F401
 
         flush.install()  # SQLite flush with the change-tracking triggers (see flush.py)

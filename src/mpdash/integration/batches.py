@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,8 @@ from django.utils import timezone
 from mpdash.marketplaces.base import BatchStatus, ItemResult
 
 from . import penalties, runs
+from .dispatch import request_flow
+from .flows import RESULT_HANDLERS
 from .models import BatchItem, BatchRequest, FlowLogLine, FlowState, PendingChange
 
 logger = logging.getLogger("mpdash.integration.batches")
@@ -57,10 +60,9 @@ def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, w
                 ).delete()
         penalties.clear(channel, batch.kind, [p for p, _ in ok])
         penalties.penalise(channel, batch.kind, failed, now)
-        if batch.kind in ("product", "product_delete"):
-            from .product_flow import apply_results
-
-            apply_results(batch, results, whole_failure)
+        handler = RESULT_HANDLERS.get(batch.kind)
+        if handler is not None:
+            handler(batch, results, whole_failure)
         newer = PendingChange.objects.filter(batch=batch).update(batch=None)
         if batch.run_id:
             runs.add_lines(batch.run, lines)
@@ -68,8 +70,6 @@ def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, w
     if batch.run_id:
         runs.finish_if_complete(batch.run_id)
     if newer:
-        from .dispatch import request_flow
-
         request_flow(channel.pk, batch.flow, "event")
     return True
 
@@ -132,7 +132,26 @@ def recover_interrupted(now=None) -> int:
         if batch.run_id:
             runs.finish_if_complete(batch.run_id)
         recovered += 1
-        from .dispatch import request_flow
-
         request_flow(batch.channel_id, batch.flow, "system")
     return recovered
+
+
+@shared_task(name="mpdash.poll_batch", ignore_result=True)
+def poll_batch(batch_id: int) -> None:
+    batch = BatchRequest.objects.select_related("channel", "run").filter(pk=batch_id).first()
+    if batch is None:
+        return
+    if not poll(batch):
+        poll_batch.apply_async(args=[batch_id], countdown=settings.MPDASH_BATCH_POLL_SECONDS)
+
+
+@shared_task(name="mpdash.poll_open_batches", ignore_result=True)
+def poll_open_batches() -> int:
+    """Safety net for polls lost with a worker: poll every open batch not polled lately."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=max(10.0, settings.MPDASH_BATCH_POLL_SECONDS * 3))
+    done = 0
+    for batch in BatchRequest.objects.select_related("channel", "run").filter(
+        status__in=BatchRequest.OPEN_STATUSES, sent_at__lt=cutoff
+    )[:500]:
+        done += poll(batch)
+    return done

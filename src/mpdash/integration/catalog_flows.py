@@ -25,6 +25,7 @@ from mpdash.channels.models_remote import (
 from mpdash.marketplaces.errors import Action, MarketplaceError
 
 from . import runs
+from .dispatch import request_flow
 from .models import FlowLogLine, FlowRun
 from .sync_flow import StopRun
 
@@ -42,8 +43,6 @@ def _marketplace_call(call, what: str):
 def _queue_next(ctx) -> None:
     following = CHAIN.get(ctx.spec.name)
     if following and ctx.channel.adapter_class.flow(following):
-        from .dispatch import request_flow
-
         transaction.on_commit(lambda: request_flow(ctx.channel.pk, following, FlowRun.Trigger.SYSTEM, countdown=0))
 
 

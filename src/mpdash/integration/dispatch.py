@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from . import runs
-from .flows import RUNNERS, supported
+from .flows import RUNNERS, RunContext, StopRun, supported
 from .leases import Lease, LeaseLost, flow_state
 from .models import BatchRequest, FlowRun, FlowState, PendingChange
-from .sync_flow import RunContext, StopRun
 
 logger = logging.getLogger("mpdash.integration.dispatch")
 
@@ -46,8 +46,6 @@ def request_flow(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.EVEN
     Many changes in a short time queue one run, which starts after the debounce delay
     and carries all of them.
     """
-    from .tasks import run_flow
-
     state = flow_state(channel_id, flow)
     now = timezone.now()
     queued = FlowState.objects.filter(pk=state.pk).filter(
@@ -60,6 +58,13 @@ def request_flow(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.EVEN
         lambda: run_flow.apply_async(kwargs={"channel_id": channel_id, "flow": flow, "trigger": trigger}, countdown=delay)
     )
     return True
+
+
+@shared_task(name="mpdash.run_flow", ignore_result=True)
+def run_flow(channel_id: int, flow: str, trigger: str = "schedule") -> list[int]:
+    # Clear the dispatch marker first: a change arriving from now on queues a new run.
+    FlowState.objects.filter(channel_id=channel_id, flow=flow).update(dispatch_requested_at=None)
+    return execute(channel_id, flow, trigger)
 
 
 def execute(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.SCHEDULE) -> list[int]:

@@ -317,7 +317,7 @@ def store_remote_claim(channel, claim) -> bool:
         )
     by_line = {i.remote_line_id: i for i in items}
     # One request item per order line: a marketplace that names every returned unit
-    # (Trendyol's claim items) gives several claim lines for one order line.
+    # (one claim item per unit) gives several claim lines for one order line.
     grouped: dict[str, tuple[int, list[str]]] = {}
     for line in claim.lines:
         if str(line.line_id) not in by_line:

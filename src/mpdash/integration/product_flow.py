@@ -20,6 +20,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -30,6 +31,7 @@ from mpdash.channels.mapper import map_products
 from mpdash.marketplaces.base import NOT_FOUND, ON_SALE, PENDING_APPROVAL, REJECTED, ItemResult, StockRecord
 
 from . import runs
+from .dispatch import request_flow
 from .leases import flow_state
 from .models import FlowLogLine, FlowRun, FlowState, PendingChange, ProductIntegration
 from .sync_flow import send_one_batch
@@ -158,8 +160,6 @@ def run_product_sync(ctx) -> str:
         ):
             sent += 1
     else:
-        from .dispatch import request_flow
-
         request_flow(channel.pk, ctx.spec.name, FlowRun.Trigger.SYSTEM)
     return f"{sent} request(s) sent" if sent else "nothing pending"
 
@@ -250,8 +250,6 @@ def apply_results(batch, results: list[ItemResult], whole_failure: str = "") -> 
     _save_grouped(rows.values())
     if any(r.created_remotely for r in rows.values()) and batch.kind == "product":
         # Stock and price changes held until the marketplace had the product may go now.
-        from .dispatch import request_flow
-
         for spec in channel.adapter_class.flows:
             if spec.kind in ("productstock", "productprice") and channel.flow_enabled(spec.name):
                 request_flow(channel.pk, spec.name, FlowRun.Trigger.SYSTEM)
@@ -278,8 +276,6 @@ def _save_grouped(rows) -> None:
 
 
 def queue_approval_check(channel_id: int, countdown: float | None = None) -> bool:
-    from .tasks import check_product_approvals
-
     state = flow_state(channel_id, APPROVAL_CHECK)
     now = timezone.now()
     queued = FlowState.objects.filter(pk=state.pk).filter(
@@ -289,6 +285,11 @@ def queue_approval_check(channel_id: int, countdown: float | None = None) -> boo
         delay = settings.MPDASH_APPROVAL_POLL_SECONDS if countdown is None else countdown
         transaction.on_commit(lambda: check_product_approvals.apply_async(args=[channel_id], countdown=delay))
     return bool(queued)
+
+
+@shared_task(name="mpdash.check_product_approvals", ignore_result=True)
+def check_product_approvals(channel_id: int) -> int:
+    return check_approvals(channel_id)
 
 
 def check_approvals(channel_id: int, limit: int = 500) -> int:
@@ -369,8 +370,6 @@ def resend(channel, skus: list[str]) -> dict:
     penalties.lift(channel, [sku_of[pid] for pid in ready], kinds=["product"])
     marked = mark_products(channel.pk, ready, "product")
     if ready:
-        from .dispatch import request_flow
-
         for flow in (CREATE, UPDATE):
             if channel.adapter_class.flow(flow) and channel.flow_enabled(flow):
                 request_flow(channel.pk, flow, FlowRun.Trigger.MANUAL)

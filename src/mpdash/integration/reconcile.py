@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import change_tracking, runs
+from .dispatch import request_flow
 from .models import FailedIntegration, PendingChange, ProductIntegration, Reconciliation, ReconciliationLine
 from .sync_flow import StopRun
 
@@ -159,8 +160,6 @@ def run_reconcile(ctx) -> str:
         if old:
             Reconciliation.objects.filter(pk__in=old).delete()
     runs.bump(ctx.run.pk, selected=figures["total_skus"], succeeded=figures["total_skus"])
-    from .dispatch import request_flow
-
     for flow, queued, on in (("price", fix_price, price_on), ("stock", fix_stock, stock_on)):
         if queued and on:
             transaction.on_commit(lambda flow=flow: request_flow(channel.pk, flow))

@@ -9,7 +9,6 @@ by the very next run.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -17,28 +16,13 @@ from django.utils import timezone
 
 from mpdash.marketplaces.errors import Action, MarketplaceError
 
-from . import penalties, records, runs
-from .leases import Lease
+from . import batches, penalties, records, runs
+from .batches import poll_batch
+from .dispatch import request_flow
+from .flows import RunContext, StopRun  # (the flow modules import StopRun from here too)
 from .models import BatchItem, BatchRequest, FlowLogLine, FlowRun, PendingChange
 
 logger = logging.getLogger("mpdash.integration.sync")
-
-
-@dataclass
-class RunContext:
-    channel: object
-    adapter: object
-    spec: object
-    run: FlowRun
-    lease: Lease
-
-
-class StopRun(Exception):
-    def __init__(self, message: str, *, failed: bool = False, retry_after: float | None = None):
-        super().__init__(message)
-        self.message = message
-        self.failed = failed
-        self.retry_after = retry_after
 
 
 def ready_rows(channel, kind: str, limit: int):
@@ -73,8 +57,6 @@ def run_outbound_sync(ctx: RunContext) -> str:
             sent_batches += 1
     else:
         # More is pending than one run may send: ask for another run right away.
-        from .dispatch import request_flow
-
         request_flow(channel.pk, spec.name, FlowRun.Trigger.SYSTEM)
     return f"{sent_batches} request(s) sent" if sent_batches else "nothing pending"
 
@@ -148,12 +130,8 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
         on_sent(batch, found, submission)
     batch.refresh_from_db()
     if submission.results is not None:
-        from . import batches
-
         batches.finalize(batch, submission.results, exchange=submission.exchange)
     else:
-        from .tasks import poll_batch
-
         transaction.on_commit(
             lambda: poll_batch.apply_async(args=[batch.pk], countdown=settings.MPDASH_BATCH_POLL_SECONDS)
         )

@@ -1,4 +1,11 @@
-"""Celery tasks. Each is a thin entry into plain functions that the tests call too."""
+"""Celery tasks of the integration app. Each is a thin entry into plain functions that the tests call too.
+
+A task that the engine queues itself lives beside the code it runs and queues, so the
+engine never imports this module: ``run_flow`` in :mod:`.dispatch`, ``poll_batch`` and
+``poll_open_batches`` in :mod:`.batches`, ``check_product_approvals`` in
+:mod:`.product_flow`. This module names them all for Celery's autodiscovery and holds
+the tasks only beat starts.
+"""
 
 from __future__ import annotations
 
@@ -8,51 +15,20 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .models import BatchRequest, FlowState
+from . import batches, runs
+from .batches import poll_batch, poll_open_batches
+from .dispatch import run_flow
+from .models import FlowRun, FlowState
+from .product_flow import check_product_approvals
+
+__all__ = ["check_product_approvals", "poll_batch", "poll_open_batches", "recover", "run_flow"]
 
 logger = logging.getLogger("mpdash.integration.tasks")
-
-
-@shared_task(name="mpdash.run_flow", ignore_result=True)
-def run_flow(channel_id: int, flow: str, trigger: str = "schedule") -> list[int]:
-    from .dispatch import execute
-
-    # Clear the dispatch marker first: a change arriving from now on queues a new run.
-    FlowState.objects.filter(channel_id=channel_id, flow=flow).update(dispatch_requested_at=None)
-    return execute(channel_id, flow, trigger)
-
-
-@shared_task(name="mpdash.poll_batch", ignore_result=True)
-def poll_batch(batch_id: int) -> None:
-    from . import batches
-
-    batch = BatchRequest.objects.select_related("channel", "run").filter(pk=batch_id).first()
-    if batch is None:
-        return
-    if not batches.poll(batch):
-        poll_batch.apply_async(args=[batch_id], countdown=settings.MPDASH_BATCH_POLL_SECONDS)
-
-
-@shared_task(name="mpdash.poll_open_batches", ignore_result=True)
-def poll_open_batches() -> int:
-    """Safety net for polls lost with a worker: poll every open batch not polled lately."""
-    from . import batches
-
-    cutoff = timezone.now() - timezone.timedelta(seconds=max(10.0, settings.MPDASH_BATCH_POLL_SECONDS * 3))
-    done = 0
-    for batch in BatchRequest.objects.select_related("channel", "run").filter(
-        status__in=BatchRequest.OPEN_STATUSES, sent_at__lt=cutoff
-    )[:500]:
-        done += batches.poll(batch)
-    return done
 
 
 @shared_task(name="mpdash.recover", ignore_result=True)
 def recover() -> int:
     """Free records of batches interrupted by a dead worker, and close runs it left open."""
-    from . import batches, runs
-    from .models import FlowRun
-
     recovered = batches.recover_interrupted()
     cutoff = timezone.now() - timezone.timedelta(seconds=settings.MPDASH_FLOW_LEASE_SECONDS)
     for run in FlowRun.objects.filter(phase="sending", started_at__lt=cutoff, finished_at__isnull=True):
@@ -62,10 +38,3 @@ def recover() -> int:
         FlowRun.objects.filter(pk=run.pk, phase="sending").update(phase="awaiting")
         runs.finish_if_complete(run.pk, message="interrupted: the worker stopped during the run", failed=True)
     return recovered
-
-
-@shared_task(name="mpdash.check_product_approvals", ignore_result=True)
-def check_product_approvals(channel_id: int) -> int:
-    from .product_flow import check_approvals
-
-    return check_approvals(channel_id)

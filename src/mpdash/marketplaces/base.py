@@ -501,17 +501,17 @@ class MarketplaceAdapter:
         raise NotImplementedError
 
     def list_unpacked(self, start, end, token=None) -> Page:
-        """Packages the marketplace unpacked in the window (RemoteCancellation); Hepsiburada only."""
+        """Packages the marketplace unpacked in the window (RemoteCancellation), where it unpacks them."""
         raise NotImplementedError
 
     def prepare_packages(self, orders: list[RemoteOrder]) -> list[RemoteOrder]:
         """Marketplaces where the seller creates packages from paid lines do it here
-        (Hepsiburada with automatic packing); the default returns the orders as they are."""
+        (with automatic packing); the default returns the orders as they are."""
         return orders
 
     def send_order_update(self, update: OrderUpdate) -> ItemResult:
         """Tell the marketplace a package's new status, invoice and tracking; a status
-        that needs intermediate steps (Trendyol: Picking before Invoiced) takes them."""
+        that needs intermediate steps (e.g. Picking before Invoiced) takes them."""
         raise NotImplementedError
 
     def cancel_lines(self, package_id: str, lines: list[tuple[str, int]], reason_id: str) -> ItemResult:

@@ -20,11 +20,11 @@ SIMULATORS: dict[str, str] = {
 }
 
 
-# marketplace type -> module with ``setup(lists, sim_url, log)`` and ``SIMULATOR_OPTIONS``
-# for ``mpdash demo`` (in the order the demo starts them).
+# marketplace type -> "module:DEMO", the marketplace's part of ``mpdash demo`` as plain data
+# (a mpdash.marketplaces.demo.DemoChannel), in the order the demo starts them.
 DEMOS: dict[str, str] = {
-    "hepsiburada": "mpdash.marketplaces.hepsiburada.demo",
-    "trendyol": "mpdash.marketplaces.trendyol.demo",
+    "hepsiburada": "mpdash.marketplaces.hepsiburada.demo:DEMO",
+    "trendyol": "mpdash.marketplaces.trendyol.demo:DEMO",
 }
 
 
@@ -47,8 +47,12 @@ def simulator_factory(marketplace: str):
         raise LookupError(f"no simulator for {marketplace!r}; known: {', '.join(sorted(SIMULATORS))}") from None
 
 
-def demo_module(marketplace: str):
-    return import_module(DEMOS[marketplace])
+def demo(marketplace: str):
+    """The marketplace's :class:`~mpdash.marketplaces.demo.DemoChannel`."""
+    try:
+        return _load(DEMOS[marketplace])
+    except KeyError:
+        raise LookupError(f"no demo for {marketplace!r}; known: {', '.join(DEMOS)}") from None
 
 
 def choices() -> list[tuple[str, str]]:

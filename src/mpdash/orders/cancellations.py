@@ -20,11 +20,12 @@ from typing import Any, Iterable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 
 from . import outbound, statuses, webhooks
 from .errors import CancellationError, CancellationPlanLimit, RefundDecisionError
+from .quantities import cancellable_quantity
 from .models import (
     DESCRIPTION_MAX,
     MAX_PLANS_PER_ORDER,
@@ -50,16 +51,6 @@ class Line:
     quantity: int = 1
     claim_line_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def cancellable_quantity(item: OrderItem, *, exclude_request: CancellationRequest | None = None) -> int:
-    """Units of ``item`` that no (non-rejected) request covers yet; 0 for a final item."""
-    if statuses.is_final(item.status):
-        return 0
-    taken = CancellationRequestItem.objects.filter(order_item=item).exclude(request__status=Status.REJECTED)
-    if exclude_request is not None:
-        taken = taken.exclude(request=exclude_request)
-    return max(0, item.quantity - (taken.aggregate(n=Sum("quantity"))["n"] or 0))
 
 
 def check_reported(order: Order) -> None:

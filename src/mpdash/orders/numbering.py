@@ -2,7 +2,7 @@
 
 Placeholders: ``{orderNumber}`` (the marketplace order number), ``{id}`` and
 ``{packageNumber}`` (the marketplace package id), ``{channel_id}``, and ``{n1}``, ``{n2}``,
-``{n3}`` — the dash-separated parts of the marketplace order number (Amazon's
+``{n3}`` — the dash-separated parts of the marketplace order number (e.g.
 ``123-4567890-1234567``). Default ``{orderNumber}-{id}``, as in the seeds.
 """
 

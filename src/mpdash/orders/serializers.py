@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from mpdash.redaction import MASK
 
-from . import cancellations
+from .quantities import cancellable_quantity
 from .schema import NamedChoiceField
 from .models import (
     DESCRIPTION_MAX,
@@ -188,7 +188,7 @@ class CancelItemsSerializer(serializers.Serializer):
                 error["order_item"] = [f"item {item.pk} is named twice"]
             else:
                 seen.add(item.pk)
-                left = cancellations.cancellable_quantity(item)
+                left = cancellable_quantity(item)
                 if line["quantity"] > left:
                     error["quantity"] = [
                         f"{line['quantity']} exceeds the {left} unit(s) of item {item.pk} ({item.sku}) that can still be cancelled"

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from celery import shared_task
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -36,6 +37,7 @@ from django.utils import timezone
 from mpdash.redaction import redact_text
 
 from .models import CancellationRequest, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .serializers import CancellationRequestSerializer, OrderDetailSerializer
 
 logger = logging.getLogger("mpdash.orders.webhooks")
 
@@ -75,8 +77,6 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def payload_for(event: str, obj: Order | CancellationRequest) -> dict[str, Any]:
-    from .serializers import CancellationRequestSerializer, OrderDetailSerializer
-
     if isinstance(obj, Order):
         data = {"order": OrderDetailSerializer(obj).data}
     elif isinstance(obj, CancellationRequest):
@@ -148,8 +148,6 @@ def emit_many(event: str, objs: list[Order | CancellationRequest]) -> int:
 
 def kick(countdown: float = 0) -> None:
     """Queue the delivery task; a broker outage only delays deliveries (the beat sweep finds them)."""
-    from .tasks import deliver_webhooks
-
     try:
         deliver_webhooks.apply_async(countdown=countdown)
     except Exception as exc:  # noqa: BLE001 - never fail the caller's request for this
@@ -268,3 +266,23 @@ def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.save(update_fields=["status", "next_retry_at"])
     transaction.on_commit(kick)
     return delivery
+
+
+BATCH = 200  # deliveries one task attempts before it queues itself again
+
+
+@shared_task(name="mpdash.orders.deliver_webhooks", ignore_result=True)
+def deliver_webhooks() -> dict[str, int]:
+    """Attempt the due webhook deliveries once.
+
+    Queued after each commit that emitted an event, after a failed attempt (for when its
+    retry is due), and every 30 s by beat as a safety net.
+    """
+    counts = deliver_due(limit=BATCH)
+    if sum(counts.values()) >= BATCH:
+        deliver_webhooks.apply_async(countdown=0)  # more are due: keep going
+    elif counts["retrying"]:
+        wait = next_due_in()
+        if wait is not None:
+            deliver_webhooks.apply_async(countdown=max(1.0, wait))
+    return counts

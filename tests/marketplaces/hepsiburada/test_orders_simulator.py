@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from mpdash.marketplaces.hepsiburada import order_data
+from mpdash.marketplaces.hepsiburada.simulator import orders as order_data
 from mpdash.marketplaces.hepsiburada.simulator import serve
 
 from .conftest import GOOD, MID, wait_for

@@ -13,7 +13,7 @@ from mpdash.marketplaces.base import OrderUpdate, RemoteCancellation, RemoteClai
 from mpdash.marketplaces.errors import RateLimited, TransientError
 from mpdash.marketplaces.trendyol.adapter import TrendyolAdapter
 from mpdash.marketplaces.trendyol.client import ResultWindowExceeded
-from mpdash.marketplaces.trendyol.simulator_state import PLACES
+from mpdash.marketplaces.simkit.sample_data import PLACES
 
 JPEG = b"\xff\xd8\xff\xe0 a photo of the used product"
 PDF = b"%PDF-1.4 a cargo report"

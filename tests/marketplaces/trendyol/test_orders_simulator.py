@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from mpdash.marketplaces.trendyol.simulator import serve
-from mpdash.marketplaces.trendyol.simulator_state import PLACES
+from mpdash.marketplaces.simkit.sample_data import PLACES
 
 from .conftest import GOOD, SELLER
 

@@ -1,5 +1,5 @@
 """Channels saved before a marketplace gained a flow (update_warehouse) or a setting
-(Trendyol's warehouse_mapping): add the new feature flags (off) and schema keys, so the
+(a warehouse_mapping): add the new feature flags (off) and schema keys, so the
 channels stay valid. The same "Schema Update" step a new channel gets; user keys are kept."""
 
 from django.db import migrations

@@ -13,7 +13,7 @@ _MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class OrderStatus(models.IntegerChoices):
-    """The back office's order (and order item) status codes, as Akinon's Omnitron numbers them."""
+    """The back office's order (and order item) status codes, as the seeds' back office (Omnitron) numbers them."""
 
     CANCELLATION_WAITING = 50, "cancellation_waiting"
     CANCELLED = 100, "cancelled"

@@ -1,0 +1,294 @@
+"""A local HTTP server that speaks Hepsiburada's listing, catalog and order (OMS) APIs, for
+tests, demos and load runs.
+
+Built on :mod:`mpdash.marketplaces.simkit` (pipeline, control API, lazy clock, options,
+faults); the modules here: :mod:`.api` (HTTP side), :mod:`.state` (listings and uploads),
+:mod:`.catalog` (imports, approvals), :mod:`.orders` (orders, packages, claims, shopper).
+``serve()`` runs it in a daemon thread and returns a :class:`HepsiburadaSimulator`; ``python -m
+mpdash.marketplaces.hepsiburada.simulator --port 8765`` runs it in the foreground. One port
+serves every host: point ``listing_url``, ``base_url`` and ``oms_url`` at it (``adapter_config()``).
+
+Listing paths (Basic auth and the User-Agent checked on each):
+
+* ``GET  /listings/merchantid/{mid}?offset=&limit=[&merchantSkuList=a,b][&hbSkuList=…]``
+* ``POST /listings/merchantid/{mid}/{stock|price|inventory}-uploads`` → ``{"id": "<uuid>"}``
+* ``GET  /listings/merchantid/{mid}/{stock|price|inventory}-uploads/id/{id}``
+
+Catalog paths (mpop; same auth; answers wrapped in ``{success, code, version, message, …, data}``):
+
+* ``GET  /product/api/categories/get-all-categories?leaf=&status=&available=&page=&size=``
+* ``GET  /product/api/categories/{categoryId}/attributes``
+* ``GET  /product/api/categories/{categoryId}/attribute/{attributeId}/values?page=&size=``
+* ``POST /product/api/products/import`` (multipart part ``file``: a JSON array) → ``data.trackingId``
+* ``GET  /product/api/products/status/{trackingId}?page=&size=``
+* ``POST /product/api/products/check-product-status`` ``[{merchant, merchantSkuList}]``
+* ``GET  /product/api/products/products-by-merchant-and-status?merchantId=&productStatus=&page=&size=``
+* ``POST /ticket-api/api/integrator/import`` (multipart ``file``: ``{merchantId, items}``) → ``data.trackingId``
+* ``GET  /ticket-api/api/integrator/status/{trackingId}?page=&size=``
+
+An import is validated ``processing_delay`` seconds after upload; a valid product is
+``WAITING`` for ``approval_delay`` seconds and then ``MATCHED`` (it becomes a listing) or
+``BLOCKED`` when a control call marked it for rejection.
+
+Control paths (no auth): ``GET /_sim/state[?sku=]``, ``GET /_sim/stats``,
+``GET /_sim/history[?sku=]``, ``GET /_sim/uploads/{id}``, ``GET|POST /_sim/config``,
+``POST /_sim/reset``, ``POST /_sim/listings``; catalog: ``GET /_sim/catalog/products[?sku=]``,
+``GET /_sim/catalog/imports/{trackingId}``, ``GET /_sim/catalog/stats``,
+``POST /_sim/catalog/reject`` ``{"skus": [...], "reasons": [...], "now": false}``,
+``POST /_sim/catalog/approve`` ``{"skus": [...]}``.
+
+Order paths (OMS; same auth; dates ``yyyy-MM-dd HH:mm`` in Turkey time, begin inclusive, end
+exclusive; a limit over a listing's largest is cut to it: paid lines 100, packages and unpacked
+10, shipped/delivered/undelivered and cancelled 50; claims refuse more than 100):
+
+* ``GET  /orders/merchantid/{mid}?offset=&limit=[&begindate=&enddate=]`` (offset and limit
+  mandatory): paid lines waiting to be packaged, by order date
+* ``GET  /orders/merchantid/{mid}/ordernumber/{orderNumber}``
+* ``GET  /orders/merchantid/{mid}/cancelled?…`` (also under ``/packages/…``): by cancel date
+* ``GET  /packages/merchantid/{mid}?offset=&limit=&(timespan=|begindate=&enddate=)``: by package date
+* ``POST /packages/merchantid/{mid}`` ``{"lineItemRequests": [{"id", "quantity"}], "cargoCompany"}`` → 201
+* ``GET  /packages/merchantid/{mid}/{shipped|delivered|undelivered}?…``: by that status's date
+* ``GET  /packages/merchantid/{mid}/status/unpacked?…``: by unpack date
+* ``GET  /packages/merchantid/{mid}/packagenumber/{pn}`` (tracking), ``…/labels?format=``
+* ``POST …/packagenumber/{pn}/unpack``, ``…/split``, ``…/intransit``, ``…/deliver``, ``…/undeliver``;
+  ``PUT …/invoice`` (the link must end in .pdf), ``…/changecargocompany``
+* ``POST /lineitems/merchantid/{mid}/id/{lineItemId}/cancelbymerchant`` ``{"reasonId": 80|83}``
+* ``GET  /claims/merchantId/{mid}[/status/{status}]?offset=&limit=&beginDate=&endDate=
+  [&statusBeginDate=&statusEndDate=]`` (a bare array; totals in ``X-Total-Count`` and friends)
+* ``POST /claims/number/{claimNumber}/accept`` | ``…/reject``
+
+A package moves ``Packaged → InTransit → Delivered | Undelivered`` or from ``Packaged`` to
+``Cancelled`` or ``Unpacked``; any other move answers 409. Merchants cancel only lines not
+packaged yet; claims are accepted or rejected only while ``AwaitingAction`` (a rejection makes
+the claim ``InDispute`` until Hepsiburada decides).
+
+Order control paths (no auth): ``POST /_sim/orders`` ``{"lines": [{"merchantSku", "quantity"[,
+"price"]}], "microExport", "orderDate", "pack", "paid", "shopper"}`` → its ``orderNumber`` and
+``lineItemIds``; ``GET /_sim/orders[/{orderNumber}]``; ``POST /_sim/orders/{orderNumber}/cancel``
+``{"lines": [...]}`` (the customer cancels); ``GET /_sim/packages[/{pn}]``; ``POST
+/_sim/packages/{pn}/status`` ``{"status", "at", "trackingNumber", "reason"}`` (Hepsiburada's
+carrier moves it); ``POST /_sim/claims`` ``{"lineItemId", "quantity", "reason", "explanation",
+"status", "claimDate"}``; ``GET /_sim/claims[/{number}]``; ``POST /_sim/claims/{number}/status``
+``{"status"}``; ``GET /_sim/oms/stats``.
+
+Error bodies use the Spring shape ``{timestamp, status, error, message, path}`` that
+Hepsiburada's services were recorded answering a 404 with; for 401/403/429 on the listing
+host the exact body is not documented, so that shape is a guess. Catalog refusals (400/404)
+use the catalog's own wrapper with ``success: false`` (guess: the wrapper's documented
+``code`` is "non-zero on errors"; we put the HTTP status there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...simkit import Answer, Simulator, run_main
+from .api import CATALOG_PREFIXES, CatalogApi, HepsiburadaControl, ListingApi, OmsApi, error_answer
+from .catalog import CatalogState
+from .orders import OmsError, OrderState
+from .state import ListingState
+
+
+class SimulatorState(CatalogState, OrderState, ListingState):
+    """Listings and uploads, the catalog and the orders of the simulated merchant, on one lock and clock."""
+
+    def clear(self) -> None:
+        super().clear()
+        self._clear_catalog()
+        self._clear_orders()
+
+    def configured(self, clean: dict[str, Any]) -> None:
+        self._orders_configured(clean)
+
+
+class HepsiburadaSimulator(Simulator):
+    """A running simulator: its address, its options and thread-safe inspection helpers."""
+
+    label, server_version = "Hepsiburada simulator", "HepsiburadaSimulator/1.0"
+    state_class, api_classes, control_class = SimulatorState, (CatalogApi, OmsApi, ListingApi), HepsiburadaControl
+    secret_options = ("password",)
+    state: SimulatorState
+
+    def keep_blank_values(self, path: str) -> bool:
+        # The catalog tells "leaf=" (any) from a missing leaf (Hepsiburada's default, true).
+        return path.lower().startswith(CATALOG_PREFIXES)
+
+    def error(self, status: int, message: str, path: str, *, key: str | None = None) -> Answer:
+        return error_answer(status, message, path)
+
+    # --- steering ---------------------------------------------------------------------
+    def add_listings(self, listings: list[dict[str, Any]]) -> int:
+        """Create or overwrite listings: ``[{merchantSku, price, availableStock, …}]``."""
+        return self.state.add_listings(listings)
+
+    def adapter_config(self) -> dict[str, Any]:
+        """Channel config keys that point an adapter at this simulator."""
+        options = self.options
+        return {
+            "listing_url": self.url,
+            "base_url": self.url,
+            "oms_url": self.url,
+            "merchant_id": options["merchant_id"],
+            "username": options["username"],
+            "password": options["password"],
+            "user_agent": options["user_agent"],
+        }
+
+    # --- inspection -------------------------------------------------------------------
+    def listing(self, sku: str) -> dict[str, Any] | None:
+        return self.state.listing(sku)
+
+    def listings(self) -> list[dict[str, Any]]:
+        return self.state.all_listings()
+
+    def history(self, sku: str | None = None) -> list[dict[str, Any]]:
+        """Every applied change in order: ``{upload_id, kind, sku, value, accepted_at, applied_at}``."""
+        return self.state.history(sku)
+
+    def upload(self, upload_id: str) -> dict[str, Any] | None:
+        return self.state.upload(upload_id)
+
+    def wait_until_applied(self, timeout: float = 10.0) -> bool:
+        """Block until every accepted upload is applied; False if ``timeout`` passed first."""
+        return self.state.wait_until_applied(timeout)
+
+    # --- catalog ----------------------------------------------------------------------
+    def catalog_product(self, sku: str) -> dict[str, Any] | None:
+        """The imported product ``sku`` (status, hbSku, reasons, attributes…), or None."""
+        return self.state.catalog_product(sku)
+
+    def catalog_products(self) -> list[dict[str, Any]]:
+        return self.state.catalog_products()
+
+    def catalog_import(self, tracking_id: str) -> dict[str, Any] | None:
+        """An import as uploaded (``items``) and, once processed, each item's outcome."""
+        return self.state.catalog_import(tracking_id)
+
+    def catalog_counters(self) -> dict[str, Any]:
+        return self.state.catalog_counters()
+
+    def reject_products(self, skus: list[str], reasons: list[str] | None = None, now: bool = False) -> int:
+        """Make these skus BLOCKED with ``reasons`` at their approval (``now``: waiting ones at once)."""
+        return self.state.mark_for_rejection(skus, reasons, now=now)
+
+    def approve_products(self, skus: list[str]) -> int:
+        """Make these waiting products MATCHED (and listings) at once."""
+        return self.state.approve_now(skus)
+
+    # --- orders, packages and claims ------------------------------------------------------
+    def place_order(self, lines: list[dict[str, Any]], *, micro_export: bool = False, at: float | None = None,
+                    pack: bool = False, paid: bool = True, shopper: int | None = None) -> dict[str, Any]:
+        """Place an order now (or at epoch ``at``): ``lines`` is ``[{merchantSku, quantity[, price]}]``.
+
+        Returns ``{orderNumber, orderId, lineItemIds, lines, …}``. ``pack``: Hepsiburada packages it
+        at once; ``paid`` False: its lines cannot be packaged (canCreatePackage false);
+        ``micro_export``: a shopper abroad; ``shopper``: which deterministic shopper buys.
+        """
+        if shopper is not None and (not isinstance(shopper, int) or isinstance(shopper, bool) or shopper < 0):
+            raise OmsError(400, "shopper must be a whole number of at least 0")
+        return self.state.place_order(lines, shopper_n=shopper, abroad=micro_export, at=at, pack=pack, paid=paid)
+
+    def order(self, order_number: str) -> dict[str, Any] | None:
+        return self.state.order(order_number)
+
+    def orders(self) -> list[dict[str, Any]]:
+        return self.state.all_orders()
+
+    def cancel_order(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
+        """The customer cancels lines not shipped yet (all of the order's when ``line_ids`` is empty),
+        now or at epoch ``at``."""
+        return self.state.cancel_by_customer(order_number, line_ids, at=at)
+
+    def package(self, package_number: str) -> dict[str, Any] | None:
+        """A package as listed, plus its history, invoice, tracking and who packed it."""
+        return self.state.package_detail(package_number)
+
+    def packages(self) -> list[dict[str, Any]]:
+        return self.state.all_packages()
+
+    def move_package(self, package_number: str, status: str, *, at: float | None = None,
+                     tracking_number: str | None = None, reason: str | None = None) -> dict[str, Any]:
+        """Hepsiburada's carrier (or the customer) moves a package: InTransit, Delivered, Undelivered,
+        Cancelled or Unpacked, along the allowed moves only (OmsError 409 otherwise)."""
+        return self.state.move_package(package_number, status, at=at, tracking_number=tracking_number, reason=reason)
+
+    def create_claim(self, line_item_id: str, **fields: Any) -> dict[str, Any]:
+        """Open a claim on a delivered line: ``quantity``, ``reason``, ``explanation``, ``status``, ``at``."""
+        return self.state.create_claim(line_item_id, **fields)
+
+    def claim(self, number: str) -> dict[str, Any] | None:
+        return self.state.claim(number)
+
+    def claims(self) -> list[dict[str, Any]]:
+        return self.state.all_claims()
+
+    def move_claim(self, number: str, status: str, at: float | None = None) -> dict[str, Any]:
+        """Hepsiburada's move of a claim (AwaitingAction after NewRequest, a dispute's outcome, Refunded…)."""
+        return self.state.move_claim(number, status, at=at)
+
+    def oms_counters(self) -> dict[str, Any]:
+        return self.state.order_counters()
+
+    def wait_until_catalog_settled(self, timeout: float = 10.0) -> bool:
+        """Block until no import, update or approval is pending; False if ``timeout`` passed first."""
+        return self.state.wait_until_catalog_settled(timeout)
+
+    @property
+    def uploads_total(self) -> int:
+        return self.state.uploads_total
+
+    def counters(self) -> dict[str, int]:
+        return {"requests_total": self.requests_total, "uploads_total": self.uploads_total,
+                "listings_total": self.state.listing_count()}
+
+
+def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> HepsiburadaSimulator:
+    """Start a simulator in a background thread (port 0 picks a free port) and return it.
+
+    Options (all changeable later with ``configure()`` or ``POST /_sim/config``):
+    ``merchant_id``, ``username``, ``password``, ``user_agent`` (what callers must send);
+    ``processing_delay`` (s before an upload is applied, default 1); ``latency`` (s added
+    to every answer); ``rate_limit`` (requests/s per merchant, default 50, 0 = off);
+    ``max_items_per_upload`` (default 4000); ``max_pending_uploads`` (None = no limit;
+    Hepsiburada's is 5); ``timeout_sleep`` (s the timeout fault holds an answer, default 30);
+    ``fault``: None or ``{"mode": "5xx"|"timeout"|"malformed"|"429"|"failed_upload",
+    "count": n or None (until cleared), "path": regex or None, "status": 5xx code}``.
+    ``failed_upload`` accepts uploads normally and later marks them ``Failed`` (catalog imports
+    and updates: every product fails).
+    Catalog options: ``approval_delay`` (s a valid product waits before MATCHED/BLOCKED,
+    default 2; ``processing_delay`` also times import validation); ``catalog_rate_limit``
+    (requests/s, default 100, answered with 403 like Hepsiburada, 0 = off);
+    ``max_products_per_import`` (default 1000); ``max_import_bytes`` (default 10 MiB).
+    Order options: ``order_rate`` (orders per second a shopper places, deterministic Turkish
+    names and addresses, buying salable listings or else ``shopper_skus``; default 0 = off);
+    ``auto_pack_delay`` (s after an order until Hepsiburada packs the lines the merchant has not,
+    default 900 as documented; None = never); ``oms_rate_limit`` (requests/s per merchant,
+    default 1000, 0 = off); ``split_endpoint`` (False: …/split answers 404).
+    """
+    return HepsiburadaSimulator(host, port, **options).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    def banner(simulator: HepsiburadaSimulator) -> list[str]:
+        current = simulator.options
+        return [f"Hepsiburada listing, order and catalog simulator on {simulator.url}",
+                f"  merchant id: {current['merchant_id']}", f"  username:    {current['username']}",
+                f"  user agent:  {current['user_agent']}", "  password:    (the configured service key; not shown)"]
+
+    return run_main(
+        argv, serve=lambda *a, **k: serve(*a, **k), prog="python -m mpdash.marketplaces.hepsiburada.simulator",
+        description="Run a local Hepsiburada listing, order and catalog API simulator until Ctrl-C.", port=8765,
+        banner=banner, flags=(
+            ("--processing-delay", float, "seconds before an upload is applied (default 1)"),
+            ("--latency", float, "seconds added to every answer (default 0)"),
+            ("--rate-limit", int, "requests per second per merchant (default 50, 0 = off)"),
+            ("--max-items-per-upload", int, "largest upload accepted (default 4000)"),
+            ("--approval-delay", float, "seconds an imported product waits before it is matched (default 2)"),
+            ("--order-rate", float, "orders per second the shopper places (default 0 = off)"),
+            ("--auto-pack-delay", float,
+             "seconds until Hepsiburada packs an order the merchant has not packed (default 900)"),
+            ("--merchant-id", str, None), ("--username", str, None),
+            ("--password", str, "the service key callers must send"), ("--user-agent", str, None)))
+
+
+__all__ = ["HepsiburadaSimulator", "OmsError", "main", "serve"]

@@ -1,0 +1,235 @@
+"""A local HTTP server that speaks Trendyol's seller API, for tests, demos and load runs.
+
+Standard library only (``http.server``), so it starts in milliseconds. ``serve()`` runs it
+in a daemon thread and returns a :class:`TrendyolSimulator`; ``python -m
+mpdash.marketplaces.trendyol.simulator --port 8766`` (or ``mpdash simulate trendyol``) runs
+it in the foreground. Point a channel at ``{url}/integration`` (see ``adapter_config()``).
+
+API paths, under ``/integration`` like Trendyol's gateway (User-Agent, Basic auth and the
+optional ``storeFrontCode`` header checked on each):
+
+* ``GET  /product/product-categories``
+* ``GET  /product/categories/{categoryId}/attributes``
+* ``GET  /product/categories/{categoryId}/attributes/{attributeId}/values?page=&size=``
+* ``GET  /product/brands?page=&size=`` and ``GET /product/brands/by-name?name=``
+* ``POST /product/sellers/{sellerId}/v2/products`` (create)
+* ``POST /product/sellers/{sellerId}/products/unapproved-bulk-update``
+* ``POST /product/sellers/{sellerId}/products/content-bulk-update`` (approved products, by contentId)
+* ``GET  /product/sellers/{sellerId}/products`` (filterProducts) and ``DELETE`` (delete)
+* ``PUT  /product/sellers/{sellerId}/products/archive-state``
+* ``GET  /product/sellers/{sellerId}/products/batch-requests/{batchRequestId}``
+* ``POST /inventory/sellers/{sellerId}/products/price-and-inventory``
+
+Order side (packages and claims; state in :class:`~.orders.OrderBook`):
+
+* ``GET  /order/sellers/{sellerId}/orders`` (getShipmentPackages: startDate, endDate, page,
+  size <= 200, status, orderNumber, shipmentPackageIds, orderByField, orderByDirection; the
+  10,000-record rule and a 14-day window)
+* ``PUT  /order/sellers/{sellerId}/shipment-packages/{packageId}`` (Picking, then Invoiced)
+* ``PUT  …/shipment-packages/{packageId}/items/unsupplied``
+* ``POST …/shipment-packages/{packageId}/split-packages``
+* ``PUT  …/shipment-packages/{packageId}/update-tracking-number``
+* ``PUT  …/shipment-packages/{packageId}/warehouse`` (``{"warehouseId"}``, Trendyol Express sellers)
+* ``PUT  /order/sellers/{sellerId}/manual-deliver/{cargoTrackingNumber}``
+* ``POST /sellers/{sellerId}/seller-invoice-links`` (409 on a second link)
+* ``GET  /order/sellers/{sellerId}/claims``, ``PUT …/claims/{claimId}/items/approve``,
+  ``POST …/claims/{claimId}/issue`` (multipart), ``GET /order/claim-issue-reasons``
+* stage helpers: ``POST /test/order/orders/core``,
+  ``PUT /test/order/sellers/{sellerId}/shipment-packages/{packageId}/status``,
+  ``PUT /test/order/sellers/{sellerId}/claims/waiting-in-action``
+
+Control paths (no auth): ``GET /_sim/state[?barcode=]``, ``GET /_sim/stats``,
+``GET /_sim/history[?barcode=]``, ``GET /_sim/batches/{id}``, ``GET /_sim/catalog``,
+``GET|POST /_sim/config``, ``POST /_sim/reset``, ``POST /_sim/products`` (seed products),
+``POST /_sim/reject`` (``{"barcode", "reason", "detail"}``: reject at approval);
+orders: ``POST /_sim/orders`` (one order ``{lines: [{barcode | stockCode, quantity}], …}`` or
+``{"orders": [...]}``), ``GET /_sim/packages[?orderNumber=&status=]``, ``GET /_sim/packages/{id}``,
+``POST /_sim/packages/{id}/status`` (``{"status", "trackingNumber"?}``: the carrier's moves),
+``POST /_sim/packages/{id}/cancel`` (``{"lines"?}``: the customer cancels), ``GET /_sim/orders/stats``;
+claims: ``POST /_sim/claims`` (``{packageId, lines?, reasonId?, status?, customerNote?}``),
+``GET /_sim/claims``, ``GET /_sim/claims/{id}``, ``POST /_sim/claims/{id}/waiting-in-action``.
+
+Error bodies: see :mod:`.errors`. Built on :mod:`mpdash.marketplaces.simkit` (pipeline,
+control API, lazy clock, options, faults); the modules here: :mod:`.api` (HTTP side),
+:mod:`.state` (products, batches, approvals), :mod:`.orders` (packages, claims, shopper).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...simkit import Answer, Simulator, run_main
+from .api import SellerApi, TrendyolControl
+from .errors import PREFIX, error_answer
+from .state import SimulatorState
+
+
+class TrendyolSimulator(Simulator):
+    """A running simulator: its address, its options and thread-safe inspection helpers."""
+
+    label, server_version = "Trendyol simulator", "TrendyolSimulator/1.0"
+    state_class, api_classes, control_class = SimulatorState, (SellerApi,), TrendyolControl
+    secret_options = ("api_secret",)
+    state: SimulatorState
+
+    def error(self, status: int, message: str, path: str, *, key: str | None = None) -> Answer:
+        return error_answer(status, key or "invalid.request", message)
+
+    # --- steering ---------------------------------------------------------------------
+    def add_products(self, products: list[dict[str, Any]]) -> int:
+        """Create or overwrite products directly: ``[{barcode, stockCode, quantity, salePrice, listPrice,
+        approved (default true), rejected, archived, archivedSecondsAgo, categoryId, brandId, …}]``."""
+        return self.state.add_products(products)
+
+    def reject(self, barcode: str, reason: str, detail: str = "") -> None:
+        """Have Trendyol reject ``barcode`` with ``reason`` when its approval falls due."""
+        self.state.mark_rejection(barcode, reason, detail)
+
+    # --- orders and claims ---------------------------------------------------------------
+    def place_order(self, lines: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
+        """Place one order (one package): ``lines`` ``[{barcode | stockCode, quantity,
+        discountPercentage?, trendyolDiscountPercentage?, price?}]``; ``spec``: customer,
+        shippingAddress, invoiceAddress, orderDate (epoch ms), cargoProviderName, micro, commercial.
+        Returns ``{orderNumber, packageId, status, lines: [{lineId, barcode, quantity}]}``."""
+        return self.state.place_orders([{**spec, "lines": lines}])[0]
+
+    def place_orders(self, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self.state.place_orders(specs)
+
+    def package(self, package_id: Any) -> dict[str, Any] | None:
+        """A package as Trendyol lists it, plus ``_sim`` (replacements, invoice number, ended lines)."""
+        return self.state.package(package_id)
+
+    def packages(self, order_number: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        return self.state.packages(order_number, status)
+
+    def set_package_status(self, package_id: Any, status: str, tracking_number: Any = None) -> dict[str, Any]:
+        """Move a package as the carrier would: Shipped (from Picking/Invoiced), AtCollectionPoint,
+        Delivered, UnDelivered, Returned."""
+        return self.state.carrier_status(str(package_id), status, tracking_number)
+
+    def cancel_package(self, package_id: Any, lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The customer cancels ``lines`` (``[{lineId, quantity}]``, all when None); the rest moves
+        to a new package after ``repack_delay``."""
+        return self.state.cancel_package(str(package_id), lines)
+
+    def create_claim(self, packageId: Any, lines: list[dict[str, Any]] | None = None, **spec: Any  # noqa: N803
+                     ) -> dict[str, Any]:
+        """A customer opens a return on a delivered package; ``spec``: reasonId (401), customerNote,
+        status (WaitingInAction or Created), force. Returns ``{claimId, claimItemIds}``."""
+        return self.state.create_claim({**spec, "packageId": packageId, "lines": lines})
+
+    def claim(self, claim_id: str) -> dict[str, Any] | None:
+        return self.state.claim(claim_id)
+
+    def claims(self) -> list[dict[str, Any]]:
+        return self.state.all_claims()
+
+    def claim_waiting_in_action(self, claim_id: str) -> int:
+        """Move a claim's Created units to WaitingInAction (Trendyol's stage helper does the same)."""
+        return self.state.claims_waiting_in_action([claim_id])
+
+    def order_counts(self) -> dict[str, int]:
+        """Orders placed (in all and by the shopper), packages, claims and packages per status."""
+        return self.state.order_counts()
+
+    def wait_for_order_events(self, timeout: float = 10.0) -> bool:
+        """Block until every scheduled package event (Awaiting -> Created, the new packages of
+        unsupplied, cancelled or split ones) has happened; False if ``timeout`` passed first."""
+        kinds = self.state.PACKAGE_EVENTS
+        return self.state.wait_until(lambda: not self.state.timeline.pending(kinds),
+                                     lambda: self.state.timeline.last_due(kinds), timeout)
+
+    def adapter_config(self) -> dict[str, Any]:
+        """Channel config keys that point an adapter at this simulator."""
+        options = self.options
+        return {
+            "base_url": self.url + PREFIX,
+            "seller_id": options["seller_id"],
+            "api_key": options["api_key"],
+            "api_secret": options["api_secret"],
+            "integrator_name": "SelfIntegration",
+        }
+
+    # --- inspection -------------------------------------------------------------------
+    @property
+    def catalog(self):
+        """The generated categories, attributes, values and brands (:class:`CatalogData`)."""
+        return self.state.catalog
+
+    def product(self, barcode: str) -> dict[str, Any] | None:
+        return self.state.product(barcode)
+
+    def products(self) -> list[dict[str, Any]]:
+        return self.state.all_products()
+
+    def history(self, barcode: str | None = None) -> list[dict[str, Any]]:
+        """Every applied change in order: ``{batch_request_id, kind, barcode, value, accepted_at, applied_at}``;
+        kinds: stock, price, list_price, created, updated, approved, rejected, archived, deleted."""
+        return self.state.history(barcode)
+
+    def batch(self, batch_id: str) -> dict[str, Any] | None:
+        return self.state.batch(batch_id)
+
+    def wait_until_processed(self, timeout: float = 10.0, *, approvals: bool = False) -> bool:
+        """Block until every accepted batch (and, with ``approvals``, every pending approval)
+        is carried out; False if ``timeout`` passed first."""
+        return self.state.wait_until_idle(timeout, approvals=approvals)
+
+    @property
+    def batches_total(self) -> int:
+        return self.state.batches_total
+
+    def counters(self) -> dict[str, int]:
+        return {"requests_total": self.requests_total, "batches_total": self.batches_total,
+                "products_total": self.state.product_count()}
+
+
+def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> TrendyolSimulator:
+    """Start a simulator in a background thread (port 0 picks a free port) and return it.
+
+    Options (all changeable later with ``configure()`` or ``POST /_sim/config``):
+    ``seller_id`` (digits), ``api_key``, ``api_secret`` (what callers must send);
+    ``processing_delay`` (s before a batch is processed, default 1); ``approval_delay`` (s
+    from a processed create/update to approval, default 2); ``latency`` (s added to every
+    answer); ``rate_limit`` and ``rate_window`` (requests per window per seller and service
+    group, default 50 per 10 s as Trendyol documents; 0 = off); ``max_items_per_request``
+    (1000); ``max_images`` (8); ``max_body_bytes`` (10 MiB, a guess); ``duplicate_window``
+    (s during which an identical price-and-inventory body is refused, 900; 0 = off);
+    ``batch_retention`` (s batch results stay readable, 4 h); ``archive_min_age`` (s an
+    approved product must be archived before it can be deleted, 1 day); ``timeout_sleep``
+    (s the timeout fault holds an answer, 30); ``fault``: None or ``{"mode": "5xx"|"timeout"|
+    "timeout_after"|"malformed"|"429", "count": n or None (until cleared), "path": regex or None, "status": 5xx}``.
+
+    Order side: ``order_rate`` (orders per second a shopper places from approved, in-stock
+    products, with deterministic Turkish customers and addresses; 0 = off); ``awaiting_delay``
+    (s a new package stays Awaiting before it becomes Created; 0 = Created at once);
+    ``repack_delay`` (s until the new package of an unsupplied, cancelled or split one appears,
+    1); ``shopper_seed`` (7); ``max_result_window`` (records one package or claim query may reach,
+    10,000); ``max_order_window_days`` (longest startDate-endDate span of a package query, 14;
+    0 = off). The rate limit and faults apply to these paths too.
+    """
+    return TrendyolSimulator(host, port, **options).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    def banner(simulator: TrendyolSimulator) -> list[str]:
+        current = simulator.options
+        return [f"Trendyol seller API simulator on {simulator.url} (base_url {simulator.url}{PREFIX})",
+                f"  seller id:  {current['seller_id']}", "  api key and secret: the configured ones (not shown)",
+                f'  user agent: "{current["seller_id"]} - SelfIntegration" (any letters/digits name)']
+
+    return run_main(argv, serve=lambda *a, **k: serve(*a, **k), prog="python -m mpdash.marketplaces.trendyol.simulator",
+                    description="Run a local Trendyol seller API simulator until Ctrl-C.", port=8766, banner=banner,
+                    flags=(("--processing-delay", float, "seconds before a batch is processed (default 1)"),
+                           ("--approval-delay", float, "seconds before a new product is approved (default 2)"),
+                           ("--latency", float, "seconds added to every answer (default 0)"),
+                           ("--rate-limit", int, "requests per window per service group (default 50, 0 = off)"),
+                           ("--duplicate-window", float, "seconds of the identical-request rule (default 900)"),
+                           ("--order-rate", float, "orders per second placed by the shopper (default 0 = off)"),
+                           ("--awaiting-delay", float, "seconds a new package stays Awaiting (default 0)"),
+                           ("--seller-id", str, None), ("--api-key", str, None),
+                           ("--api-secret", str, "the secret callers must send")))
+
+
+__all__ = ["TrendyolSimulator", "main", "serve"]
