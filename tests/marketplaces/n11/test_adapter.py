@@ -97,7 +97,7 @@ def test_category_tree_and_attributes(adapter):
     nodes = list(adapter.fetch_categories(["1000001"]))
     assert nodes[0].remote_id == "1000001" and nodes[0].parent_id is None
     leaves = {n.remote_id for n in nodes if n.is_leaf}
-    assert leaves == {"1000101", "1000102", "1000201", "1000202"}
+    assert leaves == {"1000101", "1000102", "1000201", "1000202", "1000501"}
     assert {n.remote_id: n.parent_id for n in nodes}["1000101"] == "1000100"
     with pytest.raises(ConfigError, match="not in N11's category tree"):
         list(adapter.fetch_categories(["42"]))

@@ -1,9 +1,9 @@
-"""The N11 simulator's state: catalog, products and their history, tasks, packages.
+"""The N11 simulator's state, on simkit: catalog, products and their history, tasks, packages.
 
-One lock guards everything. Time-driven events (a task processed after
-``processing_delay``, N11's review of a new product after ``approval_delay``) are applied
-lazily whenever the state is read or written (``advance()``): no background thread, so a
-test clock is simply the wall clock and a stopped simulator leaves nothing running.
+Time follows simkit's clock (lazy advance, no background thread): a task is processed
+``processing_delay`` after it was accepted (simkit's batch queue), N11's review of a new
+product falls due ``approval_delay`` after it was created, and the shopper's orders fall due
+at ``order_rate``; each happens when the state is next read or written.
 """
 
 from __future__ import annotations
@@ -11,23 +11,24 @@ from __future__ import annotations
 import itertools
 import random
 import re
-import threading
-import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES
+from ... import simkit
+from ...simkit import options as opt
+from ...simkit.sample_data import COLOURS
 from ..config import MAX_ORDER_PAGE_SIZE as MAX_PAGE_SIZE
+from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES
 
 MONTH_MS = ORDER_WINDOW_DAYS * 86_400_000
 AWAITING_APPROVAL = "Ürün n11 kataloğunda mevcut: satıcı onayı bekleniyor (awaiting seller approval)"
-COLOURS = ("Siyah", "Beyaz", "Kırmızı", "Lacivert", "Yeşil", "Bej", "Gri", "Mavi", "Mor", "Pembe", "Sarı", "Turuncu")
 SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL", "Standart")
 MATERIALS = ("Pamuk", "Polyester", "Viskon", "Keten", "Yün")
 # (category id, name, children); leaves carry the clothing attributes.
 TREE = (
     (1000001, "Moda", ((1000100, "Kadın Giyim", ((1000101, "Elbise", ()), (1000102, "Tişört", ()))),
-                       (1000200, "Erkek Giyim", ((1000201, "Gömlek", ()), (1000202, "Pantolon", ()))))),
+                       (1000200, "Erkek Giyim", ((1000201, "Gömlek", ()), (1000202, "Pantolon", ()))),
+                       (1000500, "Ayakkabı", ((1000501, "Spor Ayakkabı", ()),)))),
     (1000002, "Elektronik", ((1000300, "Telefon Aksesuarları", ((1000301, "Kılıf", ()), (1000302, "Şarj Aleti", ()))),)),
     (1000003, "Ev & Yaşam", ((1000400, "Mutfak", ((1000401, "Tencere", ()),)),)),
 )
@@ -38,29 +39,13 @@ ATTRIBUTES = {
     3: ("Marka", True, False, False, True, ()),
     4: ("Materyal", False, False, False, True, MATERIALS),
 }
-FIRST_NAMES = ("Ayşe", "Mehmet", "Zeynep", "Mustafa", "Elif", "Ahmet", "Fatma", "Emre", "Selin", "Burak")
-LAST_NAMES = ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Öztürk", "Aydın", "Arslan", "Doğan")
-PLACES = (("İstanbul", "Kadıköy", "Caferağa Mah.", "34710"), ("İstanbul", "Beşiktaş", "Levent Mah.", "34330"),
-          ("Ankara", "Çankaya", "Kızılay Mah.", "06420"), ("İzmir", "Bornova", "Kazımdirik Mah.", "35100"),
-          ("Bursa", "Nilüfer", "Görükle Mah.", "16285"), ("Antalya", "Muratpaşa", "Meltem Mah.", "07030"))
 CARGO = ("Yurtiçi Kargo", "Aras Kargo", "PTT Kargo")
 _TWO_DECIMALS = re.compile(r"^\d+(\.\d{1,2})?$")
 
-DEFAULTS: dict[str, Any] = {
-    "app_key": "demo-app-key", "app_secret": "demo-app-secret", "processing_delay": 1.0, "approval_delay": 2.0,
-    "latency": 0.0, "rate_limit": 1000, "rate_window": 60.0, "timeout_sleep": 30.0, "order_rate": 0.0,
-    "shopper_seed": 7, "task_retention": 4 * 3600.0,
-}
 
 
-class Refused(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+class Refused(simkit.Refusal):
+    """N11 refuses the request (its status and message)."""
 
 
 def _value_id(attribute_id: int, index: int) -> int:
@@ -100,80 +85,68 @@ def _price(value: Any, what: str) -> Decimal:
         raise ValueError(f"{what} {value!r} is not a number") from None
 
 
-class State:
-    def __init__(self, options: dict[str, Any]):
-        self.lock = threading.RLock()
-        self._options = {**DEFAULTS}
-        self.configure(options)
-        self.requests_total = 0
-        self.reset()
+class State(simkit.SimState):
+    OPTIONS = simkit.OptionSet(
+        **opt.common(), app_key=opt.text("demo-app-key"), app_secret=opt.text("demo-app-secret"),
+        rate_limit=opt.limit(1000), rate_window=opt.number(60.0, positive=True), order_rate=opt.number(0.0),
+        shopper_seed=opt.seed(7), task_retention=opt.number(4 * 3600.0),
+    )
 
-    # --- options ----------------------------------------------------------------------
-    def configure(self, changes: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(changes) - set(DEFAULTS) - {"fault"}
-        if unknown:
-            raise ValueError(f"unknown simulator options: {', '.join(sorted(unknown))}")
-        with self.lock:
-            for key, value in changes.items():
-                if key == "fault":
-                    continue
-                if isinstance(DEFAULTS[key], float) and (not isinstance(value, (int, float)) or value < 0):
-                    raise ValueError(f"{key} must be a number of at least 0")
-                self._options[key] = value
-            return dict(self._options)
+    def clear(self) -> None:
+        super().clear()
+        self.products = simkit.ListingStore(key_name="stockCode", batch_name="taskId")
+        self.catalog_barcodes: set[str] = set()  # barcodes already in N11's catalog
+        self.rejections: dict[str, str] = {}  # stockCode -> reason N11's review will give
+        self.tasks = simkit.BatchQueue(self.timeline, "task", self._process,
+                                       retention=lambda: self.option("task_retention"))
+        self.timeline.on("review", self._review)
+        self.packages: dict[str, dict[str, Any]] = {}
+        self.lines_cancelled: list[dict[str, Any]] = []
+        self.ids = itertools.count(int(self.clock.epoch()) % 100_000 * 1000 + 1)
+        self.rng = random.Random(self.option("shopper_seed"))
+        self.ticker = simkit.Ticker()
+        self.ticker.set_rate(self.option("order_rate"), self.clock.now())
+        self.orders_placed = self.shopper_orders = 0
 
-    def options(self) -> dict[str, Any]:
-        with self.lock:
-            return dict(self._options)
+    def configured(self, clean: dict[str, Any]) -> None:
+        if "order_rate" in clean:
+            self.ticker.set_rate(clean["order_rate"], self.clock.now())
 
-    def reset(self) -> None:
-        with self.lock:
-            self.products: dict[str, dict[str, Any]] = {}
-            self.catalog_barcodes: set[str] = set()  # barcodes already in N11's catalog
-            self.rejections: dict[str, str] = {}  # stockCode -> reason N11's review will give
-            self.history_rows: list[dict[str, Any]] = []
-            self.tasks: dict[str, dict[str, Any]] = {}
-            self.packages: dict[str, dict[str, Any]] = {}
-            self.lines_cancelled: list[dict[str, Any]] = []
-            self.ids = itertools.count(int(time.time()) % 100_000 * 1000 + 1)
-            self.rng = random.Random(self._options["shopper_seed"])
-            self.orders_placed = 0
+    def now_ms(self, instant: float | None = None) -> int:
+        return int(self.clock.epoch(instant) * 1000)
 
-    # --- clock --------------------------------------------------------------------------
-    def advance(self) -> None:
-        """Apply every event that is due."""
-        with self.lock:
-            now = time.time()
-            for task in self.tasks.values():
-                if task["status"] != "PROCESSED" and task["due"] <= now:
-                    self._process(task)
-            for product in self.products.values():
-                due = product.get("approve_at")
-                if due is not None and due <= now:
-                    reason = product.pop("reject_with", None)
-                    product["approve_at"] = None
-                    if reason:
-                        product["status"], product["reasons"] = "Rejected", [reason]
-                        self._history(product["stockCode"], "rejected", reason, None)
-                    else:
-                        product["status"] = "Active"
-                        self._history(product["stockCode"], "approved", None, None)
-            old = [tid for tid, t in self.tasks.items() if t["status"] == "PROCESSED"
-                   and now - t["due"] > self._options["task_retention"]]
-            for tid in old:
-                del self.tasks[tid]
+    def _review(self, stock_code: str, instant: float) -> None:
+        """N11's review of a new product: approved, or rejected with the reason set for it."""
+        product = self.products.get(stock_code)
+        if product is None or product["status"] != "WaitingForApproval":
+            return
+        reason = product.pop("reject_with", None)
+        at = self.clock.epoch(instant)
+        if reason:
+            product["status"], product["reasons"] = "Rejected", [reason]
+            self.products.record(None, "rejected", stock_code, reason, None, at)
+        else:
+            product["status"] = "Active"
+            self.products.record(None, "approved", stock_code, None, None, at)
 
-    def pending(self) -> bool:
-        with self.lock:
-            return any(t["status"] != "PROCESSED" for t in self.tasks.values())
+    def tick(self, now: float) -> None:
+        """The shopper's orders that fell due: one unit of an Active product in stock each."""
+        for instant in self.ticker.due(now):
+            stocked = sorted((p for p in self.products if p["status"] == "Active" and p["quantity"] > 0),
+                             key=lambda p: p["stockCode"])
+            if not stocked:
+                continue
+            product = self.rng.choice(stocked)
+            product["quantity"] -= 1
+            self.place_order([{"stockCode": product["stockCode"], "quantity": 1}], createdDate=self.now_ms(instant))
+            self.shopper_orders += 1
 
-    def pending_approvals(self) -> bool:
-        with self.lock:
-            return any(p.get("approve_at") is not None for p in self.products.values())
+    def pending(self, approvals: bool = False) -> bool:
+        return bool(self.tasks.waiting() or (approvals and self.timeline.pending(("review",))))
 
-    def _history(self, stock_code: str, kind: str, value: Any, task_id: str | None) -> None:
-        self.history_rows.append({"stockCode": stock_code, "kind": kind, "value": value, "taskId": task_id,
-                                  "at": now_ms()})
+    def _history(self, stock_code: str, kind: str, value: Any, task: Any) -> None:
+        self.products.record(task.id if task else None, kind, stock_code, value,
+                             task.accepted_at if task else None, self.clock.epoch())
 
     # --- tasks ----------------------------------------------------------------------------
     def accept_task(self, kind: str, body: Any) -> dict[str, Any]:
@@ -185,38 +158,34 @@ class State:
             raise Refused(400, f"payload.skus holds {len(skus)} skus; at most {MAX_SKUS_PER_TASK} are allowed per task")
         if not str(payload.get("integrator") or "").strip():
             raise Refused(400, "payload.integrator is required")
-        with self.lock:
-            self.advance()
-            task_id = str(next(self.ids))
-            self.tasks[task_id] = {"id": task_id, "kind": kind, "skus": skus, "status": "IN_QUEUE", "results": [],
-                                   "due": time.time() + self._options["processing_delay"]}
-            return {"id": int(task_id), "type": kind, "status": "IN_QUEUE", "reasons": []}
+        with self.current():
+            task = self.tasks.accept(kind, "seller", skus, self.option("processing_delay"), batch_id=str(next(self.ids)))
+            return {"id": int(task.id), "type": kind, "status": "IN_QUEUE", "reasons": []}
 
     def task_page(self, task_id: Any, page: int, size: int) -> dict[str, Any]:
-        with self.lock:
-            self.advance()
+        with self.current():
             task = self.tasks.get(str(task_id))
             if task is None:
                 raise Refused(404, f"task {task_id} not found")
-            rows = task["results"] if task["status"] == "PROCESSED" else []
-            content = rows[page * size:(page + 1) * size]
-            return {"taskId": int(task["id"]), "status": task["status"],
-                    "skus": {"content": content, "totalElements": len(rows), "page": page, "size": size,
-                             "totalPages": max(1, -(-len(rows) // size)) if rows else 0}}
+            rows = task.results or []
+            return {"taskId": int(task.id), "status": "PROCESSED" if task.processed else "IN_QUEUE",
+                    "skus": {"content": rows[page * size:(page + 1) * size], "totalElements": len(rows), "page": page,
+                             "size": size, "totalPages": -(-len(rows) // size)}}
 
-    def _process(self, task: dict[str, Any]) -> None:
+    def _process(self, task: simkit.Batch, at: float) -> list[dict[str, Any]]:
         handle = {"PRODUCT_CREATE": self._create_sku, "PRODUCT_UPDATE": self._update_sku}.get(
-            task["kind"], self._price_stock_sku)
-        for sku in task["skus"]:
+            task.kind, self._price_stock_sku)
+        results = []
+        for sku in task.items:
             code = str(sku.get("stockCode") or "") if isinstance(sku, dict) else ""
             try:
-                note = handle(sku, task["id"]) if isinstance(sku, dict) else None
                 if not isinstance(sku, dict):
                     raise ValueError("a sku must be an object")
-                task["results"].append({"itemCode": code, "status": "SUCCESS", "reasons": [note] if note else []})
+                note = handle(sku, task)
+                results.append({"itemCode": code, "status": "SUCCESS", "reasons": [note] if note else []})
             except ValueError as bad:
-                task["results"].append({"itemCode": code, "status": "REJECT", "reasons": [str(bad)]})
-        task["status"] = "PROCESSED"
+                results.append({"itemCode": code, "status": "REJECT", "reasons": [str(bad)]})
+        return results
 
     @staticmethod
     def _prices(sku: dict[str, Any], current: dict[str, Any] | None) -> tuple[Decimal | None, Decimal | None]:
@@ -240,7 +209,7 @@ class State:
             raise ValueError(f"quantity {value!r} must be a whole number of at least 0")
         return value
 
-    def _price_stock_sku(self, sku: dict[str, Any], task_id: str) -> None:
+    def _price_stock_sku(self, sku: dict[str, Any], task: simkit.Batch) -> None:
         code = str(sku.get("stockCode") or "").strip()
         product = self.products.get(code)
         if product is None:
@@ -251,13 +220,13 @@ class State:
             raise ValueError("nothing to update: send quantity or listPrice with salePrice")
         if quantity is not None:
             product["quantity"] = quantity
-            self._history(code, "stock", quantity, task_id)
+            self._history(code, "stock", quantity, task)
         if list_price is not None:
             product["listPrice"], product["salePrice"] = float(list_price), float(sale)
-            self._history(code, "price", str(sale), task_id)
-            self._history(code, "list_price", str(list_price), task_id)
+            self._history(code, "price", str(sale), task)
+            self._history(code, "list_price", str(list_price), task)
 
-    def _create_sku(self, sku: dict[str, Any], task_id: str) -> str | None:
+    def _create_sku(self, sku: dict[str, Any], task: simkit.Batch) -> str | None:
         code = str(sku.get("stockCode") or "").strip()
         for key in ("title", "description", "categoryId", "productMainId", "stockCode", "barcode", "images"):
             if sku.get(key) in (None, "", []):
@@ -282,21 +251,21 @@ class State:
                     raise ValueError(f"valueId {entry['valueId']} is not a value of {name}")
             elif not custom or not str(entry.get("customValue") or "").strip():
                 raise ValueError(f"{name} needs a valueId" + ("" if not custom else " or a customValue"))
-        if code in self.products and self.products[code]["status"] != "Rejected":
+        if self.products.get(code) is not None and self.products[code]["status"] != "Rejected":
             raise ValueError(f"stockCode {code} already exists; update it instead")
         in_catalog = str(sku["barcode"]) in self.catalog_barcodes
-        rejection = self.rejections.pop(code, None)
-        delay = self._options["approval_delay"]
         self.products[code] = {
             "stockCode": code, "barcode": str(sku["barcode"]), "title": sku["title"], "categoryId": sku["categoryId"],
             "salePrice": float(sale), "listPrice": float(list_price), "quantity": quantity or 0,
             "status": "WaitingForApproval", "reasons": [AWAITING_APPROVAL] if in_catalog else [],
-            "approve_at": None if in_catalog else time.time() + delay, "reject_with": rejection,
+            "reject_with": self.rejections.pop(code, None),
         }
-        self._history(code, "created", None, task_id)
+        if not in_catalog:  # N11 reviews it; one already in its catalog waits for the seller instead
+            self.timeline.after(self.option("approval_delay"), "review", code)
+        self._history(code, "created", None, task)
         return AWAITING_APPROVAL if in_catalog else None
 
-    def _update_sku(self, sku: dict[str, Any], task_id: str) -> None:
+    def _update_sku(self, sku: dict[str, Any], task: simkit.Batch) -> None:
         code = str(sku.get("stockCode") or "").strip()
         product = self.products.get(code)
         if product is None:
@@ -306,11 +275,11 @@ class State:
                 raise ValueError(f"{key} cannot be changed by a product update; use price-stock-update")
         if "title" in sku:
             product["title"] = sku["title"]
-        self._history(code, "updated", None, task_id)
+        self._history(code, "updated", None, task)
 
     # --- products -------------------------------------------------------------------------
     def add_products(self, products: list[dict[str, Any]]) -> int:
-        with self.lock:
+        with self.current():
             for spec in products:
                 code = str(spec["stockCode"])
                 self.products[code] = {"stockCode": code, "barcode": str(spec.get("barcode") or code),
@@ -318,34 +287,31 @@ class State:
                                        "salePrice": float(spec.get("salePrice", 100)),
                                        "listPrice": float(spec.get("listPrice", spec.get("salePrice", 100))),
                                        "quantity": int(spec.get("quantity", 0)), "status": spec.get("status", "Active"),
-                                       "reasons": [], "approve_at": None}
+                                       "reasons": []}
             return len(products)
 
     def seller_approve(self, stock_code: str) -> None:
         """The seller approves a product waiting in N11's panel."""
-        with self.lock:
+        with self.current():
             product = self.products[stock_code]
-            product["status"], product["approve_at"], product["reasons"] = "Active", None, []
+            product["status"], product["reasons"] = "Active", []
+            product.pop("reject_with", None)
             self._history(stock_code, "approved", None, None)
 
     def product_page(self, page: int, size: int, stock_code: str | None) -> dict[str, Any]:
-        with self.lock:
-            self.advance()
+        with self.current():
             rows = [p for p in self.products.values() if stock_code is None or p["stockCode"] == stock_code]
-            content = [{k: v for k, v in p.items() if k not in ("approve_at", "reject_with")}
+            content = [{k: v for k, v in p.items() if k != "reject_with"}
                        for p in rows[page * size:(page + 1) * size]]
             return {"content": content, "totalElements": len(rows), "totalPages": -(-len(rows) // size), "page": page}
 
     # --- packages -------------------------------------------------------------------------
     def place_order(self, lines: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
-        with self.lock:
-            self.advance()
-            rng = self.rng
-            city, district, hood, postcode = rng.choice(PLACES)
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            address = {"fullName": name, "address": f"Atatürk Cad. No:{rng.randint(1, 120)}", "city": city,
-                       "district": district, "neighborhood": hood, "postalCode": postcode,
-                       "gsm": f"05{rng.randint(300000000, 599999999)}", "tcId": "11111111110"}
+        with self.current():
+            shopper = simkit.person(self.orders_placed + int(spec.get("shopper", 0)))
+            address = {"fullName": shopper.name, "address": shopper.line, "city": shopper.city,
+                       "district": shopper.district, "neighborhood": shopper.neighbourhood,
+                       "postalCode": shopper.postcode, "gsm": shopper.phone, "tcId": "11111111110"}
             package_lines = []
             for line in lines:
                 product = self.products.get(str(line["stockCode"]))
@@ -360,12 +326,12 @@ class State:
                     "dueAmount": float(price * quantity - discount), "sellerDiscount": float(discount),
                     "orderItemLineItemStatusName": "Created", "vatRate": 20,
                 })
-            created = int(spec.get("createdDate") or now_ms())
+            created = int(spec.get("createdDate") or self.now_ms())
             package = {
                 "id": str(next(self.ids)), "orderNumber": str(spec.get("orderNumber") or f"2{next(self.ids):011d}"),
                 "shipmentPackageStatus": "Created", "createdDate": created, "lastModifiedDate": created,
-                "customerfullName": name, "customerEmail": f"musteri{rng.randint(1, 9999)}@example.com",
-                "customerId": str(rng.randint(10000, 99999)), "cargoProviderName": rng.choice(CARGO),
+                "customerfullName": shopper.name, "customerEmail": shopper.email,
+                "customerId": str(10000 + shopper.n), "cargoProviderName": CARGO[shopper.n % len(CARGO)],
                 "cargoTrackingNumber": None, "cargoTrackingLink": None, "campaignNumber": None,
                 "totalAmount": float(sum(Decimal(str(x["dueAmount"])) for x in package_lines)),
                 "shippingAddress": address, "billingAddress": dict(address), "lines": package_lines,
@@ -378,13 +344,13 @@ class State:
 
     def _move(self, package: dict[str, Any], status: str) -> None:
         package["shipmentPackageStatus"] = status
-        package["lastModifiedDate"] = max(now_ms(), package["lastModifiedDate"] + 1)
+        package["lastModifiedDate"] = max(self.now_ms(), package["lastModifiedDate"] + 1)
         for line in package["lines"]:
             line["orderItemLineItemStatusName"] = status
 
     def set_status(self, package_id: str, status: str, tracking_number: str | None = None) -> dict[str, Any]:
         """N11's or its carrier's moves (Shipped, Delivered, UnDelivered, Returned, Cancelled)."""
-        with self.lock:
+        with self.current():
             package = self.packages[str(package_id)]
             if status not in PACKAGE_STATUSES:
                 raise Refused(400, f"unknown status {status}")
@@ -418,7 +384,7 @@ class State:
             raise Refused(400, f"page must be 0 or more and size 1..{MAX_PAGE_SIZE}")
         start, end = number("startDate", None), number("endDate", None)
         if start is None and end is None:
-            end = now_ms()
+            end = self.now_ms()
         if start is None:
             start = end - MONTH_MS
         elif end is None:
@@ -430,8 +396,7 @@ class State:
         direction = ((query.get("orderByDirection") or ["ASC"])[0] or "ASC").upper()
         if direction not in ("ASC", "DESC"):
             raise Refused(400, "orderByDirection must be ASC or DESC")
-        with self.lock:
-            self.advance()
+        with self.current():
             rows = sorted((p for p in self.packages.values()
                            if p["shipmentPackageStatus"] == status and start <= p["lastModifiedDate"] <= end),
                           key=lambda p: (p["lastModifiedDate"], p["id"]), reverse=direction == "DESC")
@@ -454,7 +419,7 @@ class State:
         if target == "Shipped" and not tracking:
             raise Refused(400, "trackingNumber is required to set Shipped")
         before = "Created" if target == "Picking" else "Picking"
-        with self.lock:
+        with self.current():
             index = self._line_index()
             targets = []
             for line in lines:
@@ -483,7 +448,7 @@ class State:
         groups = body.get("splitGroups") if isinstance(body, dict) else None
         if not isinstance(groups, list) or not groups:
             raise Refused(400, 'the body must be {"splitGroups": [{"orderLineIds": [...]}]}')
-        with self.lock:
+        with self.current():
             index = self._line_index()
             wanted = [[str(i) for i in (g.get("orderLineIds") or [])] for g in groups if isinstance(g, dict)]
             packages = {index[i]["id"] if i in index else None for g in wanted for i in g}
@@ -512,7 +477,7 @@ class State:
         details, cancelled = body.get("packageDetails") or [], body.get("cancelledItems") or []
         if not details:
             raise Refused(400, "packageDetails is required: splitPackageByQuantity cannot be used for cancellation alone")
-        with self.lock:
+        with self.current():
             old = self.packages.get(str(body.get("packageId")))
             if old is None or old["shipmentPackageStatus"] != "Picking":
                 raise Refused(400, f"package {body.get('packageId')} is not Picking; only Picking packages can be split")
@@ -551,7 +516,7 @@ class State:
     def customer_cancel(self, package_id: str, line_ids: list[str] | None = None) -> dict[str, Any]:
         """The customer cancels lines (all when None). N11 lists the lines not cancelled in a new
         package of the same order and the old package as Cancelled (its order-listing page)."""
-        with self.lock:
+        with self.current():
             old = self.packages[str(package_id)]
             wanted = {str(i) for i in line_ids} if line_ids else {x["orderLineId"] for x in old["lines"]}
             rest = [dict(x) for x in old["lines"] if x["orderLineId"] not in wanted]
@@ -564,17 +529,5 @@ class State:
             return {"packageId": made["id"] if made else None}
 
     def package_of_line(self, line_id: str) -> dict[str, Any] | None:
-        with self.lock:
+        with self.current():
             return self._line_index().get(str(line_id))
-
-    # --- the shopper ----------------------------------------------------------------------
-    def shop(self) -> None:
-        """One order from an Active product in stock (the demo's shoppers)."""
-        with self.lock:
-            self.advance()
-            stocked = [p for p in self.products.values() if p["status"] == "Active" and p["quantity"] > 0]
-            if not stocked:
-                return
-            product = self.rng.choice(sorted(stocked, key=lambda p: p["stockCode"]))
-            product["quantity"] -= 1
-            self.place_order([{"stockCode": product["stockCode"], "quantity": 1}])
