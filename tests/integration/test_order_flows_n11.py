@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from mpdash.integration.models import InboundCursor
-from mpdash.orders.models import CancellationRequest, Order, OrderStatus
+from mpdash.orders.models import Order, OrderStatus
 
 from ..conftest import make_products
-from .conftest import n11_channel, post, reason, run
+from .conftest import assert_cancelled_once_not_echoed, assert_shipped_then_delivered, n11_channel, post, reason, run
 
 pytestmark = pytest.mark.django_db
 
@@ -57,27 +57,14 @@ def test_status_out_then_shipped_and_delivered_in(channel, n11_sim, erp):
     sent = run(channel, "send_update_orders")
     assert sent.succeeded == 1, list(sent.lines.values("message"))
     assert n11_sim.package(order.package_id)["shipmentPackageStatus"] == "Picking"
-    n11_sim.set_package_status(order.package_id, "Shipped", tracking_number="YK77")
-    run(channel, "get_updated_orders")
-    order.refresh_from_db()
-    assert order.status == OrderStatus.SHIPPED and order.tracking_number == "YK77"
-    n11_sim.set_package_status(order.package_id, "Delivered")
-    run(channel, "get_updated_orders")
-    order.refresh_from_db()
-    assert order.status == OrderStatus.DELIVERED
+    assert_shipped_then_delivered(channel, n11_sim.set_package_status, order.package_id, "YK77")
 
 
 def test_cancellation_on_n11_arrives_once_and_is_not_echoed(channel, n11_sim, erp):
     order = ingest(channel, n11_sim, [{"stockCode": channel.products[1].sku, "quantity": 1}])
     post(erp, f"/api/v1/orders/{order.pk}/mark_sent_to_erp/", {})
     n11_sim.set_package_status(order.package_id, "Cancelled")
-    result = run(channel, "get_cancel_orders")
-    assert result.status == "success", (result.message, list(result.lines.values("message")))
-    order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED
-    run(channel, "get_cancel_orders")
-    assert CancellationRequest.objects.filter(order=order).count() == 1
-    assert run(channel, "send_cancel_order_items").selected == 0
+    assert_cancelled_once_not_echoed(channel, order)
 
 
 def test_partial_cancel_goes_out_as_a_split_and_the_rest_arrives_as_a_new_package(channel, n11_sim, erp):

@@ -17,6 +17,7 @@ from mpdash.redaction import redact_text
 
 from ..auth import HeaderCredentials
 from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
+from ..kit.batches import check_batch_size
 from ..kit.config import require_set
 from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
 from ..ratelimit import CallBudget, RateSpec
@@ -61,8 +62,7 @@ def rest_root(base_url: str) -> str:
 def _check_skus(skus: list[dict[str, Any]], what: str) -> None:
     if not skus:
         raise ValueError(f"{what} needs at least one sku")
-    if len(skus) > MAX_SKUS_PER_TASK:
-        raise ValueError(f"{len(skus)} skus in one {what} task; N11 accepts at most {MAX_SKUS_PER_TASK}")
+    check_batch_size(len(skus), MAX_SKUS_PER_TASK, what, "N11", "task")
 
 
 class N11Client(BaseClient):
