@@ -7,16 +7,13 @@ Timeouts, logging, redaction and the error mapping come from
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mpdash.redaction import redact_text
-
 from ..auth import HeaderCredentials
-from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
+from ..errors import ConfigError, RateLimited
 from ..kit.batches import check_batch_size
 from ..kit.config import require_set
 from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
@@ -38,7 +35,6 @@ from .models import (
     ProductsPage,
     TaskAccepted,
     TaskDetails,
-    error_text,
     parse_answer,
 )
 
@@ -183,22 +179,10 @@ class N11Client(BaseClient):
 
     # --- errors -------------------------------------------------------------------------
     def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        status = response.status_code
-        if status < 400:
-            return
-        text = redact_text(response.text[:2000])
+        """BaseClient's mapping (its texts carry N11's answer); after a 429 without Retry-After
+        the wait is N11's window, a minute."""
         try:
-            details = error_text(json.loads(text))
-        except ValueError:
-            details = text.strip()[:300]
-        where = f"{method} {path}"
-        if status == 429:
-            raise RateLimited(f"{where}: N11 rate limit (1,000 calls a minute); retry later",
-                              retry_after=retry_after_seconds(response, default=float(RATE_LIMIT_SECONDS)),
-                              status_code=status, body=text)
-        if status in (401, 403):
-            raise AuthError(f"{where}: N11 refused the credentials ({status} {details}); check {self.credentials_hint}",
-                            status_code=status, body=text)
-        if 400 <= status < 500:
-            raise RequestRejected(f"{where}: N11 rejected the request ({status}): {details}", status_code=status, body=text)
-        super().raise_for_status(method, path, response)
+            super().raise_for_status(method, path, response)
+        except RateLimited as limited:
+            limited.retry_after = retry_after_seconds(response, default=float(RATE_LIMIT_SECONDS))
+            raise

@@ -160,15 +160,3 @@ class PackagesPage(_Model):
     total_pages: int = Field(0, alias="totalPages")
     total_elements: int = Field(0, alias="totalElements")
     page: int = 0
-
-
-def error_text(data: Any) -> str:
-    """N11's refusal as text: ``{"message"}``, ``{"errors": [...]}`` or anything else."""
-    if isinstance(data, dict):
-        errors = data.get("errors")
-        if isinstance(errors, list) and errors:
-            return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
-        for key in ("message", "errorMessage", "error"):
-            if data.get(key):
-                return str(data[key])
-    return str(data)[:300]
