@@ -100,6 +100,17 @@ def flag_names(marketplace: str, flows) -> set[str]:
     return out
 
 
+PRODUCT_FLOWS = ("product_create", "product_update", "delete_product", "stock", "price")
+
+
+@pytest.fixture
+def mapped(driver, sim, make_channel):
+    """(channel, local category): the catalog path's channel, tree and mappings done."""
+    require(driver, "products")
+    channel = make_channel(*PRODUCT_FLOWS)
+    return channel, driver.map_catalog(channel, sim)
+
+
 def settle(timeout: float = 15.0) -> None:
     """Poll every open batch until none is left (what the poll task does in production)."""
     from mpdash.integration import batches

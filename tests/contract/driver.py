@@ -38,14 +38,18 @@ STEPS: dict[str, tuple[str, ...]] = {
     "claim_approve": ("deliver", "open_claim", "claim_outcome"),
     "claim_reject": ("deliver", "open_claim", "claim_outcome"),
     "faults_sync": ("inject_fault", "clear_fault"),
+    "faults_products": ("inject_fault", "clear_fault"),
+    "faults_status_out": ("inject_fault", "clear_fault"),
     "faults_orders": ("inject_fault", "clear_fault", "order_catch_up"),
 }
 
 FAULT_MODES = ("5xx", "429", "timeout")
 
 
-class Unsupported(Exception):
-    """Raised by a driver method for a case its marketplace does not have; the scenario skips."""
+def required(method):
+    """Marks a protocol method without a default: a driver implements it or declares its step unsupported."""
+    method.required = True
+    return method
 
 
 @dataclass
@@ -73,7 +77,8 @@ class Driver:
     unsupported: ClassVar[dict[str, str]] = {}
     #: the package status (lower case) after we report it shipped with a tracking number
     status_after_shipped_out: ClassVar[str] = "intransit"
-    #: flow -> {step of the flow: regex of the request path a fault is aimed at}
+    #: flow (stock, price, product_create, get_orders) -> {step of the flow: regex of the
+    #: request path a fault is aimed at}; every path must be hit by a run of that flow
     fault_paths: ClassVar[dict[str, dict[str, str | None]]] = {}
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -91,91 +96,110 @@ class Driver:
         return dict(sim.adapter_config())
 
     # --- stock and price ------------------------------------------------------------------------
+    @required
     def list_products(self, sim, products, *, stock: int = 0, price: Decimal | int = 1) -> None:
         """Put ``products`` (catalog Products, made by ``make_products``) on sale on the
         marketplace with ``stock`` and ``price``, so that stock and price updates are accepted."""
         raise NotImplementedError
 
+    @required
     def prepare_failing_record(self, sim, product) -> str:
         """Arrange that the marketplace refuses the next stock and price update of ``product``
         per item (the others of the same request land); :meth:`list_products` afterwards must
         make it acceptable again. Returns what was done, for messages."""
         raise NotImplementedError
 
+    @required
     def remote_stock(self, sim, sku: str) -> int | None:
         """The stock the marketplace shows for ``sku`` (None when it has no such listing)."""
         raise NotImplementedError
 
+    @required
     def remote_price(self, sim, sku: str) -> Decimal | None:
         """The sale price the marketplace shows for ``sku``."""
         raise NotImplementedError
 
+    @required
     def history(self, sim, sku: str, kind: str) -> list[Any]:
         """Values of ``kind`` ("stock" or "price") the marketplace applied to ``sku``, in order;
         prices as Decimal with two places."""
         raise NotImplementedError
 
     # --- the catalog path -------------------------------------------------------------------------
+    @required
     def map_catalog(self, channel, sim):
         """Run the catalog flows this marketplace needs (tree, attributes, brands…) and make the
         mappings an operator would; return the local Category that maps to a leaf."""
         raise NotImplementedError
 
+    @required
     def add_product(self, lists, category, sku: str):
         """A local Product in ``category`` that previews valid for this marketplace (price,
         stock and catalog membership included)."""
         raise NotImplementedError
 
+    @required
     def approve(self, sim, product) -> None:
         """The marketplace approves ``product`` (created and waiting) now or within a second."""
         raise NotImplementedError
 
+    @required
     def reject(self, sim, product, reason: str) -> None:
         """The marketplace will reject ``product`` with ``reason`` when it reviews it (called
         before the product is created)."""
         raise NotImplementedError
 
+    @required
     def product_state(self, sim, product) -> dict[str, Any] | None:
         """The marketplace's record of ``product`` (None when it has none)."""
         raise NotImplementedError
 
+    @required
     def off_sale(self, sim, product) -> bool:
         """True when ``product`` can no longer be bought there (deleted, archived or stock 0)."""
         raise NotImplementedError
 
     # --- orders -----------------------------------------------------------------------------------
+    @required
     def place_order(self, sim, lines: list[tuple[str, int]], *, shopper: int = 0) -> PlacedOrder:
         """A paid order of ``lines`` ((sku, quantity), skus listed with :meth:`list_products`),
         placed so that the next ``get_orders`` run reads it (mind the marketplace's windows)."""
         raise NotImplementedError
 
+    @required
     def remote_status(self, sim, order) -> str:
         """The package's status there as the marketplace names it, lower-cased ("intransit", "invoiced"…)."""
         raise NotImplementedError
 
+    @required
     def remote_tracking(self, sim, order) -> str:
         """The tracking number the marketplace holds for the package ("" when none)."""
         raise NotImplementedError
 
+    @required
     def cancelled_skus(self, sim, order) -> set[str]:
         """Skus of ``order`` the marketplace shows cancelled (by us or the customer)."""
         raise NotImplementedError
 
+    @required
     def customer_cancels(self, sim, order, sku: str) -> None:
         """The customer cancels the line of ``sku`` (all its units) on the marketplace, and only
         that line, so that the next ``get_cancel_orders`` run reads it."""
         raise NotImplementedError
 
+    @required
     def deliver(self, sim, channel, order) -> None:
         """The package reaches the customer on the marketplace (its carrier's scans), and the
         local order learns it; a claim can be opened afterwards."""
         raise NotImplementedError
 
+    @required
     def open_claim(self, sim, order, sku: str) -> str:
         """The customer returns one unit of ``sku``: a claim waiting for the seller's decision,
         placed so that the next ``get_refund_orders`` run reads it; returns its id."""
         raise NotImplementedError
 
+    @required
     def claim_outcome(self, sim, claim_id: str) -> str:
         """"approved", "rejected" (or disputed after a rejection), or "open"."""
         raise NotImplementedError
@@ -275,13 +299,8 @@ def missing_methods(cls: type[Driver]) -> dict[str, list[str]]:
     for step, methods in STEPS.items():
         if step in cls.unsupported:
             continue
-        absent = [m for m in methods if getattr(cls, m) is getattr(Driver, m) and _abstract(m)]
+        absent = [m for m in methods if getattr(getattr(cls, m), "required", False)]
         if absent:
             out[step] = absent
     return out
 
-
-def _abstract(method: str) -> bool:
-    """True for protocol methods without a default (their body raises NotImplementedError)."""
-    source = inspect.getsource(getattr(Driver, method))
-    return "raise NotImplementedError" in source

@@ -9,18 +9,9 @@ from mpdash.channels.mapper import preview
 from mpdash.integration.models import PendingChange
 
 from ..integration.product_helpers import integration, wait_approvals
-from .conftest import lines_of, require, run, settle
+from .conftest import lines_of, run, settle
 
 pytestmark = pytest.mark.django_db
-
-FLOWS = ("product_create", "product_update", "delete_product", "stock", "price")
-
-
-@pytest.fixture
-def mapped(driver, sim, make_channel):
-    require(driver, "products")
-    channel = make_channel(*FLOWS)
-    return channel, driver.map_catalog(channel, sim)
 
 
 def test_create_approve_update_delete(driver, sim, mapped, lists):

@@ -22,7 +22,8 @@ def test_every_registered_marketplace_has_a_complete_driver(marketplace):
     absent = missing_methods(cls)
     assert not absent, (f"{cls.__name__} neither implements nor declares unsupported: "
                         + "; ".join(f"step {step!r} needs {', '.join(ms)}" for step, ms in absent.items()))
-    for flow, step in (("stock", "faults_sync"), ("price", "faults_sync"), ("get_orders", "faults_orders")):
+    for flow, step in (("stock", "faults_sync"), ("price", "faults_sync"), ("product_create", "faults_products"),
+                       ("get_orders", "faults_orders")):
         if step not in cls.unsupported:
             assert cls.fault_paths.get(flow), f"{cls.__name__}.fault_paths has no request paths for {flow!r} ({step})"
 

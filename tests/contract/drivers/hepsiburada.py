@@ -26,6 +26,7 @@ class HepsiburadaDriver(Driver):
     fault_paths = {
         "stock": {"send": r"/stock-uploads/?$", "poll": r"/stock-uploads/id/"},
         "price": {"send": r"/price-uploads/?$", "poll": r"/price-uploads/id/"},
+        "product_create": {"send": r"^/product/api/products/import", "poll": r"^/product/api/products/status/"},
         "get_orders": {
             "paid lines": r"^/orders/merchantid/[^/]+/?$",
             "packages (list and create)": r"^/packages/merchantid/[^/]+/?$",

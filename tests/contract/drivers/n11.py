@@ -19,6 +19,7 @@ class N11Driver(Driver):
     fault_paths = {
         "stock": {"send": r"/price-stock-update", "poll": r"/task-details/"},
         "price": {"send": r"/price-stock-update", "poll": r"/task-details/"},
+        "product_create": {"send": r"/product-create", "poll": r"/task-details/"},
         "get_orders": {"packages": r"/shipmentPackages"},
     }
     unsupported = {"claim_approve": _NO_CLAIMS, "claim_reject": _NO_CLAIMS}

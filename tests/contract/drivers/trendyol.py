@@ -25,6 +25,7 @@ class TrendyolDriver(Driver):
     fault_paths = {
         "stock": {"send": r"/price-and-inventory", "poll": r"/batch-requests/"},
         "price": {"send": r"/price-and-inventory", "poll": r"/batch-requests/"},
+        "product_create": {"send": r"/v2/products", "poll": r"/batch-requests/"},
         "get_orders": {"packages": r"/order/sellers/[^/]+/orders"},
     }
 

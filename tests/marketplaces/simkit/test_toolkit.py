@@ -156,3 +156,24 @@ def test_shopper_is_deterministic_and_lives_in_real_places():
     lines = simkit.basket(1, ["A", "B", "C"])
     assert lines == simkit.basket(1, ["A", "B", "C"]) and 1 <= len(lines) <= 2
     assert all(1 <= quantity <= 3 for _, quantity in lines) and simkit.basket(0, []) == []
+
+
+def test_approvals_decide_once_per_key_and_keep_marks_until_decided():
+    clock = simkit.Clock()
+    timeline = simkit.Timeline(clock)
+    decided = []
+    approvals = simkit.Approvals(timeline, "approve", lambda key, at: decided.append((key, approvals.take_mark(key))))
+    now = clock.now()
+    approvals.schedule("A", now + 5)
+    approvals.schedule("A", now + 10)  # replaces the first
+    approvals.schedule("B", now + 5)
+    approvals.mark("B", "blurry photos")
+    approvals.schedule("C", now + 5)
+    approvals.cancel("C")
+    assert approvals.waiting("A") and not approvals.waiting("C") and timeline.pending() == 2
+    clock.step(6)
+    timeline.advance()
+    assert decided == [("B", "blurry photos")]
+    clock.step(5)
+    timeline.advance()
+    assert decided == [("B", "blurry photos"), ("A", None)] and not approvals.waiting("A")

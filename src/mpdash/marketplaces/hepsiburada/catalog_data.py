@@ -1,6 +1,6 @@
 """Deterministic catalog data for the Hepsiburada simulator: categories, attributes, values.
 
-Everything here is generated from the literal lists below, the same on every run and
+Everything here is generated from the literal lists below and simkit's catalog words, the same on every run and
 every machine (ids come from CRC-32 of names, never from ``random``), so tests can name
 categories and values. Standard library only (and the package's data-only config); built
 once per process and then read-only.
@@ -18,6 +18,7 @@ import zlib
 from functools import lru_cache
 from typing import Any
 
+from ..simkit import sample_data as words
 from .config import MAX_IMAGES_PER_PRODUCT as MAX_IMAGES  # image1..image10 since June 2025 (was 5)
 
 # --- the category tree ----------------------------------------------------------------
@@ -194,13 +195,7 @@ def can_take_products(node: dict[str, Any]) -> bool:
 
 
 # --- attribute values -----------------------------------------------------------------
-_COLOURS = ("Siyah", "Beyaz", "Kırmızı", "Mavi", "Yeşil", "Sarı", "Mor", "Pembe", "Turuncu", "Gri",
-            "Kahverengi", "Lacivert", "Bej", "Ekru", "Haki", "Bordo", "Turkuaz", "Altın", "Gümüş", "Krem",
-            "Füme", "Mint", "Lila", "Vizon", "Somon", "Antrasit", "Hardal", "Fuşya", "Indigo", "Taba")
 _TONES = ("", "Açık ", "Koyu ", "Mat ", "Metalik ", "Pastel ")
-_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL", "Standart",
-          *(str(n) for n in range(34, 62, 2)))
-_SHOE_SIZES = tuple(str(n) for n in range(17, 48)) + tuple(f"{n}.5" for n in range(35, 46))
 _PHONE_MODELS = (
     ("Apple iPhone", ("11", "12", "13", "14", "15", "16"), ("", " Mini", " Pro", " Pro Max", " Plus")),
     ("Samsung Galaxy", tuple(f"A{n}" for n in range(10, 80, 5)) + tuple(f"S{n}" for n in range(20, 26)),
@@ -234,40 +229,28 @@ _LAST_NAMES = ("Pamuk", "Kemal", "Tanpınar", "Ali", "Edip", "Faik", "Hikmet", "
                "Özlen", "Livaneli", "Ağaoğlu", "Soysal", "İlhan", "Süreya", "Uyar", "Ortaylı", "Menteş",
                "Karasu", "Baykurt", "Kulin", "Erdoğan", "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın",
                "Öztürk", "Arslan", "Doğan", "Kılıç", "Aslan", "Çetin", "Koç", "Kurt", "Özdemir")
-_COUNTRIES = ("Türkiye", "Çin", "Almanya", "İtalya", "Fransa", "ABD", "Japonya", "Güney Kore", "Vietnam",
-              "Hindistan", "Bangladeş", "İspanya", "Portekiz", "Polonya", "Çekya", "Macaristan", "Romanya",
-              "Bulgaristan", "Yunanistan", "Mısır", "Fas", "Tayland", "Malezya", "Endonezya", "Tayvan",
-              "Meksika", "Brezilya", "İngiltere", "İsviçre", "Avusturya", "Belçika", "Hollanda", "Danimarka",
-              "İsveç", "Norveç", "Finlandiya", "Kanada", "Avustralya", "Pakistan", "Sri Lanka")
-
 VALUE_LISTS: dict[str, tuple[str, ...]] = {
-    "colours": tuple(f"{tone}{colour}" for colour in _COLOURS for tone in _TONES),
-    "sizes": _SIZES,
-    "shoe_sizes": _SHOE_SIZES,
-    "storage": ("16 GB", "32 GB", "64 GB", "128 GB", "256 GB", "512 GB", "1 TB", "2 TB"),
-    "volume": ("15 ml", "30 ml", "50 ml", "75 ml", "100 ml", "150 ml", "200 ml", "250 ml", "400 ml",
-               "500 ml", "750 ml", "1 L", "1.5 L", "2 L", "5 L"),
-    "dimensions": ("Küçük Ebat", "Orta Ebat", "Büyük Ebat", "50x70 cm", "70x70 cm", "80x150 cm",
-                   "120x180 cm", "160x230 cm", "200x290 cm", "Tek Kişilik", "Çift Kişilik", "King Size"),
+    "colours": tuple(f"{tone}{colour}" for colour in words.COLOURS[:30] for tone in _TONES),  # 180 values
+    "sizes": words.CLOTHING_SIZES,
+    "shoe_sizes": words.SHOE_SIZES,
+    "storage": words.STORAGE,
+    "volume": words.VOLUMES,
+    "dimensions": words.DIMENSIONS,
     "warranty": ("Distribütör Garantili", "İthalatçı Garantili", "Resmi Distribütör Garantili",
                  "Üretici Garantili", "Garantisiz"),
     "phone_models": tuple(f"{brand} {model}{variant}" for brand, models, variants in _PHONE_MODELS
                           for model in models for variant in variants),
     "authors": tuple(f"{first} {last}" for last in _LAST_NAMES for first in _FIRST_NAMES),
-    "materials": ("Pamuk", "Polyester", "Viskon", "Keten", "Yün", "Deri", "Suni Deri", "Süet", "Kot",
-                  "Ahşap", "Metal", "Paslanmaz Çelik", "Alüminyum", "Cam", "Seramik", "Porselen", "Plastik",
-                  "Silikon", "Bambu", "Mermer", "Kadife", "Saten", "İpek", "Rugan"),
-    "patterns": ("Düz", "Desenli", "Çizgili", "Kareli", "Çiçekli", "Puantiyeli", "Baskılı", "Kamuflaj",
-                 "Geometrik", "Leopar"),
-    "genders": ("Kadın", "Erkek", "Unisex", "Kız Çocuk", "Erkek Çocuk"),
-    "age_groups": ("0-6 Ay", "6-12 Ay", "1-3 Yaş", "3-6 Yaş", "6-9 Yaş", "9-12 Yaş", "12+ Yaş", "Yetişkin"),
-    "screen_sizes": tuple(f"{size} inç" for size in ("6.1", "6.7", "10.1", "11", "13.3", "14", "15.6", "17.3",
-                                                       "24", "27", "32", "43", "50", "55", "65", "75")),
+    "materials": words.MATERIALS,
+    "patterns": words.PATTERNS,
+    "genders": words.GENDERS,
+    "age_groups": words.AGE_GROUPS,
+    "screen_sizes": tuple(f"{size} inç" for size in words.SCREEN_INCHES),
     "cpus": ("Intel Core i3", "Intel Core i5", "Intel Core i7", "Intel Core i9", "Intel Core Ultra 7",
              "AMD Ryzen 3", "AMD Ryzen 5", "AMD Ryzen 7", "AMD Ryzen 9", "Apple M1", "Apple M2", "Apple M3",
              "Snapdragon X Elite"),
-    "countries": _COUNTRIES,
-    "skin_types": ("Tüm Cilt Tipleri", "Kuru Cilt", "Yağlı Cilt", "Karma Cilt", "Hassas Cilt", "Normal Cilt"),
+    "countries": tuple(name for _, name in words.COUNTRIES),
+    "skin_types": words.SKIN_TYPES,
     "energy_classes": ("A+++", "A++", "A+", "A", "B", "C", "D", "E", "F", "G"),
     "usage_areas": ("Salon", "Yatak Odası", "Mutfak", "Banyo", "Çocuk Odası", "Ofis", "Bahçe", "Balkon"),
 }

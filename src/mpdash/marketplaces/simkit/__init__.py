@@ -20,7 +20,7 @@ Nothing here names a marketplace; each one's routes, bodies, rules and data stay
 own ``marketplaces/<name>/simulator/`` package.
 """
 
-from .clock import Batch, BatchQueue, Clock, Ticker, Timeline
+from .clock import Approvals, Batch, BatchQueue, Clock, Ticker, Timeline
 from .control import Call, ControlApi, control
 from .faults import BASE_FAULT_MODES, FaultSlot, RateWindows, validate_fault
 from .lifecycle import Simulator, run_main, serve_factory
@@ -34,7 +34,7 @@ from .state import SimState
 from .wire import Answer, Part, Refusal, basic_credentials, blank, first, is_int, is_number, json_body, multipart_parts
 
 __all__ = [
-    "BASE_FAULT_MODES", "Answer", "Api", "Batch", "BatchQueue", "Call", "Clock", "ControlApi", "FaultSlot",
+    "BASE_FAULT_MODES", "Answer", "Api", "Approvals", "Batch", "BatchQueue", "Call", "Clock", "ControlApi", "FaultSlot",
     "ListingStore", "Option", "OptionSet", "Part", "Person", "RateWindow", "RateWindows", "Refusal", "Request",
     "Route", "SimState", "Simulator", "SimulatorHandler", "SimulatorServer", "StateMachine", "Ticker", "Timeline",
     "basic_credentials", "basket", "blank", "control", "first", "is_int", "is_number", "json_body", "multipart_parts", "person",

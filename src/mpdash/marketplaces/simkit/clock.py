@@ -17,6 +17,8 @@ once), without any sleeping thread to wake.
 * :class:`Timeline`: the heap of timed events, run by kind;
 * :class:`BatchQueue`: the asynchronous batch lifecycle (accepted → processed after a delay,
   never before an earlier one → status answer → forgotten after the retention);
+* :class:`Approvals`: a marketplace's decision on each new or changed product, due after a
+  delay (one pending per product; a new one replaces it), with rejections marked in advance;
 * :class:`Ticker`: the instants a recurring thing (the shopper's orders) falls due at a rate.
 """
 
@@ -201,6 +203,44 @@ class BatchQueue:
         self._batches.clear()
         self._last_due = 0.0
         self.total = 0
+
+
+class Approvals:
+    """Decisions due at an instant, one pending per key; ``decide(key, instant)`` runs when one
+    falls due (it reads a rejection marked in advance with :meth:`take_mark`)."""
+
+    def __init__(self, timeline: Timeline, name: str, decide: Callable[[str, float], None]):
+        self.timeline, self.name, self.decide = timeline, name, decide
+        self._tokens: dict[str, int] = {}
+        self._marks: dict[str, Any] = {}
+        self._seq = itertools.count()
+        timeline.on(name, self._due)
+
+    def schedule(self, key: str, due: float) -> None:
+        """Decide ``key`` at ``due`` (instead of any decision still pending for it)."""
+        self.cancel(key)
+        token = self._tokens[key] = next(self._seq)
+        self.timeline.at(due, self.name, (key, token))
+
+    def cancel(self, key: str) -> None:
+        if self._tokens.pop(key, None) is not None:
+            self.timeline.cancel(self.name, lambda payload: payload[0] == key)
+
+    def waiting(self, key: str) -> bool:
+        return key in self._tokens
+
+    def mark(self, key: str, rejection: Any) -> None:
+        """Reject ``key`` (with this reason) when its decision falls due."""
+        self._marks[key] = rejection
+
+    def take_mark(self, key: str) -> Any:
+        return self._marks.pop(key, None)
+
+    def _due(self, payload: tuple[str, int], instant: float) -> None:
+        key, token = payload
+        if self._tokens.get(key) == token:
+            del self._tokens[key]
+            self.decide(key, instant)
 
 
 class Ticker:

@@ -42,8 +42,42 @@ ABROAD: tuple[tuple[str, str, str, str, str], ...] = (
     ("AZ", "Bakı", "Nəsimi", "Rəşid Behbudov küç.", "1000"),
 )
 
-# Catalog vocabulary that every simulated catalog's attribute values draw from.
-COLOURS = ("Siyah", "Beyaz", "Kırmızı", "Mavi", "Yeşil", "Sarı", "Mor", "Pembe", "Turuncu", "Gri", "Kahverengi",
-           "Lacivert", "Bej", "Ekru", "Haki", "Bordo", "Turkuaz", "Altın", "Gümüş", "Krem", "Füme", "Mint", "Lila",
-           "Vizon", "Somon", "Antrasit", "Hardal", "Fuşya", "İndigo", "Taba", "Mercan", "Pudra", "Çok Renkli",
-           "Şeffaf", "Bronz", "Petrol")
+# --- catalog words: the attribute values every simulated catalog draws from ------------------
+COLOURS = ("Siyah", "Beyaz", "Lacivert", "Kırmızı", "Mavi", "Yeşil", "Sarı", "Turuncu", "Mor", "Pembe", "Gri",
+           "Kahverengi", "Bej", "Ekru", "Bordo", "Haki", "Antrasit", "Gümüş", "Altın", "Krem", "Lila", "Mint",
+           "Turkuaz", "Fuşya", "Vizon", "Taba", "İndigo", "Mercan", "Pudra", "Çok Renkli", "Şeffaf", "Bronz", "Somon",
+           "Hardal", "Petrol", "Füme")
+CLOTHING_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL", "Standart", "Tek Ebat",
+                  *(str(n) for n in range(34, 62, 2)))
+SHOE_SIZES = (*(str(n) for n in range(17, 48)), *(f"{n}.5" for n in range(35, 46)))
+KIDS_AGES = ("0-3 Ay", "3-6 Ay", "6-9 Ay", "9-12 Ay", "12-18 Ay", "18-24 Ay", "2-3 Yaş", "3-4 Yaş", "4-5 Yaş",
+             "5-6 Yaş", "7-8 Yaş", "9-10 Yaş", "11-12 Yaş", "13-14 Yaş")
+AGE_GROUPS = ("0-6 Ay", "6-12 Ay", "1-3 Yaş", "3-6 Yaş", "6-9 Yaş", "9-12 Yaş", "12+ Yaş", "Yetişkin", "Çocuk",
+              "Bebek", "Genç")
+GENDERS = ("Kadın", "Erkek", "Unisex", "Kız Çocuk", "Erkek Çocuk", "Bebek")
+MATERIALS = ("Pamuk", "Polyester", "Viskon", "Keten", "Yün", "Akrilik", "Elastan", "Deri", "Suni Deri", "Süet", "Kot",
+             "Saten", "İpek", "Naylon", "Kadife", "Rugan", "Plastik", "Silikon", "Metal", "Paslanmaz Çelik",
+             "Alüminyum", "Ahşap", "Bambu", "Cam", "Seramik", "Porselen", "Mermer", "Kumaş", "Tekstil", "Hasır")
+PATTERNS = ("Düz", "Çizgili", "Kareli", "Çiçekli", "Puantiyeli", "Desenli", "Baskılı", "Kamuflaj", "Leopar", "Ekose",
+            "Geometrik", "Nakışlı")
+STORAGE = ("16 GB", "32 GB", "64 GB", "128 GB", "256 GB", "512 GB", "1 TB", "2 TB")
+VOLUMES = ("15 ml", "30 ml", "50 ml", "75 ml", "100 ml", "150 ml", "200 ml", "250 ml", "400 ml", "500 ml", "750 ml",
+           "1 L", "1.5 L", "2 L", "5 L")
+DIMENSIONS = ("Küçük Ebat", "Orta Ebat", "Büyük Ebat", "50x70 cm", "70x70 cm", "70x140 cm", "80x150 cm", "120x180 cm",
+              "160x230 cm", "200x290 cm", "Tek Kişilik", "Çift Kişilik", "King Size", "Standart")
+SKIN_TYPES = ("Tüm Cilt Tipleri", "Kuru Cilt", "Yağlı Cilt", "Karma Cilt", "Hassas Cilt", "Normal Cilt")
+SCREEN_INCHES = ("5.5", "6.1", "6.5", "6.7", "10.1", "11", "13.3", "14", "15.6", "17.3", "24", "27", "32", "43", "50",
+                 "55", "65", "75")
+# (ISO code, Turkish name): countries of origin (menşei).
+COUNTRIES = (
+    ("TR", "Türkiye"), ("CN", "Çin"), ("DE", "Almanya"), ("IT", "İtalya"), ("FR", "Fransa"), ("ES", "İspanya"),
+    ("PT", "Portekiz"), ("GB", "İngiltere"), ("US", "ABD"), ("KR", "Güney Kore"), ("JP", "Japonya"),
+    ("VN", "Vietnam"), ("BD", "Bangladeş"), ("IN", "Hindistan"), ("PK", "Pakistan"), ("ID", "Endonezya"),
+    ("TH", "Tayland"), ("MY", "Malezya"), ("TW", "Tayvan"), ("PL", "Polonya"), ("CZ", "Çekya"), ("RO", "Romanya"),
+    ("BG", "Bulgaristan"), ("GR", "Yunanistan"), ("HU", "Macaristan"), ("NL", "Hollanda"), ("BE", "Belçika"),
+    ("AT", "Avusturya"), ("CH", "İsviçre"), ("SE", "İsveç"), ("DK", "Danimarka"), ("FI", "Finlandiya"),
+    ("NO", "Norveç"), ("IE", "İrlanda"), ("MA", "Fas"), ("EG", "Mısır"), ("TN", "Tunus"), ("IL", "İsrail"),
+    ("AE", "Birleşik Arap Emirlikleri"), ("SA", "Suudi Arabistan"), ("MX", "Meksika"), ("BR", "Brezilya"),
+    ("AR", "Arjantin"), ("CA", "Kanada"), ("AU", "Avustralya"), ("KH", "Kamboçya"), ("LK", "Sri Lanka"),
+    ("MM", "Myanmar"), ("UA", "Ukrayna"), ("RU", "Rusya"),
+)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..simkit import sample_data as words
+
 # --- the tree -------------------------------------------------------------------------
 # A dict is an inner node (name -> children), a list holds leaf names.
 _WOMEN = [
@@ -130,43 +132,12 @@ TREE: dict = {
 FIRST_CATEGORY_ID = 1001
 
 # --- attributes -----------------------------------------------------------------------
-_COLOURS = [
-    "Siyah", "Beyaz", "Lacivert", "Kırmızı", "Mavi", "Yeşil", "Sarı", "Turuncu", "Mor", "Pembe", "Gri", "Kahverengi",
-    "Bej", "Ekru", "Bordo", "Haki", "Antrasit", "Gümüş", "Altın", "Krem", "Lila", "Mint", "Turkuaz", "Fuşya",
-    "Vizon", "Taba", "İndigo", "Mercan", "Pudra", "Çok Renkli", "Şeffaf", "Bronz", "Somon", "Hardal", "Petrol",
-]
-_SIZES = (
-    ["XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL", "Standart", "Tek Ebat"]
-    + [str(n) for n in range(34, 56, 2)]
-    + [str(n) for n in range(19, 47)]  # shoe sizes
-    + ["0-3 Ay", "3-6 Ay", "6-9 Ay", "9-12 Ay", "12-18 Ay", "18-24 Ay", "2-3 Yaş", "3-4 Yaş", "4-5 Yaş", "5-6 Yaş",
-       "7-8 Yaş", "9-10 Yaş", "11-12 Yaş", "13-14 Yaş"]
-)
-_COUNTRIES = [
-    "TR", "CN", "DE", "IT", "FR", "ES", "PT", "GB", "US", "KR", "JP", "VN", "BD", "IN", "PK", "ID", "TH", "MY", "TW",
-    "PL", "CZ", "RO", "BG", "GR", "HU", "NL", "BE", "AT", "CH", "SE", "DK", "FI", "NO", "IE", "MA", "EG", "TN", "IL",
-    "AE", "SA", "MX", "BR", "AR", "CA", "AU", "KH", "LK", "MM", "UA", "RU",
-]
-_MATERIALS = ["Pamuk", "Polyester", "Viskon", "Keten", "Yün", "Akrilik", "Elastan", "Deri", "Suni Deri", "Süet",
-              "Kot", "Saten", "İpek", "Naylon", "Plastik", "Metal", "Ahşap", "Cam", "Seramik", "Paslanmaz Çelik",
-              "Silikon", "Kumaş", "Tekstil", "Hasır", "Kadife"]
-_PATTERNS = ["Düz", "Çizgili", "Kareli", "Çiçekli", "Puantiyeli", "Desenli", "Baskılı", "Kamuflaj", "Leopar",
-             "Ekose", "Geometrik", "Nakışlı"]
 _FEATURES = ["Su Geçirmez", "Nefes Alabilir", "Hafif", "Kırışmaz", "Antibakteriyel", "Esnek", "Geri Dönüştürülmüş",
              "Organik", "Terletmez", "Isı Yalıtımlı", "Rüzgar Geçirmez", "UV Korumalı"]
 _SLEEVES = ["Kısa Kol", "Uzun Kol", "Kolsuz", "Yarım Kol", "Askılı"]
-_GENDERS = ["Kadın", "Erkek", "Unisex", "Kız Çocuk", "Erkek Çocuk", "Bebek"]
-_AGE_GROUPS = ["Yetişkin", "Çocuk", "Bebek", "Genç"]
 _WARRANTY = ["Garantisiz", "6 Ay", "1 Yıl", "2 Yıl", "3 Yıl", "4 Yıl", "5 Yıl", "10 Yıl"]
-_STORAGE = ["16 GB", "32 GB", "64 GB", "128 GB", "256 GB", "512 GB", "1 TB", "2 TB"]
 _RAM = ["2 GB", "3 GB", "4 GB", "6 GB", "8 GB", "12 GB", "16 GB", "32 GB", "64 GB"]
-_SCREEN = [f'{inch}"' for inch in ("5.5", "6.1", "6.5", "6.7", "10.1", "11", "13.3", "14", "15.6", "17.3", "24", "27",
-                                   "32", "43", "50", "55", "65", "75")]
-_VOLUMES = ["15 ml", "30 ml", "50 ml", "75 ml", "100 ml", "150 ml", "200 ml", "250 ml", "400 ml", "500 ml", "750 ml",
-            "1 L", "1.5 L", "2 L", "5 L"]
-_SKIN = ["Kuru Cilt", "Yağlı Cilt", "Karma Cilt", "Normal Cilt", "Hassas Cilt", "Tüm Cilt Tipleri"]
-_DIMENSIONS = ["50x70 cm", "70x140 cm", "80x150 cm", "120x180 cm", "160x230 cm", "200x290 cm", "Tek Kişilik",
-               "Çift Kişilik", "King Size", "Standart"]
+_SCREEN = [f'{inch}"' for inch in words.SCREEN_INCHES]
 
 
 def _compatible_models() -> list[str]:
@@ -219,23 +190,23 @@ def _compatible_models() -> list[str]:
 # The attribute id range 1..9999 holds one attribute each; ids follow Trendyol's where it
 # has published them (293 Beden, 348 Renk, 1198 Üretici Bilgisi), the others are invented.
 ATTRIBUTE_VALUES: dict[int, tuple[str, list[str]]] = {
-    348: ("Renk", _COLOURS),
-    293: ("Beden", _SIZES),
-    1192: ("Menşei", _COUNTRIES),
-    14: ("Materyal", _MATERIALS),
-    33: ("Desen", _PATTERNS),
+    348: ("Renk", list(words.COLOURS)),
+    293: ("Beden", list(dict.fromkeys([*words.CLOTHING_SIZES, *words.SHOE_SIZES, *words.KIDS_AGES]))),
+    1192: ("Menşei", [code for code, _ in words.COUNTRIES]),
+    14: ("Materyal", list(words.MATERIALS)),
+    33: ("Desen", list(words.PATTERNS)),
     45: ("Kol Tipi", _SLEEVES),
-    343: ("Cinsiyet", _GENDERS),
-    60: ("Yaş Grubu", _AGE_GROUPS),
+    343: ("Cinsiyet", list(words.GENDERS)),
+    60: ("Yaş Grubu", ["Yetişkin", "Çocuk", "Bebek", "Genç"]),
     101: ("Özellik", _FEATURES),
     205: ("Garanti Süresi", _WARRANTY),
-    210: ("Dahili Hafıza", _STORAGE),
+    210: ("Dahili Hafıza", list(words.STORAGE)),
     211: ("RAM Kapasitesi", _RAM),
     212: ("Ekran Boyutu", _SCREEN),
     220: ("Uyumlu Model", _compatible_models()),
-    301: ("Hacim", _VOLUMES),
-    302: ("Cilt Tipi", _SKIN),
-    310: ("Ebat", _DIMENSIONS),
+    301: ("Hacim", list(words.VOLUMES)),
+    302: ("Cilt Tipi", list(words.SKIN_TYPES)),
+    310: ("Ebat", list(words.DIMENSIONS)),
     1198: ("Üretici Bilgisi", []),  # free text (allowCustom, no values)
     47: ("Ürün Detayı", []),  # free text
 }

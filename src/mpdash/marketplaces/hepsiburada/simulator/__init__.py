@@ -109,12 +109,21 @@ class HepsiburadaSimulator(Simulator):
     secret_options = ("password",)
     state: SimulatorState
 
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: Any):
+        super().__init__(host, port, **options)
+        self.catalog_api, self.oms_api, self.api = self.apis
+
     def keep_blank_values(self, path: str) -> bool:
         # The catalog tells "leaf=" (any) from a missing leaf (Hepsiburada's default, true).
         return path.lower().startswith(CATALOG_PREFIXES)
 
     def error(self, status: int, message: str, path: str, *, key: str | None = None) -> Answer:
         return error_answer(status, message, path)
+
+    @property
+    def oms_api(self) -> OmsApi:
+        """The order API's handler object (tests wrap its endpoints)."""
+        return next(api for api in self.apis if isinstance(api, OmsApi))
 
     # --- steering ---------------------------------------------------------------------
     def add_listings(self, listings: list[dict[str, Any]]) -> int:
@@ -245,25 +254,8 @@ class HepsiburadaSimulator(Simulator):
 def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> HepsiburadaSimulator:
     """Start a simulator in a background thread (port 0 picks a free port) and return it.
 
-    Options (all changeable later with ``configure()`` or ``POST /_sim/config``):
-    ``merchant_id``, ``username``, ``password``, ``user_agent`` (what callers must send);
-    ``processing_delay`` (s before an upload is applied, default 1); ``latency`` (s added
-    to every answer); ``rate_limit`` (requests/s per merchant, default 50, 0 = off);
-    ``max_items_per_upload`` (default 4000); ``max_pending_uploads`` (None = no limit;
-    Hepsiburada's is 5); ``timeout_sleep`` (s the timeout fault holds an answer, default 30);
-    ``fault``: None or ``{"mode": "5xx"|"timeout"|"malformed"|"429"|"failed_upload",
-    "count": n or None (until cleared), "path": regex or None, "status": 5xx code}``.
-    ``failed_upload`` accepts uploads normally and later marks them ``Failed`` (catalog imports
-    and updates: every product fails).
-    Catalog options: ``approval_delay`` (s a valid product waits before MATCHED/BLOCKED,
-    default 2; ``processing_delay`` also times import validation); ``catalog_rate_limit``
-    (requests/s, default 100, answered with 403 like Hepsiburada, 0 = off);
-    ``max_products_per_import`` (default 1000); ``max_import_bytes`` (default 10 MiB).
-    Order options: ``order_rate`` (orders per second a shopper places, deterministic Turkish
-    names and addresses, buying salable listings or else ``shopper_skus``; default 0 = off);
-    ``auto_pack_delay`` (s after an order until Hepsiburada packs the lines the merchant has not,
-    default 900 as documented; None = never); ``oms_rate_limit`` (requests/s per merchant,
-    default 1000, 0 = off); ``split_endpoint`` (False: …/split answers 404).
+    Options (all changeable later with ``configure()`` or ``POST /_sim/config``) are declared,
+    each with its default and rule, in :data:`.state.OPTIONS`; ``clock=`` gives a fast clock.
     """
     return HepsiburadaSimulator(host, port, **options).start()
 

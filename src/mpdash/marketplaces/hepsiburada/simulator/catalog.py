@@ -9,13 +9,12 @@ under the same lock) or BLOCKED when a control call marked it for rejection.
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 import re
 from collections import Counter
 from typing import Any
 
-from ...simkit import Batch, BatchQueue, blank
+from ...simkit import Approvals, Batch, BatchQueue, blank
 from .. import catalog_data
 from .state import now_iso
 
@@ -96,9 +95,7 @@ class CatalogState:
         self._products: dict[str, dict[str, Any]] = {}  # merchantSku -> product
         self._imports = BatchQueue(self.timeline, "import", self._process_import)
         self._updates = BatchQueue(self.timeline, "update", self._process_update)
-        self._reject_marks: dict[str, list[str]] = {}  # merchantSku -> reasons, used at its decision
-        self._decision_seq = itertools.count()
-        self.timeline.on("decide", lambda payload, instant: self._decide(*payload))
+        self._decisions = Approvals(self.timeline, "decide", self._decide)  # rejection marks: reasons
 
     @property
     def imports_total(self) -> int:
@@ -107,10 +104,6 @@ class CatalogState:
     @property
     def updates_total(self) -> int:
         return self._updates.total
-
-    def _drop_decision(self, sku: str) -> None:
-        """Forget a product's pending approval (decided by hand, or replaced by a new import)."""
-        self.timeline.cancel("decide", lambda payload: payload[0] == sku)
 
     def wait_until_catalog_settled(self, timeout: float) -> bool:
         """Block until no import, update or approval is pending (or ``timeout`` passes)."""
@@ -232,16 +225,14 @@ class CatalogState:
             "price": parse_price(attrs.get("price")), "stock": parse_stock(attrs.get("stock")) or 0,
             "rejectReasonsMessages": [], "trackingId": imp.id, "createdAt": now_iso(),
         }
-        self._drop_decision(sku)
-        product["decision_seq"] = next(self._decision_seq)
-        self.timeline.at(imp.due + self._options["approval_delay"], "decide", (sku, product["decision_seq"]))
+        self._decisions.schedule(sku, imp.due + self._options["approval_delay"])
         self._products[sku] = product
 
-    def _decide(self, sku: str, seq: int) -> None:
+    def _decide(self, sku: str, instant: float) -> None:
         product = self._products.get(sku)
-        if product is None or product["decision_seq"] != seq or product["status"] != WAITING:
-            return  # replaced by a later import, or decided by hand
-        reasons = self._reject_marks.pop(sku, None)
+        if product is None or product["status"] != WAITING:
+            return  # decided by hand
+        reasons = self._decisions.take_mark(sku)
         if reasons is not None:
             self._block(product, reasons)
         else:
@@ -422,10 +413,10 @@ class CatalogState:
                 product = self._products.get(sku)
                 if now and product is not None and product["status"] == WAITING:
                     self._block(product, reasons)
-                    self._drop_decision(sku)
+                    self._decisions.cancel(sku)
                     blocked += 1
                 else:
-                    self._reject_marks[sku] = reasons
+                    self._decisions.mark(sku, reasons)
         return blocked
 
     def approve_now(self, skus: list[str]) -> int:
@@ -435,9 +426,9 @@ class CatalogState:
             for sku in skus:
                 product = self._products.get(sku)
                 if product is not None and product["status"] == WAITING:
-                    self._reject_marks.pop(sku, None)
+                    self._decisions.take_mark(sku)
                     self._match(product)
-                    self._drop_decision(sku)
+                    self._decisions.cancel(sku)
                     matched += 1
         return matched
 

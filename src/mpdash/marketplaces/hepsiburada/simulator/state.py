@@ -20,6 +20,8 @@ from ...simkit import BASE_FAULT_MODES, Batch, BatchQueue, ListingStore, OptionS
 from ...simkit import options as opt
 from ..config import MAX_IMPORT_BYTES, MAX_LISTINGS_PER_UPLOAD, MAX_PRODUCTS_PER_IMPORT
 
+# "failed_upload": uploads are accepted normally and later marked Failed (catalog imports and
+# updates: every product fails).
 FAULT_MODES = (*BASE_FAULT_MODES, "failed_upload")
 DEFAULT_SHOPPER_SKUS = ("SIM-KILIF-1", "SIM-KULAKLIK-1", "SIM-SARJ-1")  # bought when no listing is on sale
 UPLOAD_KINDS = ("stock", "price", "inventory")
@@ -35,12 +37,14 @@ OPTIONS = OptionSet(
     rate_limit=opt.limit(50),  # requests per second per merchant on listing paths; 0/None = off
     max_items_per_upload=opt.whole(MAX_LISTINGS_PER_UPLOAD),
     max_pending_uploads=opt.limit(None),  # Hepsiburada allows 5; off by default
+    # (timeout_sleep: s the timeout faults hold an answer; processing_delay also times import validation)
     # catalog (mpop) side; approval_delay: s a valid imported product stays WAITING before MATCHED/BLOCKED
     catalog_rate_limit=opt.limit(100),  # catalog requests per second (Hepsiburada: 100/s per IP, 403 above)
     max_products_per_import=opt.whole(MAX_PRODUCTS_PER_IMPORT),
     max_import_bytes=opt.whole(MAX_IMPORT_BYTES),
     # order (OMS) side
-    order_rate=opt.number(0.0, high=10_000, unit=" orders per second"),  # the shopper's orders per second; 0 = off
+    # the shopper's orders per second (deterministic people, buying salable listings, else shopper_skus)
+    order_rate=opt.number(0.0, high=10_000, unit=" orders per second"),
     auto_pack_delay=opt.number(900.0, optional=True),  # s until Hepsiburada packs what the merchant has not
     oms_rate_limit=opt.limit(1000),  # OMS requests per second per merchant (Hepsiburada: 1,000, 429 above)
     shopper_skus=opt.texts(list(DEFAULT_SHOPPER_SKUS), "merchant skus"),  # bought when no listing is on sale

@@ -72,6 +72,10 @@ class TrendyolSimulator(Simulator):
     secret_options = ("api_secret",)
     state: SimulatorState
 
+    @property
+    def api(self) -> SellerApi:
+        return self.apis[0]
+
     def error(self, status: int, message: str, path: str, *, key: str | None = None) -> Answer:
         return error_answer(status, key or "invalid.request", message)
 
@@ -188,26 +192,8 @@ class TrendyolSimulator(Simulator):
 def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> TrendyolSimulator:
     """Start a simulator in a background thread (port 0 picks a free port) and return it.
 
-    Options (all changeable later with ``configure()`` or ``POST /_sim/config``):
-    ``seller_id`` (digits), ``api_key``, ``api_secret`` (what callers must send);
-    ``processing_delay`` (s before a batch is processed, default 1); ``approval_delay`` (s
-    from a processed create/update to approval, default 2); ``latency`` (s added to every
-    answer); ``rate_limit`` and ``rate_window`` (requests per window per seller and service
-    group, default 50 per 10 s as Trendyol documents; 0 = off); ``max_items_per_request``
-    (1000); ``max_images`` (8); ``max_body_bytes`` (10 MiB, a guess); ``duplicate_window``
-    (s during which an identical price-and-inventory body is refused, 900; 0 = off);
-    ``batch_retention`` (s batch results stay readable, 4 h); ``archive_min_age`` (s an
-    approved product must be archived before it can be deleted, 1 day); ``timeout_sleep``
-    (s the timeout fault holds an answer, 30); ``fault``: None or ``{"mode": "5xx"|"timeout"|
-    "timeout_after"|"malformed"|"429", "count": n or None (until cleared), "path": regex or None, "status": 5xx}``.
-
-    Order side: ``order_rate`` (orders per second a shopper places from approved, in-stock
-    products, with deterministic Turkish customers and addresses; 0 = off); ``awaiting_delay``
-    (s a new package stays Awaiting before it becomes Created; 0 = Created at once);
-    ``repack_delay`` (s until the new package of an unsupplied, cancelled or split one appears,
-    1); ``shopper_seed`` (7); ``max_result_window`` (records one package or claim query may reach,
-    10,000); ``max_order_window_days`` (longest startDate-endDate span of a package query, 14;
-    0 = off). The rate limit and faults apply to these paths too.
+    Options (all changeable later with ``configure()`` or ``POST /_sim/config``) are declared,
+    each with its default and rule, in :data:`.state.OPTIONS`; ``clock=`` gives a fast clock.
     """
     return TrendyolSimulator(host, port, **options).start()
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...simkit import Batch, BatchQueue, ListingStore, OptionSet, SimState, blank, is_int, is_number
+from ...simkit import Approvals, Batch, BatchQueue, ListingStore, OptionSet, SimState, blank, is_int, is_number
 from ...simkit import options as opt
 from ..catalog_data import CatalogData, catalog
 from ..config import (
@@ -152,7 +152,6 @@ def _inventory_echo(item: dict[str, Any], accepted_at: float) -> dict[str, Any]:
 class _Meta:
     """What the simulator knows about a product beyond what Trendyol shows."""
 
-    approval_token: int = 0  # the approval event in force (older queued events are stale)
     archived_at: float | None = None
 
 
@@ -171,10 +170,9 @@ class SimulatorState(OrderBook, SimState):
         super().clear()
         self._products = ListingStore(key_name="barcode", batch_name="batch_request_id")  # by barcode
         self._meta: dict[str, _Meta] = {}
-        self._rejections: dict[str, tuple[str, str]] = {}  # barcode -> (reason, detail) marked by the control API
         self.batches = BatchQueue(self.timeline, "batch", self._process,
                                   retention=lambda: self._options["batch_retention"])
-        self.timeline.on("approve", self._settle_approval)
+        self._approvals = Approvals(self.timeline, "approve", self._settle_approval)  # marks: (reason, detail)
         self._recent_inventory: OrderedDict[str, float] = OrderedDict()  # body -> accepted (clock instant)
         self._content_id = 10_000_000
         self._clear_orders()
@@ -691,23 +689,20 @@ class SimulatorState(OrderBook, SimState):
     def _remove(self, barcode: str) -> None:
         product = self._products.remove(barcode)
         self._meta.pop(barcode, None)
+        self._approvals.cancel(barcode)
         if product.get("stockCode") is not None:
             self._products.unalias("stockCode", product["stockCode"], barcode)
 
     # --- approval -----------------------------------------------------------------------
     def _schedule_approval(self, barcode: str, batch: Batch) -> None:
-        meta = self._meta[barcode]
-        meta.approval_token += 1
-        self.timeline.at(batch.due + self._options["approval_delay"], "approve", (barcode, meta.approval_token))
+        self._approvals.schedule(barcode, batch.due + self._options["approval_delay"])
 
-    def _settle_approval(self, approval: tuple[str, int], instant: float) -> None:
-        barcode, token = approval
+    def _settle_approval(self, barcode: str, instant: float) -> None:
         product = self._products.get(barcode)
-        meta = self._meta.get(barcode)
-        if product is None or meta is None or meta.approval_token != token or product["approved"]:
-            return  # deleted, updated again since, or already settled
+        if product is None or product["approved"]:
+            return  # deleted, or already settled
         at = self.clock.epoch(instant)
-        marked = self._rejections.pop(barcode, None)
+        marked = self._approvals.take_mark(barcode)
         if marked is not None:
             reason, detail = marked
             product["rejected"] = True
@@ -734,7 +729,7 @@ class SimulatorState(OrderBook, SimState):
             product = self._products.get(barcode)
             if product is not None and product["approved"]:
                 raise ValueError(f"product {barcode} is already approved; only products awaiting approval can be rejected")
-            self._rejections[barcode] = (reason.strip(), detail or "")
+            self._approvals.mark(barcode, (reason.strip(), detail or ""))
 
     # --- reading products ---------------------------------------------------------------
     def filter_products(self, page: int, size: int, filters: dict[str, Any]) -> dict[str, Any]:
