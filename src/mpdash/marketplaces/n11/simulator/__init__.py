@@ -178,7 +178,7 @@ class N11Simulator(simkit.Simulator):
     def reject(self, stock_code: str, reason: str) -> None:
         """N11's review will reject ``stock_code`` with ``reason`` (set before the product is created)."""
         with self.state.current():
-            self.state.rejections[str(stock_code)] = reason
+            self.state.reviews.mark(str(stock_code), reason)
 
     def seller_approve(self, stock_code: str) -> None:
         self.state.seller_approve(stock_code)

@@ -16,14 +16,12 @@ from typing import Any
 
 from ... import simkit
 from ...simkit import options as opt
-from ...simkit.sample_data import COLOURS
+from ...simkit.sample_data import CLOTHING_SIZES, COLOURS, MATERIALS
 from ..config import MAX_ORDER_PAGE_SIZE as MAX_PAGE_SIZE
 from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES
 
 MONTH_MS = ORDER_WINDOW_DAYS * 86_400_000
 AWAITING_APPROVAL = "Ürün n11 kataloğunda mevcut: satıcı onayı bekleniyor (awaiting seller approval)"
-SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL", "Standart")
-MATERIALS = ("Pamuk", "Polyester", "Viskon", "Keten", "Yün")
 # (category id, name, children); leaves carry the clothing attributes.
 TREE = (
     (1000001, "Moda", ((1000100, "Kadın Giyim", ((1000101, "Elbise", ()), (1000102, "Tişört", ()))),
@@ -35,7 +33,7 @@ TREE = (
 # attribute id -> (name, mandatory, variant, slicer, custom value, values)
 ATTRIBUTES = {
     1: ("Renk", True, False, True, False, COLOURS),
-    2: ("Beden", True, True, False, False, SIZES),
+    2: ("Beden", True, True, False, False, CLOTHING_SIZES),
     3: ("Marka", True, False, False, True, ()),
     4: ("Materyal", False, False, False, True, MATERIALS),
 }
@@ -96,10 +94,9 @@ class State(simkit.SimState):
         super().clear()
         self.products = simkit.ListingStore(key_name="stockCode", batch_name="taskId")
         self.catalog_barcodes: set[str] = set()  # barcodes already in N11's catalog
-        self.rejections: dict[str, str] = {}  # stockCode -> reason N11's review will give
         self.tasks = simkit.BatchQueue(self.timeline, "task", self._process,
                                        retention=lambda: self.option("task_retention"))
-        self.timeline.on("review", self._review)
+        self.reviews = simkit.Approvals(self.timeline, "review", self._review)  # N11's review of new products
         self.packages: dict[str, dict[str, Any]] = {}
         self.lines_cancelled: list[dict[str, Any]] = []
         self.ids = itertools.count(int(self.clock.epoch()) % 100_000 * 1000 + 1)
@@ -120,7 +117,7 @@ class State(simkit.SimState):
         product = self.products.get(stock_code)
         if product is None or product["status"] != "WaitingForApproval":
             return
-        reason = product.pop("reject_with", None)
+        reason = self.reviews.take_mark(stock_code)
         at = self.clock.epoch(instant)
         if reason:
             product["status"], product["reasons"] = "Rejected", [reason]
@@ -258,10 +255,9 @@ class State(simkit.SimState):
             "stockCode": code, "barcode": str(sku["barcode"]), "title": sku["title"], "categoryId": sku["categoryId"],
             "salePrice": float(sale), "listPrice": float(list_price), "quantity": quantity or 0,
             "status": "WaitingForApproval", "reasons": [AWAITING_APPROVAL] if in_catalog else [],
-            "reject_with": self.rejections.pop(code, None),
         }
         if not in_catalog:  # N11 reviews it; one already in its catalog waits for the seller instead
-            self.timeline.after(self.option("approval_delay"), "review", code)
+            self.reviews.schedule(code, self.clock.now() + self.option("approval_delay"))
         self._history(code, "created", None, task)
         return AWAITING_APPROVAL if in_catalog else None
 
@@ -295,14 +291,13 @@ class State(simkit.SimState):
         with self.current():
             product = self.products[stock_code]
             product["status"], product["reasons"] = "Active", []
-            product.pop("reject_with", None)
+            self.reviews.cancel(stock_code)
             self._history(stock_code, "approved", None, None)
 
     def product_page(self, page: int, size: int, stock_code: str | None) -> dict[str, Any]:
         with self.current():
             rows = [p for p in self.products.values() if stock_code is None or p["stockCode"] == stock_code]
-            content = [{k: v for k, v in p.items() if k != "reject_with"}
-                       for p in rows[page * size:(page + 1) * size]]
+            content = [dict(p) for p in rows[page * size:(page + 1) * size]]
             return {"content": content, "totalElements": len(rows), "totalPages": -(-len(rows) // size), "page": page}
 
     # --- packages -------------------------------------------------------------------------
