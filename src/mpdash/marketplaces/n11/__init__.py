@@ -1,8 +1,10 @@
 """N11: the REST seller API client, its adapter, the channel schema and a local simulator.
 
-Importing this package loads only data (:mod:`.config`); the client, adapter and the
-simulator (sub-package :mod:`.simulator`, never imported by production code) load from
-their own modules.
+Importing this package loads only data (:mod:`.config`); the client, adapter, the demo
+declaration (:mod:`.demo`) and the simulator (sub-package :mod:`.simulator`, on simkit, never
+imported by production code) load from their own modules. Built on the adapter kit
+(:mod:`mpdash.marketplaces.kit`), the common config and header credentials
+(:class:`~mpdash.marketplaces.auth.HeaderCredentials`).
 
 N11 API facts this package relies on. Sources: the N11 setup guide (seed 002), the
 shared API reference §3.2 (N11's "RestAPI" pages on magazadestek.n11.com), and third-party
@@ -84,7 +86,11 @@ Orders
     reasonId}]}``: split by quantity and cancel part of it; not usable for a cancel alone
     (documented; body shape **[UNVERIFIED]**). A partial cancel is therefore sent as a split
     whose cancelled part holds the lines to cancel and whose kept part holds the rest.
-  * Cancellation reasons sent (cancellation_reason_type_id): 61 out of stock, 62 defective,
+  * A customer's partial cancellation: the order-listing page says the lines not cancelled
+    are listed in a new package; the simulator makes the old package Cancelled and the rest a
+    new package of the same status **[UNVERIFIED]** (so the local order is cancelled and the
+    new package comes in as an order).
+  * Cancellation reasons sent (cancellation_reason_type_id, our ``send_cancel_reason_id``): 61 out of stock, 62 defective,
     63 wrong price, 64 force majeure, 65 other (seed). Deny reasons: 61-64, 81 (seed).
   * Returns/claims REST and webhooks: not found **[UNVERIFIED]**; list_claims is not
     implemented, returned packages arrive through ``get_cancel_orders`` as Returned.
