@@ -228,6 +228,39 @@ class Driver:
         return contextlib.nullcontext()
 
 
+# --- helpers drivers share ----------------------------------------------------------------------
+def applied_values(rows, kind: str) -> list[Any]:
+    """The values of ``kind`` in a simulator's history rows (``{"kind", "value"}``), in order;
+    prices as Decimal with two places (what :meth:`Driver.history` returns)."""
+    values = [row["value"] for row in rows if row["kind"] == kind]
+    return [Decimal(str(v)).quantize(Decimal("0.01")) for v in values] if kind == "price" else values
+
+
+def two_places(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def map_dress(channel, read_flows: tuple[str, ...], remote_id: str, attributes) -> Any:
+    """Run ``read_flows`` (the category tree, attributes…), map a new local "elbise" category to
+    the leaf ``remote_id`` and make the global ``attributes`` mappings ((attribute, source type,
+    source)); the local Category."""
+    from mpdash.catalog.models import Category
+    from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
+    from mpdash.channels.models_remote import RemoteCategory
+
+    from .conftest import run
+
+    for flow in read_flows:
+        result = run(channel, flow)
+        assert result.status == "success", (flow, result.message)
+    local = Category.objects.create(code="elbise", name="Elbise")
+    CategoryMapping.objects.create(channel=channel, local_category=local,
+                                   remote_category=RemoteCategory.objects.get(channel=channel, remote_id=remote_id))
+    for attribute, kind, source in attributes:
+        AttributeMapping.objects.create(channel=channel, attribute=attribute, source_type=kind, source=source)
+    return local
+
+
 class MissingDriver(LookupError):
     pass
 

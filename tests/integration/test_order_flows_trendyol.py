@@ -8,10 +8,10 @@ import time
 import pytest
 
 from mpdash.integration.models import InboundCursor
-from mpdash.orders.models import Order, OrderStatus
+from mpdash.orders.models import Order
 
 from ..conftest import make_products
-from .conftest import run, trendyol_channel
+from .conftest import assert_shipped_then_delivered, run, trendyol_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -61,14 +61,7 @@ def test_shipped_and_delivered(channel, ty_sim):
 
     assert adapter.send_order_update(OrderUpdate(package_id=order.package_id, status="picking")).ok
     adapter.close()
-    ty_sim.set_package_status(order.package_id, "Shipped", tracking_number="TEX123")
-    run(channel, "get_updated_orders")
-    order.refresh_from_db()
-    assert order.status == OrderStatus.SHIPPED and order.tracking_number == "TEX123"
-    ty_sim.set_package_status(order.package_id, "Delivered")
-    run(channel, "get_updated_orders")
-    order.refresh_from_db()
-    assert order.status == OrderStatus.DELIVERED
+    assert_shipped_then_delivered(channel, ty_sim.set_package_status, order.package_id, "TEX123")
 
 
 def test_the_daily_sweep_finds_an_order_the_windows_missed(channel, ty_sim):

@@ -11,7 +11,7 @@ import pytest
 from mpdash.orders.models import CancellationRequest, Order, OrderStatus
 
 from ..conftest import make_products
-from .conftest import post, reason, run, trendyol_channel
+from .conftest import assert_cancelled_once_not_echoed, post, reason, run, trendyol_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -81,13 +81,7 @@ def test_customer_cancellation_arrives_once_and_is_not_echoed(channel, ty_sim, e
     order = ingest(channel, ty_sim, channel.products[1].sku, 1)
     post(erp, f"/api/v1/orders/{order.pk}/mark_sent_to_erp/", {})
     ty_sim.cancel_package(order.package_id)
-    result = run(channel, "get_cancel_orders")
-    assert result.status == "success", (result.message, list(result.lines.values("message")))
-    order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED
-    run(channel, "get_cancel_orders")
-    assert CancellationRequest.objects.filter(order=order).count() == 1
-    assert run(channel, "send_cancel_order_items").selected == 0
+    assert_cancelled_once_not_echoed(channel, order)
 
 
 def test_local_cancellation_is_sent_as_unsupplied(channel, ty_sim, erp):

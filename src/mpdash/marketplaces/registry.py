@@ -10,11 +10,13 @@ from .base import MarketplaceAdapter
 MARKETPLACES: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.adapter:HepsiburadaAdapter",
     "trendyol": "mpdash.marketplaces.trendyol.adapter:TrendyolAdapter",
+    "n11": "mpdash.marketplaces.n11.adapter:N11Adapter",
 }
 # marketplace type -> "module:callable(host, port, **options)" returning a running simulator
 SIMULATORS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.simulator:serve",
     "trendyol": "mpdash.marketplaces.trendyol.simulator:serve",
+    "n11": "mpdash.marketplaces.n11.simulator:serve",
 }
 
 
@@ -23,6 +25,7 @@ SIMULATORS: dict[str, str] = {
 DEMOS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.demo:DEMO",
     "trendyol": "mpdash.marketplaces.trendyol.demo:DEMO",
+    "n11": "mpdash.marketplaces.n11.demo:DEMO",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from ..driver import Driver, PlacedOrder
+from ..driver import Driver, PlacedOrder, applied_values, map_dress
 
 KADIN_GIYIM = "79673523"  # the simulator's Moda > Kadın Giyim (12 leaves keep the tree small)
 ELBISE = "82286188"  # Moda > Kadın Giyim > Elbise
@@ -57,29 +57,14 @@ class HepsiburadaDriver(Driver):
         return None if listing is None else Decimal(str(listing["price"])).quantize(Decimal("0.01"))
 
     def history(self, sim, sku, kind):
-        values = [h["value"] for h in sim.history(sku) if h["kind"] == kind]
-        return [Decimal(str(v)).quantize(Decimal("0.01")) for v in values] if kind == "price" else values
+        return applied_values(sim.history(sku), kind)
 
     # --- the catalog path ---------------------------------------------------------------------
     def map_catalog(self, channel, sim):
-        from mpdash.catalog.models import Category
-        from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
-        from mpdash.channels.models_remote import RemoteCategory
-
-        from ..conftest import run
-
-        for flow in ("category_node", "category_attributes", "default_attributes"):
-            result = run(channel, flow)
-            assert result.status == "success", (flow, result.message)
-        local = Category.objects.create(code="elbise", name="Elbise")
-        CategoryMapping.objects.create(channel=channel, local_category=local,
-                                       remote_category=RemoteCategory.objects.get(channel=channel, remote_id=ELBISE))
-        for attribute, kind, source in (
+        return map_dress(channel, ("category_node", "category_attributes", "default_attributes"), ELBISE, (
             ("GarantiSuresi", "constant", "24"), ("kg", "constant", "1"), ("Cinsiyet", "constant", "Kadın"),
             ("Renk", "attribute", "renk"), ("Beden", "attribute", "beden"),
-        ):
-            AttributeMapping.objects.create(channel=channel, attribute=attribute, source_type=kind, source=source)
-        return local
+        ))
 
     def add_product(self, lists, category, sku):
         from ...integration.product_helpers import add_product

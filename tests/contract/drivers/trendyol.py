@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..driver import Driver, PlacedOrder
+from ..driver import Driver, PlacedOrder, applied_values
 
 _CLAIM_OUTCOMES = {"Accepted": "approved", "Rejected": "rejected", "Unresolved": "rejected", "InAnalysis": "rejected"}
 
@@ -52,8 +52,7 @@ class TrendyolDriver(Driver):
         return None if product is None else Decimal(str(product["salePrice"])).quantize(Decimal("0.01"))
 
     def history(self, sim, sku, kind):
-        values = [h["value"] for h in sim.history(sku) if h["kind"] == kind]
-        return [Decimal(str(v)).quantize(Decimal("0.01")) for v in values] if kind == "price" else values
+        return applied_values(sim.history(sku), kind)
 
     # --- the catalog path ---------------------------------------------------------------------
     def map_catalog(self, channel, sim):

@@ -1,0 +1,41 @@
+"""The N11 part of ``mpdash demo``: a channel that creates the demo's shoes on the N11
+simulator through the catalog path (the whole category tree in one call, attributes,
+mapping, product-create tasks, N11's review), then keeps their stock and prices in sync
+through price-stock-update tasks while the simulator's shopper places orders.
+
+Plain data (see :mod:`mpdash.marketplaces.demo`); :mod:`mpdash.demo_channels` sets it up.
+"""
+
+from __future__ import annotations
+
+from ..demo import CatalogPath, DemoChannel, OwnCatalog, Reason, SimUrl
+
+DEMO = DemoChannel(
+    name="N11 (demo)",
+    slug="n11-demo",
+    # Once the shoes are approved and in stock, the simulator's shopper starts buying.
+    simulator_options={"processing_delay": 1.0, "approval_delay": 5.0, "order_rate": 0.2},
+    catalog=OwnCatalog("demo-n11", "Demo catalog: shoes for N11", category="ayakkabi"),
+    config={
+        "base_url": SimUrl("/ws/"), "app_key": "demo-app-key", "app_secret": "demo-app-secret",
+        "category_ids": ["1000001"], "cargo_company_mapping": {"default": 1}, "buffer_stock": 1,
+        "deny_reason_id": 81,
+        "cancellation_reason_id": Reason("cancel", "marketplace_cancelled"),
+        "default_reason_id": Reason("refund", "marketplace_refund"),
+        "order_number_format": "N11-{orderNumber}-{id}",
+    },
+    flags=(
+        "send_products_inserted", "send_delete_products", "send_updated_product_stock", "send_updated_product_price",
+        "get_orders", "get_updated_order_items", "get_cancel_orders", "send_update_orders", "send_cancel_order_items",
+    ),
+    only_these_flags=True,
+    penalised_kinds=("product", "productstock", "productprice", "order"),
+    catalog_path=CatalogPath(
+        read_flows=("category_node", "category_attributes", "default_attributes"),
+        category_mappings=(("ayakkabi", "1000501"),),  # Moda > Ayakkabı > Spor Ayakkabı
+        attribute_mappings=(
+            ("barcode", "field", "sku"), ("Renk", "attribute", "renk"), ("Beden", "attribute", "beden"),
+            ("Marka", "attribute", "marka"),
+        ),
+    ),
+)
