@@ -16,6 +16,7 @@ from .answers import AnswerModel, answer_parser, describe, none_as_empty_list, p
 from .batches import BatchSending, SentMemory, check_batch_size, chunks, last_per_key
 from .config import ConfigReader, require_set
 from .values import (
+    CENT,
     aware,
     blank,
     cents,
@@ -26,6 +27,7 @@ from .values import (
     number_text,
     same_amount,
     text,
+    text_or_none,
     to_decimal,
     truthy,
     wire_amount,
@@ -34,8 +36,8 @@ from .values import (
 from .walker import Chunk, Cursor, StagedWalker, each_record
 
 __all__ = [
-    "AnswerModel", "BatchSending", "Chunk", "ConfigReader", "Cursor", "SentMemory", "StagedWalker", "answer_parser",
+    "CENT", "AnswerModel", "BatchSending", "Chunk", "ConfigReader", "Cursor", "SentMemory", "StagedWalker", "answer_parser",
     "aware", "blank", "cents", "check_batch_size", "chunks", "describe", "each_record", "epoch_ms", "from_ms",
-    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "require_set", "same_amount", "text",
+    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "require_set", "same_amount", "text", "text_or_none",
     "to_decimal", "truthy", "wire_amount", "wire_int",
 ]

@@ -74,6 +74,11 @@ def text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def text_or_none(value: Any) -> str | None:
+    """Stripped text; None for None and blank text (so that a payload builder can leave it out)."""
+    return text(value) or None
+
+
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
