@@ -21,7 +21,7 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -65,7 +65,11 @@ from ..kit import (
     SentMemory,
     aware,
     blank,
+    Chunk,
+    StagedWalker,
     chunks,
+    epoch_ms,
+    from_ms,
     moment,
     number_text,
     text,
@@ -1005,24 +1009,25 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
 
     def list_updated_orders(self, start, end, token=None) -> Page:
         """Packages shipped, delivered or undelivered in [start, end), each with its carrier and
-        tracking (tokens ``{"list", "offset"}`` walk the three listings in turn). The records carry
+        tracking (the three listings in turn). The records carry
         no lines: the package was read before, by :meth:`list_orders`."""
+        return self._walk(start, end, token, STATUS_LISTS, self.status_list_page_size,
+                          lambda kind, offset, size, b, e: self.oms.list_status_packages(kind, offset, size, b, e),
+                          lambda kind, items: [self._updated_order(kind, item) for item in items])
+
+    def _walk(self, start, end, token, stages: tuple, size: int, fetch: Callable, to_items: Callable) -> Page:
+        """One page of an OMS listing over ``stages`` in the minute window of [start, end), by the
+        kit's :class:`~mpdash.marketplaces.kit.StagedWalker` (pages by offset: page × size)."""
         window = _minute_window(start, end)
         if window is None:
             return Page([], None)
-        index, offset = (0, 0) if token is None else (int(token["list"]), int(token["offset"]))
-        while index < len(STATUS_LISTS):
-            kind = STATUS_LISTS[index]
-            page = self.oms.list_status_packages(kind, offset, self.status_list_page_size, *window)
-            offset += len(page.items)
-            if page.items and offset < page.total_count:
-                next_token: dict[str, int] | None = {"list": index, "offset": offset}
-            else:
-                next_token = {"list": index + 1, "offset": 0} if index + 1 < len(STATUS_LISTS) else None
-            if page.items:
-                return Page([self._updated_order(kind, item) for item in page.items], next_token)
-            index, offset = index + 1, 0
-        return Page([], None)
+
+        def chunk(stage, lo, hi, page, size):
+            answer = fetch(stage, page * size, size, from_ms(lo), from_ms(hi))
+            return Chunk(answer.items, answer.total_count)
+
+        walker = StagedWalker(chunk, to_items, size, stages, prefix="hb1", owner="the Hepsiburada adapter")
+        return walker.page((epoch_ms(window[0]), epoch_ms(window[1])), token)
 
     def _updated_order(self, kind: str, item: StatusPackage) -> RemoteOrder:
         try:
@@ -1049,18 +1054,19 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
         )
 
     def list_cancellations(self, start, end, token=None) -> Page:
-        """Lines cancelled in [start, end), grouped per order within a page (``{"offset"}`` tokens).
+        """Lines cancelled in [start, end), grouped per order within a page.
 
         Hepsiburada's listing names the lines and their order, not their package, so
         ``package_id`` is empty: the lines are found by their ids.
         """
-        window = _minute_window(start, end)
-        if window is None:
-            return Page([], None)
-        offset = 0 if token is None else int(token["offset"])
-        page = self.oms.list_cancelled_lines(offset, self.status_list_page_size, *window)
+        return self._walk(start, end, token, (None,), self.status_list_page_size,
+                          lambda _, offset, size, b, e: self.oms.list_cancelled_lines(offset, size, b, e),
+                          lambda _, lines: self._cancellations(lines))
+
+    @staticmethod
+    def _cancellations(page: list[CancelledLine]) -> list[RemoteCancellation]:
         groups: dict[str, list[CancelledLine]] = {}
-        for line in page.items:
+        for line in page:
             groups.setdefault(line.order_number or "", []).append(line)
         items = []
         for order_number, lines in groups.items():
@@ -1073,46 +1079,25 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
                 cancelled_at=max(dates) if dates else None,
                 raw={"items": [line.model_dump(mode="json", by_alias=True, exclude_none=True) for line in lines]},
             ))
-        offset += len(page.items)
-        return Page(items, {"offset": offset} if page.items and offset < page.total_count else None)
+        return items
 
     def list_unpacked(self, start, end, token=None) -> Page:
         """Packages unpacked (broken up) in [start, end): their lines wait to be packaged again."""
-        window = _minute_window(start, end)
-        if window is None:
-            return Page([], None)
-        offset = 0 if token is None else int(token["offset"])
-        page = self.oms.list_unpacked(offset, self.unpacked_page_size, *window)
-        items = [RemoteCancellation(
+        return self._walk(start, end, token, (None,), self.unpacked_page_size,
+                          lambda _, offset, size, b, e: self.oms.list_unpacked(offset, size, b, e),
+                          lambda _, page: [RemoteCancellation(
             package_id=item.package_number, order_number="", line_ids=[], reason_code="Unpacked",
             reason_text="the package was unpacked on Hepsiburada", cancelled_at=_aware(item.unpacked_date),
             raw=item.model_dump(mode="json", by_alias=True, exclude_none=True),
-        ) for item in page.items]
-        offset += len(page.items)
-        return Page(items, {"offset": offset} if page.items and offset < page.total_count else None)
+        ) for item in page])
 
     def list_claims(self, start, end, token=None) -> Page:
-        """Claims that reached their current status in [start, end), status by status (tokens
-        ``{"status", "offset"}``): waiting for us, in dispute, accepted, rejected, refunded,
-        cancelled. New requests not yet waiting for the merchant are read once they are."""
-        window = _minute_window(start, end)
-        if window is None:
-            return Page([], None)
-        index, offset = (0, 0) if token is None else (int(token["status"]), int(token["offset"]))
-        while index < len(CLAIM_LIST_STATUSES):
-            status = CLAIM_LIST_STATUSES[index]
-            page = self.oms.list_claims(offset, self.claims_page_size, status=status, status_begin=window[0],
-                                        status_end=window[1])
-            offset += len(page.items)
-            more = len(page.items) >= self.claims_page_size if page.total_count is None else offset < page.total_count
-            if page.items and more:
-                next_token: dict[str, int] | None = {"status": index, "offset": offset}
-            else:
-                next_token = {"status": index + 1, "offset": 0} if index + 1 < len(CLAIM_LIST_STATUSES) else None
-            if page.items:
-                return Page([_remote_claim(claim) for claim in page.items], next_token)
-            index, offset = index + 1, 0
-        return Page([], None)
+        """Claims that reached their current status in [start, end), status by status: waiting
+        for us, in dispute, accepted, rejected, refunded, cancelled. New requests not yet waiting for the merchant are read once they are."""
+        return self._walk(start, end, token, CLAIM_LIST_STATUSES, self.claims_page_size,
+                          lambda status, offset, size, b, e: self.oms.list_claims(offset, size, status=status,
+                                                                                  status_begin=b, status_end=e),
+                          lambda _, claims: [_remote_claim(claim) for claim in claims])
 
     # --- order side: mapping ------------------------------------------------------------------
     def _address(self, *, name: str | None, line: str | None, city: str | None, town: str | None,

@@ -20,11 +20,14 @@ from .values import (
     aware,
     blank,
     cents,
+    check_page,
     epoch_ms,
     from_ms,
     moment,
     money,
     number_text,
+    path_part,
+    required_text,
     same_amount,
     text,
     text_or_none,
@@ -37,7 +40,7 @@ from .walker import Chunk, Cursor, StagedWalker, each_record
 
 __all__ = [
     "CENT", "AnswerModel", "BatchSending", "Chunk", "ConfigReader", "Cursor", "SentMemory", "StagedWalker", "answer_parser",
-    "aware", "blank", "cents", "check_batch_size", "chunks", "describe", "each_record", "epoch_ms", "from_ms",
-    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "require_set", "same_amount", "text", "text_or_none",
+    "aware", "blank", "cents", "check_page", "check_batch_size", "chunks", "describe", "each_record", "epoch_ms", "from_ms",
+    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "path_part", "required_text", "require_set", "same_amount", "text", "text_or_none",
     "to_decimal", "truthy", "wire_amount", "wire_int",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 CENT = Decimal("0.01")
 
@@ -72,6 +73,24 @@ def money(value: Any) -> Decimal:
 def text(value: Any) -> str:
     """Stripped text; "" for None."""
     return "" if value is None else str(value).strip()
+
+
+def required_text(value: Any, what: str) -> str:
+    """Stripped text; ValueError ``"{what} is empty"`` for None and blank text."""
+    if value is None or not str(value).strip():
+        raise ValueError(f"{what} is empty")
+    return str(value).strip()
+
+
+def path_part(value: Any, what: str) -> str:
+    """``value`` as one URL path segment (stripped, every reserved character quoted)."""
+    return quote(required_text(value, what), safe="")
+
+
+def check_page(page: int, size: int, most: int, *, first: str = "page") -> None:
+    """ValueError unless ``page`` (or an offset) is 0 or more and ``size`` is 1..``most``."""
+    if page < 0 or not 1 <= size <= most:
+        raise ValueError(f"{first} must be >= 0 and size between 1 and {most}")
 
 
 def text_or_none(value: Any) -> str | None:
