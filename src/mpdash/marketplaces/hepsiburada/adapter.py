@@ -68,10 +68,12 @@ from ..kit import (
     Chunk,
     StagedWalker,
     chunks,
+    depth_first,
     epoch_ms,
     from_ms,
     moment,
     number_text,
+    read_pages,
     text,
     to_decimal,
     truthy,
@@ -509,16 +511,15 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
         """The import keys every Hepsiburada product carries, whatever its category."""
         return DEFAULT_ATTRIBUTES
 
+    def _catalog_pages(self, read: Callable[[int, int], CatalogEnvelope], size: int, what: str, *, strict: bool = True,
+                       got: Callable[[CatalogEnvelope], int] = lambda answer: len(answer.data)) -> Iterator:
+        """Every page of a catalog listing (``read(page, size)``), to its last."""
+        return read_pages(lambda page: read(page, size), lambda a, following: _is_last_page(a, following, got(a), size),
+                          most=_MAX_PAGES, what=what, strict=strict)
+
     def _all_categories(self) -> list:
-        nodes, page = [], 0
-        while True:
-            answer = self.catalog.get_categories(page, self.category_page_size)  # every node: no filters
-            nodes += answer.data
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.category_page_size):
-                return nodes
-            if page >= _MAX_PAGES:
-                raise MalformedResponse("GET categories: Hepsiburada kept answering more pages; stopped")
+        return [node for answer in self._catalog_pages(self.catalog.get_categories, self.category_page_size,
+                                                       "GET categories") for node in answer.data]  # no filters
 
     def fetch_categories(self, root_ids: list[str]) -> Iterator[RemoteCategory]:
         """Every node under the given roots (all top-level trees when empty), parents before children.
@@ -543,19 +544,9 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
             starts = [by_id[r] for r in wanted]
         else:
             starts = list(children[None])
-        seen: set[str] = set()
-        for start in starts:
-            stack = [(start, None)]
-            while stack:
-                node, parent = stack.pop()
-                if node.category_id in seen:
-                    continue
-                seen.add(node.category_id)
-                yield RemoteCategory(
-                    remote_id=node.category_id, name=node.display_name or node.name, parent_id=parent,
-                    is_leaf=node.leaf, available=node.is_active,
-                )
-                stack.extend((child, node.category_id) for child in reversed(children[node.category_id]))
+        for node, parent in depth_first(starts, lambda n: children[n.category_id], lambda n: n.category_id):
+            yield RemoteCategory(remote_id=node.category_id, name=node.display_name or node.name, parent_id=parent,
+                                 is_leaf=node.leaf, available=node.is_active)
 
     def fetch_attributes(self, category_id: str) -> list[RemoteAttribute]:
         """The category and variant attributes of a leaf, each enum one with all its values.
@@ -592,16 +583,11 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
 
     def _all_values(self, category_id: str, attribute_id: str) -> list[AttributeValue]:
         values: dict[str, AttributeValue] = {}
-        page = 0
-        while True:
-            answer = self.catalog.get_attribute_values(str(category_id), attribute_id, page, self.value_page_size)
+        for answer in self._catalog_pages(lambda page, size: self.catalog.get_attribute_values(
+                str(category_id), attribute_id, page, size), self.value_page_size, f"GET values of {attribute_id}"):
             for item in answer.data:
                 values.setdefault(item.id, AttributeValue(remote_id=item.id, name=item.value))
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.value_page_size):
-                return list(values.values())
-            if page >= _MAX_PAGES:
-                raise MalformedResponse(f"GET values of {attribute_id}: Hepsiburada kept answering more pages; stopped")
+        return list(values.values())
 
     # --- catalog: products ----------------------------------------------------------------
     def check_product(self, record: ProductRecord) -> list[str]:
@@ -770,14 +756,10 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
         return found
 
     def _poll_import(self, tracking_id: str, skus: list[str] | None) -> BatchStatus:
-        items: list[ImportStatusItem] = []
-        page = 0
-        while True:
-            answer = self.catalog.get_import_status(tracking_id, page, self.status_page_size)
-            items += answer.data
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.status_page_size) or page >= _MAX_PAGES:
-                break
+        items: list[ImportStatusItem] = [
+            item for answer in self._catalog_pages(lambda page, size: self.catalog.get_import_status(tracking_id, page, size),
+                                                   self.status_page_size, "GET import status", strict=False)
+            for item in answer.data]
         exchange = self.catalog.last_exchange()
         if not items or any(_still_importing(item) for item in items):
             return BatchStatus(done=False, exchange=exchange)
@@ -799,15 +781,11 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
 
     def _poll_update(self, remote_id: str, skus: list[str] | None) -> BatchStatus:
         tracking_id = remote_id.removeprefix(UPDATE_PREFIX)
-        entries: list[UpdateStatusItem] = []
-        page = 0
-        while True:
-            answer = self.catalog.get_update_status(tracking_id, page, self.status_page_size)
-            got = [item for entry in answer.data for item in entry.items]
-            entries += got
-            page += 1
-            if _is_last_page(answer, page, len(got), self.status_page_size) or page >= _MAX_PAGES:
-                break
+        entries: list[UpdateStatusItem] = [
+            item for answer in self._catalog_pages(
+                lambda page, size: self.catalog.get_update_status(tracking_id, page, size), self.status_page_size,
+                "GET update status", strict=False, got=lambda a: sum(len(entry.items) for entry in a.data))
+            for entry in answer.data for item in entry.items]
         exchange = self.catalog.last_exchange()
         if not entries or any((item.product_status or "").upper() != "COMPLETED"
                               or any((r.field_result or "").upper() == "IN_PROGRESS" for r in item.update_results)
@@ -857,16 +835,15 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
 
     def _fill_reasons(self, status: str, wanted: list[str], out: dict[str, ProductStatus]) -> None:
         missing = {sku.lower(): sku for sku in wanted}
-        page = 0
-        while missing and page < _MAX_PAGES:
-            answer = self.catalog.products_by_status(status, page, self.status_page_size)
+        pages = self._catalog_pages(lambda page, size: self.catalog.products_by_status(status, page, size),
+                                    self.status_page_size, f"GET products {status}", strict=False)
+        for answer in pages if missing else ():
             for product in answer.data:
                 sku = missing.pop((product.merchant_sku or "").lower(), None)
                 if sku is not None:
                     out[sku].reasons = product.reasons()
                     out[sku].remote_sku = product.hb_sku or out[sku].remote_sku
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.status_page_size):
+            if not missing:
                 break
         for sku in wanted:
             if not out[sku].reasons:

@@ -36,11 +36,11 @@ from .values import (
     wire_amount,
     wire_int,
 )
-from .walker import Chunk, Cursor, StagedWalker, each_record
+from .walker import Chunk, Cursor, StagedWalker, depth_first, each_record, read_pages
 
 __all__ = [
     "CENT", "AnswerModel", "BatchSending", "Chunk", "ConfigReader", "Cursor", "SentMemory", "StagedWalker", "answer_parser",
-    "aware", "blank", "cents", "check_page", "check_batch_size", "chunks", "describe", "each_record", "epoch_ms", "from_ms",
-    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "path_part", "required_text", "require_set", "same_amount", "text", "text_or_none",
+    "aware", "blank", "cents", "check_page", "check_batch_size", "chunks", "depth_first", "describe", "each_record", "epoch_ms", "from_ms",
+    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "path_part", "read_pages", "required_text", "require_set", "same_amount", "text", "text_or_none",
     "to_decimal", "truthy", "wire_amount", "wire_int",
 ]

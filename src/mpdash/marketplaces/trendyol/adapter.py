@@ -59,6 +59,7 @@ from ..kit import (
     BatchSending,
     Chunk,
     ConfigReader,
+    depth_first,
     SentMemory,
     StagedWalker,
     each_record,
@@ -66,6 +67,7 @@ from ..kit import (
     from_ms,
     last_per_key,
     money,
+    read_pages,
     same_amount,
     text_or_none,
     to_decimal,
@@ -425,14 +427,10 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             )
 
     def _all_products(self) -> Iterator[ProductItem]:
-        page = 0
-        while page <= MAX_FILTER_PAGE:
-            answer = self.client.filter_products(page, self.listings_page_size)
+        for answer in read_pages(lambda page: self.client.filter_products(page, self.listings_page_size),
+                                 lambda a, following: not a.content or following >= a.total_pages,
+                                 most=MAX_FILTER_PAGE + 1, what="Trendyol filterProducts", strict=False):
             yield from answer.content
-            page += 1
-            if not answer.content or page >= answer.total_pages:
-                return
-        logger.warning("Trendyol filterProducts stops at page %s; products beyond it were not read", MAX_FILTER_PAGE)
 
     def _find_products(self, keys: list[str], by: tuple[str, ...] = ("stock_code", "barcode")) -> dict[str, ProductItem]:
         """Products whose stockCode (then barcode) is one of ``keys``: one filter call per key
@@ -506,21 +504,9 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
                 raise ConfigError(f"Trendyol channel config: category_ids holds {root_id}, which is not in Trendyol's "
                                   f"category tree; use ids from the tree (top level: {top})")
             roots.append(index[root_id])
-        seen: set[int] = set()
-        for root in roots or tree.categories:
-            stack = [root]
-            while stack:
-                node = stack.pop()
-                if node.id in seen:
-                    continue
-                seen.add(node.id)
-                yield RemoteCategory(
-                    remote_id=str(node.id),
-                    name=node.name,
-                    parent_id=None if node.parent_id is None else str(node.parent_id),
-                    is_leaf=not node.sub_categories,
-                )
-                stack.extend(reversed(node.sub_categories))  # children in Trendyol's order
+        for node, _ in depth_first(roots or tree.categories, lambda n: n.sub_categories, lambda n: n.id):
+            yield RemoteCategory(remote_id=str(node.id), name=node.name, is_leaf=not node.sub_categories,
+                                 parent_id=None if node.parent_id is None else str(node.parent_id))
 
     def fetch_attributes(self, category_id: str) -> list[RemoteAttribute]:
         """The attributes of one leaf category, each with every allowed value (paged)."""
@@ -542,28 +528,21 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         return attributes
 
     def _attribute_values(self, category_id: str, attribute_id: int) -> list[AttributeValue]:
-        values: list[AttributeValue] = []
-        page = 0
-        while page <= MAX_VALUES_PAGE_SIZE:  # Trendyol allows pages 0..1000
-            answer = self.client.get_attribute_values(category_id, attribute_id, page, self.values_page_size)
-            values += [AttributeValue(str(v.id), v.name) for v in answer.content]
-            page += 1
-            if not answer.content or page >= answer.total_pages:
-                break
-        return values
+        pages = read_pages(lambda page: self.client.get_attribute_values(category_id, attribute_id, page,
+                                                                         self.values_page_size),
+                           lambda a, following: not a.content or following >= a.total_pages,
+                           most=MAX_VALUES_PAGE_SIZE + 1,  # Trendyol allows pages 0..1000
+                           what=f"Trendyol values of attribute {attribute_id}", strict=False)
+        return [AttributeValue(str(v.id), v.name) for answer in pages for v in answer.content]
 
     def fetch_brands(self, name: str | None = None) -> list[Brand]:
         """Brands whose name matches ``name`` (Trendyol's by-name search), or every brand."""
         if name is not None and name.strip():
             return [Brand(str(b.id), b.name) for b in self.client.get_brands_by_name(name).root]
-        brands: list[Brand] = []
-        for page in range(self.max_brand_pages):
-            answer = self.client.get_brands(page, self.brands_page_size)
-            brands += [Brand(str(b.id), b.name) for b in answer.brands]
-            if len(answer.brands) < self.brands_page_size:
-                return brands
-        logger.warning("Trendyol brand list stopped after %s pages of %s", self.max_brand_pages, self.brands_page_size)
-        return brands
+        pages = read_pages(lambda page: self.client.get_brands(page, self.brands_page_size),
+                           lambda a, _: len(a.brands) < self.brands_page_size, most=self.max_brand_pages,
+                           what="Trendyol brand list", strict=False)
+        return [Brand(str(b.id), b.name) for answer in pages for b in answer.brands]
 
     def check_product(self, record: ProductRecord) -> list[str]:
         """What Trendyol would reject the product for, found before sending."""
