@@ -385,15 +385,18 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
     def catalog(self) -> HepsiburadaCatalogClient:
         """The catalog (mpop) client, built on first use from ``base_url``."""
         if self._catalog is None:
-            budget = catalog_budget() if self._budget is _USE_SHARED_BUDGET else self._budget
-            self._catalog = HepsiburadaCatalogClient(
-                ConfigReader(self.config, "Hepsiburada").required("base_url"),
-                **self._credentials,
-                budget=budget,
-                timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
-                transport=self.transport,
-            )
+            self._catalog = self._host_client(HepsiburadaCatalogClient, "base_url", catalog_budget)
         return self._catalog
+
+    def _host_client(self, cls: type, url_key: str, shared_budget: Callable[[], CallBudget]):
+        """A client of another Hepsiburada host with this adapter's credentials, timeout and transport."""
+        return cls(
+            ConfigReader(self.config, "Hepsiburada").required(url_key),
+            **self._credentials,
+            budget=shared_budget() if self._budget is _USE_SHARED_BUDGET else self._budget,
+            timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
+            transport=self.transport,
+        )
 
     def _forget(self, remote_id: str) -> None:
         """An upload forgotten by the sent-batch memory: what is kept beside it goes too."""
@@ -863,14 +866,7 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
     def oms(self) -> HepsiburadaOmsClient:
         """The order (OMS) client, built on first use from ``oms_url``."""
         if self._oms is None:
-            budget = oms_budget(self.merchant_id) if self._budget is _USE_SHARED_BUDGET else self._budget
-            self._oms = HepsiburadaOmsClient(
-                ConfigReader(self.config, "Hepsiburada").required("oms_url"),
-                **self._credentials,
-                budget=budget,
-                timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
-                transport=self.transport,
-            )
+            self._oms = self._host_client(HepsiburadaOmsClient, "oms_url", lambda: oms_budget(self.merchant_id))
         return self._oms
 
     def _on(self, key: str) -> bool:

@@ -773,20 +773,25 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         self._remember(remote_id, skus_by_barcode, skus_by_content)
         return Submission(remote_id=remote_id, sent=sent, exchange=self.client.last_exchange())
 
+    def _finished_batches(self, steps: tuple[tuple[str, str], ...]) -> dict[str, BatchResult] | None:
+        """The answer of each step's batch (steps without a batch left out); None while one is unfinished."""
+        answers: dict[str, BatchResult] = {}
+        for step, batch_id in steps:
+            if batch_id:
+                answers[step] = self.client.get_batch_result(batch_id)
+                if not answers[step].is_finished:
+                    return None
+        return answers
+
     def _poll_update(self, remote_id: str, skus: list[str] | None) -> BatchStatus:
         """Both batches of an update (unapproved | content), their results merged."""
         unapproved_id, _, content_id = remote_id.partition(_UPDATE_SEPARATOR)
         if not content_id:
             raise ValueError(f"{remote_id!r} is not a product update id (unapproved batch | content batch)")
-        answers: dict[str, BatchResult] = {}
-        for step, batch_id in (("unapproved", unapproved_id), ("content", content_id)):
-            if not batch_id:
-                continue
-            answer = self.client.get_batch_result(batch_id)
-            if not answer.is_finished:
-                return BatchStatus(done=False, exchange=self.client.last_exchange())
-            answers[step] = answer
+        answers = self._finished_batches((("unapproved", unapproved_id), ("content", content_id)))
         exchange = self.client.last_exchange()
+        if answers is None:
+            return BatchStatus(done=False, exchange=exchange)
         if not any(answer.items for answer in answers.values()):
             return BatchStatus(done=True, exchange=exchange,
                                failed_whole=f"Trendyol finished batches {remote_id} without any item result")
@@ -883,15 +888,10 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         stock_id, separator, archive_id = remote_id.partition(_DELETE_SEPARATOR)
         if not separator or not archive_id:
             raise ValueError(f"{remote_id!r} is not a product delete id (stock batch | archive batch)")
-        answers: dict[str, BatchResult] = {}
-        for step, batch_id in (("stock", stock_id), ("archive", archive_id)):
-            if not batch_id:
-                continue
-            answer = self.client.get_batch_result(batch_id)
-            if not answer.is_finished:
-                return BatchStatus(done=False, exchange=self.client.last_exchange())
-            answers[step] = answer
+        answers = self._finished_batches((("stock", stock_id), ("archive", archive_id)))
         exchange = self.client.last_exchange()
+        if answers is None:
+            return BatchStatus(done=False, exchange=exchange)
         remembered = self.sent_batches.pop(remote_id) or {}
         known = list(skus) if skus is not None else []
 
