@@ -249,3 +249,16 @@ def test_depth_first_walks_parents_before_children_once():
     tree = {"a": ["b", "c"], "b": ["d"], "c": ["d"], "d": []}
     walked = list(depth_first(["a", "c"], lambda n: tree[n], lambda n: n))
     assert walked == [("a", None), ("b", "a"), ("d", "b"), ("c", "a")]
+
+
+class _Listing(AnswerModel):
+    items: list[int] = Field(default_factory=list)
+    locks: list[str] = Field(default_factory=list, alias="lockReasons")
+    note: str | None = None
+
+
+def test_null_lists_are_empty_lists():
+    parsed = parse_answer(_Listing, {"items": None, "lockReasons": None, "note": None}, "GET /x", "M")
+    assert (parsed.items, parsed.locks, parsed.note) == ([], [], None)
+    with pytest.raises(MalformedResponse):
+        parse_answer(_Listing, {"items": "no list"}, "GET /x", "M")
