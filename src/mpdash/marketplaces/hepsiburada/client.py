@@ -23,7 +23,7 @@ from mpdash.redaction import redact_text
 
 from ..auth import BasicCredentials
 from ..errors import MalformedResponse, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient
+from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient, Refusal
 from ..kit import check_page, path_part, require_set, required_text
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
@@ -178,23 +178,13 @@ class HepsiburadaListingClient(_HepsiburadaClient):
         path = self._merchant_path
         return parse_answer(ListingsPage, self.request("GET", path, params=params), f"GET {path}")
 
-    # --- errors -----------------------------------------------------------------------
-    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        """Like BaseClient, plus Hepsiburada's upload-limit refusals, which mean "retry later"."""
-        if 400 <= response.status_code < 500 and response.status_code != 429:
-            body = redact_text(response.text[:2000])
-            text = body.lower()
-            if _TOO_MANY_PENDING in text:
-                raise RateLimited(
-                    f"{method} {path}: Hepsiburada has too many of this merchant's uploads pending; retry later",
-                    retry_after=30.0, status_code=response.status_code, body=body,
-                )
-            if _DAILY_ALLOWANCE in text:
-                raise RateLimited(
-                    f"{method} {path}: the merchant's daily listing upload allowance is used up",
-                    retry_after=3600.0, status_code=response.status_code, body=body,
-                )
-        super().raise_for_status(method, path, response)
+    # Hepsiburada's upload-limit refusals (a 4xx with a message) mean "retry later".
+    refusals = (
+        Refusal(RateLimited, "{where}: Hepsiburada has too many of this merchant's uploads pending; retry later",
+                marks=(_TOO_MANY_PENDING,), retry_after=30.0),
+        Refusal(RateLimited, "{where}: the merchant's daily listing upload allowance is used up",
+                marks=(_DAILY_ALLOWANCE,), retry_after=3600.0),
+    )
 
 
 # --- catalog (mpop) ---------------------------------------------------------------------
@@ -337,23 +327,13 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
         data = self.request("GET", path, params={"page": page, "size": size})
         return parse_catalog(UpdateStatusPage, data, f"GET {path}")
 
-    # --- errors -----------------------------------------------------------------------
-    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        """Like BaseClient, plus the catalog's 403 for going over its request limit and 413."""
-        if response.status_code == 403:
-            body = redact_text(response.text[:2000])
-            if any(text in body.lower() for text in _CATALOG_LIMIT_TEXTS):
-                raise RateLimited(
-                    f"{method} {path}: over Hepsiburada's catalog request limit (100 per second per IP); "
-                    "slow down or the IP gets blocked",
-                    retry_after=CATALOG_LIMIT_RETRY_AFTER, status_code=403, body=body,
-                )
-        if response.status_code == 413:
-            raise RequestRejected(
-                f"{method} {path}: the file is larger than Hepsiburada accepts; send fewer products per request",
-                status_code=413, body=redact_text(response.text[:2000]),
-            )
-        super().raise_for_status(method, path, response)
+    # The catalog's 403 for going over its request limit, and 413.
+    refusals = (
+        Refusal(RateLimited, "{where}: over Hepsiburada's catalog request limit (100 per second per IP); slow down or "
+                "the IP gets blocked", (403,), _CATALOG_LIMIT_TEXTS, retry_after=CATALOG_LIMIT_RETRY_AFTER),
+        Refusal(RequestRejected, "{where}: the file is larger than Hepsiburada accepts; send fewer products per request",
+                (413,)),
+    )
 
 
 # --- orders, packages and claims (OMS) ---------------------------------------------------

@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import httpx
 
-from mpdash.redaction import redact_text, register_secret
+from mpdash.redaction import register_secret
 
 from ..auth import BasicCredentials
 from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
+from ..http import DEFAULT_TIMEOUT, BaseClient, Refusal
 from ..kit import check_page, path_part, require_set, required_text
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
@@ -482,57 +482,27 @@ class TrendyolClient(BaseClient):
         self.request("PUT", path, json_body={"claimId": str(claim_id)})
 
     # --- errors -----------------------------------------------------------------------
-    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        """Trendyol's refusals, each with the field to fix; otherwise BaseClient's mapping."""
-        status = response.status_code
-        if status < 400:
-            return
-        text = redact_text(response.text[:2000])
+    # Trendyol's refusals, each with the field to fix; 5xx and the rest by BaseClient's mapping.
+    refusals = (
+        # Trendyol documents no Retry-After; its window is 10 seconds.
+        Refusal(RateLimited, "{where}: Trendyol rate limit (too.many.requests); retry later", (429,),
+                retry_after=float(RATE_LIMIT_SECONDS), from_headers=True),
+        Refusal(AuthError, "{where}: Trendyol refused the credentials (401 {details}); check the channel's seller_id, "
+                "api_key and api_secret (prod and stage keys differ)", (401,),
+                no_details="ClientApiAuthenticationException"),
+        Refusal(AuthError, '{where}: Trendyol refused the request (403 {details}); check integrator_name (User-Agent '
+                '"{seller_id} - {integrator_name}") and, on stage, that this IP is allow-listed', (403,), no_details=""),
+        Refusal(ConflictRejected, "{where}: Trendyol refused the request as conflicting with the current state (409): "
+                "{details}", (409,)),
+        Refusal(ResultWindowExceeded, f"{{where}}: Trendyol lists at most {MAX_RESULT_WINDOW:,} records per query: "
+                "shorten the date window ({details})", (400,), _RESULT_WINDOW_MARKS),
+        Refusal(IdenticalRequestRejected, "{where}: Trendyol refused a request identical to one sent in the last 15 "
+                f"minutes ({DUPLICATE_MESSAGE})", marks=(_DUPLICATE_MARK,)),
+        Refusal(RequestRejected, "{where}: Trendyol rejected the request ({status}): {details}"),
+    )
+
+    def refusal_details(self, body: str) -> str:
         try:
-            details = "; ".join(error_messages(json.loads(text)))
+            return "; ".join(error_messages(json.loads(body)))
         except ValueError:
-            details = text.strip()[:300]
-        where = f"{method} {path}"
-        if status == 429:
-            # Trendyol documents no Retry-After; its window is 10 seconds.
-            raise RateLimited(
-                f"{where}: Trendyol rate limit (too.many.requests); retry later",
-                retry_after=retry_after_seconds(response, default=float(RATE_LIMIT_SECONDS)),
-                status_code=status, body=text,
-            )
-        if status == 401:
-            raise AuthError(
-                f"{where}: Trendyol refused the credentials (401 {details or 'ClientApiAuthenticationException'}); "
-                "check the channel's seller_id, api_key and api_secret (prod and stage keys differ)",
-                status_code=status, body=text,
-            )
-        if status == 403:
-            raise AuthError(
-                f"{where}: Trendyol refused the request (403 {details}); check integrator_name (User-Agent "
-                '"{seller_id} - {integrator_name}") and, on stage, that this IP is allow-listed',
-                status_code=status, body=text,
-            )
-        if status == 409:
-            raise ConflictRejected(
-                f"{where}: Trendyol refused the request as conflicting with the current state (409): "
-                f"{details or text[:300]}",
-                status_code=status, body=text,
-            )
-        if status == 400 and any(mark in text.lower() for mark in _RESULT_WINDOW_MARKS):
-            raise ResultWindowExceeded(
-                f"{where}: Trendyol lists at most {MAX_RESULT_WINDOW:,} records per query: shorten the date window "
-                f"({details or text[:300]})",
-                status_code=status, body=text,
-            )
-        if 400 <= status < 500 and _DUPLICATE_MARK in text.lower():
-            raise IdenticalRequestRejected(
-                f"{where}: Trendyol refused a request identical to one sent in the last 15 minutes "
-                f"({DUPLICATE_MESSAGE})",
-                status_code=status, body=text,
-            )
-        if 400 <= status < 500:
-            raise RequestRejected(
-                f"{where}: Trendyol rejected the request ({status}): {details or text[:300]}",
-                status_code=status, body=text,
-            )
-        super().raise_for_status(method, path, response)
+            return body.strip()[:300]
