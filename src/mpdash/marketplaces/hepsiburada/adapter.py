@@ -441,23 +441,17 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
             if kind == "product_update" or remote_id.startswith(UPDATE_PREFIX):
                 return self._poll_update(remote_id, skus)
             return self._poll_import(remote_id, skus)
+        def results(status: UploadStatus, remembered: list[str] | None) -> list[ItemResult] | str:
+            if status.is_failed:
+                codes = sorted({code for error in status.errors for code in error.errors})
+                return f"Hepsiburada marked upload {remote_id} as {status.status}" + (f" ({', '.join(codes)})"
+                                                                                     if codes else "")
+            outcome = self._item_results(status, list(skus) if skus is not None else remembered)
+            return [_deleted_anyway(r) for r in outcome] if kind == "product_delete" else outcome
+
         upload_kind = UPLOAD_KIND_BY_RECORD_KIND.get(kind, kind)
-        status = self.client.get_upload_status(upload_kind, remote_id)
-        exchange = self.client.last_exchange()
-        if not status.is_finished:
-            return BatchStatus(done=False, exchange=exchange)
-        remembered = self.sent_batches.pop(remote_id)
-        known = list(skus) if skus is not None else remembered
-        if status.is_failed:
-            why = f"Hepsiburada marked upload {remote_id} as {status.status}"
-            codes = sorted({code for error in status.errors for code in error.errors})
-            if codes:
-                why += f" ({', '.join(codes)})"
-            return BatchStatus(done=True, failed_whole=why, exchange=exchange)
-        results = self._item_results(status, known)
-        if kind == "product_delete":
-            results = [_deleted_anyway(result) for result in results]
-        return BatchStatus(done=True, results=results, exchange=exchange)
+        return self.poll_batch(remote_id, self.client, lambda: self.client.get_upload_status(upload_kind, remote_id),
+                               lambda status: status.is_finished, results)
 
     @staticmethod
     def _item_results(status: UploadStatus, known: list[str] | None) -> list[ItemResult]:

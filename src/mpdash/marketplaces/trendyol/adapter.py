@@ -365,16 +365,14 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             return self._poll_delete(remote_id, skus)
         if kind == "product" and _UPDATE_SEPARATOR in remote_id:
             return self._poll_update(remote_id, skus)
-        result = self.client.get_batch_result(remote_id)
-        exchange = self.client.last_exchange()
-        if not result.is_finished:
-            return BatchStatus(done=False, exchange=exchange)
-        if not result.items:
-            return BatchStatus(done=True, exchange=exchange,
-                               failed_whole=f"Trendyol finished batch {remote_id} without any item result")
-        sku_of = self._sku_resolver(self.sent_batches.pop(remote_id) or {}, result, skus)
-        results = [self._item_result(kind, item, sku_of(index, item)) for index, item in enumerate(result.items)]
-        return BatchStatus(done=True, results=results, exchange=exchange)
+        def results(result: BatchResult, remembered: dict[str, str] | None) -> list[ItemResult] | str:
+            if not result.items:
+                return f"Trendyol finished batch {remote_id} without any item result"
+            sku_of = self._sku_resolver(remembered or {}, result, skus)
+            return [self._item_result(kind, item, sku_of(index, item)) for index, item in enumerate(result.items)]
+
+        return self.poll_batch(remote_id, self.client, lambda: self.client.get_batch_result(remote_id),
+                               lambda result: result.is_finished, results)
 
     @staticmethod
     def _sku_resolver(remembered: dict[str, str], result: BatchResult, skus: list[str] | None,
