@@ -262,3 +262,9 @@ def test_null_lists_are_empty_lists():
     assert (parsed.items, parsed.locks, parsed.note) == ([], [], None)
     with pytest.raises(MalformedResponse):
         parse_answer(_Listing, {"items": "no list"}, "GET /x", "M")
+
+
+def test_values_that_are_no_numbers_stay_sendable():
+    import json
+
+    assert json.dumps([wire_amount(Decimal("NaN")), wire_int(float("inf")), wire_int("x")]) == '["NaN", "inf", "x"]'

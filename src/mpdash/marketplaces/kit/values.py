@@ -38,7 +38,14 @@ def wire_amount(value: Any) -> float | Any:
     """An amount with two decimals as a JSON number; a value that is no number is sent as it
     is, for the marketplace (or the adapter's own checks) to report."""
     amount = cents(value)
-    return value if amount is None else float(amount)
+    return _as_sent(value) if amount is None else float(amount)
+
+
+def _as_sent(value: Any) -> Any:
+    """A value that is no number, as a JSON body can carry it (NaN and Infinity as text)."""
+    if isinstance(value, (Decimal, float)) and not Decimal(value).is_finite():
+        return str(value)
+    return value
 
 
 def wire_int(value: Any) -> int | Any:
@@ -46,7 +53,7 @@ def wire_int(value: Any) -> int | Any:
     number = to_decimal(value)
     if number is not None and number == number.to_integral_value():
         return int(number)
-    return value
+    return _as_sent(value)
 
 
 def number_text(value: Any) -> str:
