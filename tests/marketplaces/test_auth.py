@@ -244,3 +244,28 @@ def test_refusal_texts_name_the_provider_keys_not_a_marketplace():
         BaseClient(base_url="http://mp", credentials=basic, transport=transport).request("GET", "/x")
     with pytest.raises(AuthError, match="check the channel's credentials"):
         BaseClient(base_url="http://mp", transport=transport).request("GET", "/x")
+
+
+def test_refusal_table_is_checked_before_the_general_mapping():
+    from mpdash.marketplaces.errors import RateLimited, RequestRejected, TransientError
+    from mpdash.marketplaces.http import Refusal
+
+    class Client(BaseClient):
+        refusals = (
+            Refusal(RateLimited, "{where}: busy ({details})", marks=("too busy",), retry_after=30.0),
+            Refusal(RequestRejected, "{where}: refused {status}: {details}", (409,), no_details="no reason"),
+        )
+
+    answers = iter([httpx.Response(400, text="Too busy right now"), httpx.Response(409, text="  "),
+                    httpx.Response(429, text="too busy", headers={"Retry-After": "7"}), httpx.Response(503)])
+    client = Client(base_url="http://mp", transport=httpx.MockTransport(lambda request: next(answers)))
+    with pytest.raises(RateLimited, match=r"GET /x: busy \(Too busy right now\)") as busy:
+        client.request("GET", "/x")
+    assert busy.value.retry_after == 30.0
+    with pytest.raises(RequestRejected, match="GET /x: refused 409: no reason"):
+        client.request("GET", "/x")
+    with pytest.raises(RateLimited) as limited:  # a 429 keeps the general mapping and its Retry-After
+        client.request("GET", "/x")
+    assert limited.value.retry_after == 7.0
+    with pytest.raises(TransientError):
+        client.request("GET", "/x")

@@ -229,3 +229,42 @@ def test_generic_keys_are_common_and_old_names_still_read():
         assert key in COMMON_KEYS
     assert current_config({"send_cancellation_reason_id": 83}) == {"send_cancel_reason_id": 83}
     assert current_config({"send_cancellation_reason_id": 83, "send_cancel_reason_id": 80}) == {"send_cancel_reason_id": 80}
+
+
+def test_read_pages_stops_at_the_last_page_or_gives_up():
+    from mpdash.marketplaces.kit import read_pages
+
+    pages = [[1, 2], [3, 4], [5]]
+    read = list(read_pages(lambda p: pages[p], lambda answer, following: len(answer) < 2, most=10, what="GET x"))
+    assert read == pages
+    endless = read_pages(lambda p: [p, p], lambda answer, following: False, most=3, what="GET x")
+    with pytest.raises(MalformedResponse, match="GET x: the marketplace kept answering more pages; stopped after 3"):
+        list(endless)
+    assert len(list(read_pages(lambda p: [p], lambda a, f: False, most=3, what="GET x", strict=False))) == 3
+
+
+def test_depth_first_walks_parents_before_children_once():
+    from mpdash.marketplaces.kit import depth_first
+
+    tree = {"a": ["b", "c"], "b": ["d"], "c": ["d"], "d": []}
+    walked = list(depth_first(["a", "c"], lambda n: tree[n], lambda n: n))
+    assert walked == [("a", None), ("b", "a"), ("d", "b"), ("c", "a")]
+
+
+class _Listing(AnswerModel):
+    items: list[int] = Field(default_factory=list)
+    locks: list[str] = Field(default_factory=list, alias="lockReasons")
+    note: str | None = None
+
+
+def test_null_lists_are_empty_lists():
+    parsed = parse_answer(_Listing, {"items": None, "lockReasons": None, "note": None}, "GET /x", "M")
+    assert (parsed.items, parsed.locks, parsed.note) == ([], [], None)
+    with pytest.raises(MalformedResponse):
+        parse_answer(_Listing, {"items": "no list"}, "GET /x", "M")
+
+
+def test_values_that_are_no_numbers_stay_sendable():
+    import json
+
+    assert json.dumps([wire_amount(Decimal("NaN")), wire_int(float("inf")), wire_int("x")]) == '["NaN", "inf", "x"]'

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from .renamed_keys import current_config
+
 DATA_TYPES = ("list", "text", "integer", "bool", "json")
 
 
@@ -379,8 +381,6 @@ class MarketplaceAdapter:
     batch_sizes: ClassVar[dict[str, int]]
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
-        from .common_config import current_config
-
         self.config = current_config(config)  # keys saved under an old name read under the current one
         self.transport = transport
         self.timeout = timeout

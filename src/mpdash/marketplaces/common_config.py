@@ -14,25 +14,9 @@ from dataclasses import replace
 from typing import Any
 
 from .base import FlowSpec, SchemaField
+from .renamed_keys import RENAMED_KEYS, current_config
 
 EVERY_5_MIN = 300
-
-# Old key -> the shared key that replaced it.
-RENAMED_KEYS: dict[str, str] = {"send_cancellation_reason_id": "send_cancel_reason_id"}
-
-
-def current_config(config: dict[str, Any]) -> dict[str, Any]:
-    """``config`` with renamed keys under their current name (a value under the current name wins)."""
-    if not any(old in config for old in RENAMED_KEYS):
-        return config
-    out = dict(config)
-    for old, new in RENAMED_KEYS.items():
-        if old in out:
-            value = out.pop(old)
-            if out.get(new) in (None, ""):
-                out[new] = value
-    return out
-
 
 # --- flows -------------------------------------------------------------------------------------
 # In the order of the setup guide's feature flags (SPEC 4), then the maintenance flows that run

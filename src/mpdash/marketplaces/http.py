@@ -17,7 +17,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 import httpx
 
@@ -92,6 +92,38 @@ def retry_after_seconds(response: httpx.Response, default: float = 1.0) -> float
     return default
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One line of a marketplace's error table (checked in order before the general mapping).
+
+    An answer whose status is in ``statuses`` (any 4xx but 429 when empty) and whose body holds one of
+    ``marks`` (lower case; any body when empty) raises ``error`` with ``message``, in which
+    ``{where}`` (method and path), ``{status}`` and ``{details}`` (the readable part of the body,
+    else ``no_details``, else its first 300 characters) are filled in. ``retry_after`` is given to
+    a RateLimited, read from the answer's headers first when ``from_headers``."""
+
+    error: type[MarketplaceError]
+    message: str
+    statuses: tuple[int, ...] = ()
+    marks: tuple[str, ...] = ()
+    no_details: str | None = None
+    retry_after: float | None = None
+    from_headers: bool = False
+
+    def matches(self, status: int, lower_body: str) -> bool:
+        hit = status in self.statuses if self.statuses else 400 <= status < 500 and status != 429
+        return hit and (not self.marks or any(mark in lower_body for mark in self.marks))
+
+    def exception(self, where: str, response: httpx.Response, body: str, details: str) -> MarketplaceError:
+        shown = details or (body.strip()[:300] if self.no_details is None else self.no_details)
+        text = self.message.replace("{where}", where).replace("{status}", str(response.status_code))
+        extra: dict[str, Any] = {}
+        if self.retry_after is not None:
+            extra["retry_after"] = (retry_after_seconds(response, default=self.retry_after) if self.from_headers
+                                    else self.retry_after)
+        return self.error(text.replace("{details}", shown), status_code=response.status_code, body=body, **extra)
+
+
 @dataclass
 class BaseClient:
     base_url: str
@@ -103,6 +135,8 @@ class BaseClient:
     budget_max_wait: float = 2.0
     transport: httpx.BaseTransport | None = None
     keep_exchanges: int = 20
+    # The marketplace's own refusals, checked before the general mapping (see Refusal).
+    refusals: ClassVar[tuple[Refusal, ...]] = ()
 
     def __post_init__(self) -> None:
         self.exchanges: list[Exchange] = []
@@ -213,13 +247,24 @@ class BaseClient:
         """What to check when the marketplace refuses the credentials (the provider's keys)."""
         return self.credentials.hint if self.credentials is not None else "the channel's credentials"
 
+    def refusal_details(self, body: str) -> str:
+        """The readable part of an error body, for ``{details}`` in refusal messages."""
+        return body.strip()[:300]
+
     def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        """Map a non-2xx answer to one of the marketplace errors. Subclasses may refine it."""
+        """Map a non-2xx answer to one of the marketplace errors: the client's ``refusals``
+        first, then the general mapping. Subclasses may refine it."""
         status = response.status_code
         if status < 400:
             return
-        body = _excerpt(response.text)
         where = f"{method} {path}"
+        if self.refusals:
+            text = redact_text(response.text[:2000])
+            lower = text.lower()
+            for rule in self.refusals:
+                if rule.matches(status, lower):
+                    raise rule.exception(where, response, text, self.refusal_details(text))
+        body = _excerpt(response.text)
         if status == 429:
             raise RateLimited(
                 f"{where}: rate limited by the marketplace",
@@ -238,4 +283,4 @@ class BaseClient:
         raise RequestRejected(f"{where}: the marketplace rejected the request ({status}): {body[:300]}", status_code=status, body=body)
 
 
-__all__ = ["BaseClient", "Exchange", "MarketplaceError", "retry_after_seconds"]
+__all__ = ["BaseClient", "Exchange", "MarketplaceError", "Refusal", "retry_after_seconds"]

@@ -490,3 +490,13 @@ def test_wrong_secret_fails_the_run_without_leaking_it(sim):
     assert caught.value.action is Action.FAIL_RUN
     assert "not-the-secret-123" not in str(caught.value) and "not-the-secret-123" not in str(adapter.client.last_exchange())
     adapter.close()
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", Decimal("NaN"), float("inf")])
+def test_nan_and_infinity_are_no_amounts(sim, adapter, bad):
+    """The kit's one rule for numbers: NaN and Infinity are refused like any text that is no
+    number (Trendyol's adapter used to take them, then fail comparing them)."""
+    problems = adapter.check_product(dress_record(sim.catalog, "S1", salePrice=bad))
+    assert any("`salePrice` is required and must be above 0" in p for p in problems), problems
+    problems = adapter.check_product(dress_record(sim.catalog, "S1", dimensionalWeight=bad))
+    assert any("`dimensionalWeight` (desi) is required" in p for p in problems), problems

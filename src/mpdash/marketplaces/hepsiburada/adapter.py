@@ -23,9 +23,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, TypeVar
+from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -59,6 +59,26 @@ from ..base import (
 )
 from ..errors import ConfigError, MalformedResponse, RequestRejected
 from ..http import DEFAULT_TIMEOUT
+from ..kit import (
+    BatchSending,
+    ConfigReader,
+    SentMemory,
+    aware,
+    blank,
+    Chunk,
+    StagedWalker,
+    chunks,
+    depth_first,
+    epoch_ms,
+    from_ms,
+    moment,
+    number_text,
+    read_pages,
+    text,
+    to_decimal,
+    truthy,
+    wire_amount,
+)
 from ..ratelimit import CallBudget
 from .client import (
     OMS_TZ,
@@ -225,76 +245,20 @@ CARRIER_ALIASES = {
     "upskargo": "ups",
 }
 
-RecordT = TypeVar("RecordT", StockRecord, PriceRecord)
-
 _USE_SHARED_BUDGET: Any = object()  # default of ``budget``: the merchant's shared call budget
-
-
-def _required(config: dict[str, Any], key: str) -> str:
-    value = config.get(key)
-    if value is None or not str(value).strip():
-        raise ConfigError(f"Hepsiburada channel config: {key} is required")
-    return str(value).strip()
-
-
-def _buffer_stock(config: dict[str, Any]) -> int:
-    raw = config.get("buffer_stock")
-    if raw in (None, ""):
-        return 0
-    try:
-        return max(0, int(raw))
-    except (TypeError, ValueError):
-        raise ConfigError(f"Hepsiburada channel config: buffer_stock must be a whole number, got {raw!r}") from None
-
-
-def _wire_price(value: Decimal) -> float:
-    """Lira with two decimals, as a JSON number (the API takes a double)."""
-    return float(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ".")) if isinstance(value, str) else Decimal(value)
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() else None
-
-
-def _number_text(value: Any) -> str:
-    """A number as plain text ("20", "1.5"); anything else as it is, for Hepsiburada to report."""
-    number = _decimal(value)
-    if number is None:
-        return "" if value is None else str(value).strip()
-    text = format(number.normalize(), "f")
-    return text[:-2] if text.endswith(".0") else text
 
 
 def _import_price(value: Any) -> str:
     """The import file's price: two decimals with a decimal comma, as Hepsiburada's example ("130,50")."""
-    number = _decimal(value)
+    number = to_decimal(value)
     if number is None:
         return "" if value is None else str(value).strip()
     return str(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)).replace(".", ",")
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _line_carrier(line: PaidLine) -> str:
     """The short name (e.g. ``YK``) of the carrier a paid line names, or ""."""
-    return _text(line.cargo_company_model.short_name) if line.cargo_company_model else ""
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+    return text(line.cargo_company_model.short_name) if line.cargo_company_model else ""
 
 
 def _is_last_page(answer: CatalogEnvelope, next_page: int, got: int, size: int) -> bool:
@@ -311,7 +275,7 @@ def _images(record: ProductRecord) -> list[str]:
         return []
     if isinstance(raw, str):
         return [raw] if raw.strip() else []
-    return [str(url).strip() for url in raw if not _blank(url)]
+    return [str(url).strip() for url in raw if not blank(url)]
 
 
 def _attribute_value(choice) -> str:
@@ -321,8 +285,8 @@ def _attribute_value(choice) -> str:
     """
     if choice.custom_value is not None:
         return str(choice.custom_value).strip()
-    names = [str(n).strip() for n in choice.value_names if not _blank(n)]
-    return ",".join(names or [str(i).strip() for i in choice.value_ids if not _blank(i)])
+    names = [str(n).strip() for n in choice.value_names if not blank(n)]
+    return ",".join(names or [str(i).strip() for i in choice.value_ids if not blank(i)])
 
 
 def _product_state(status: str | None) -> str:
@@ -335,21 +299,25 @@ def _product_state(status: str | None) -> str:
     return state
 
 
-def _last_per_sku(records: list[RecordT]) -> list[RecordT]:
-    """Keep the last record of each sku: Hepsiburada rejects an upload's duplicate skus."""
-    return list({r.sku: r for r in records}.values())
+def _listing_item(record: StockRecord | PriceRecord, **values: Any) -> dict[str, Any]:
+    """A listing upload's element: our sku, Hepsiburada's when known, then ``values``."""
+    item: dict[str, Any] = {"merchantSku": record.sku}
+    if record.remote_sku:
+        item["hepsiburadaSku"] = record.remote_sku
+    return {**item, **values}
 
 
 def _describe_errors(codes: list[str]) -> str:
     return "; ".join(f"{code}: {ERROR_TEXT[code]}" if code in ERROR_TEXT else code for code in codes) or "rejected"
 
 
-class HepsiburadaAdapter(MarketplaceAdapter):
+class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
     name = "hepsiburada"
     label = "Hepsiburada"
     flows = FLOWS
     schema = SCHEMA
     batch_sizes = BATCH_SIZES
+    batch_unit = "upload"
 
     listings_page_size = 500  # Hepsiburada documents no ceiling; 500 keeps answers small
     remembered_uploads = 1000  # uploads whose skus are kept for poll()
@@ -377,19 +345,20 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         timeout: httpx.Timeout | float | None = None,
     ):
         super().__init__(config, transport=transport, timeout=timeout)
-        merchant_id = _required(config, "merchant_id")
+        read = ConfigReader(self.config, "Hepsiburada")
+        merchant_id = read.required("merchant_id")
         # The API user name is the merchant id unless Hepsiburada issued a separate one.
         username = str(config.get("username") or "").strip() or merchant_id
         self._budget = budget
         self._credentials = {
             "merchant_id": merchant_id,
             "username": username,
-            "password": _required(config, "password"),
-            "user_agent": _required(config, "user_agent"),
+            "password": read.required("password"),
+            "user_agent": read.required("user_agent"),
         }
         self.merchant_id = merchant_id
         self.client = HepsiburadaListingClient(
-            _required(config, "listing_url"),
+            read.required("listing_url"),
             **self._credentials,
             budget=listing_budget(merchant_id) if budget is _USE_SHARED_BUDGET else budget,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
@@ -403,11 +372,11 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         # Packages this adapter made: returned by prepare_packages, so the package listing of the
         # same run (its window reaches into the minute they were made in) leaves them out.
         self._packed: set[str] = set()
-        self._buffer_stock = _buffer_stock(config)
+        self._buffer_stock = max(0, read.whole("buffer_stock", default=0, minimum=None))
         # Skus of the uploads and imports this adapter sent, in order: Hepsiburada's listing
         # status lists only the rejected elements, so the accepted ones are known only from
         # what was sent; a product import's status is matched to them by merchantSku.
-        self._sent_skus: dict[str, list[str]] = {}
+        self.sent_batches: SentMemory[list[str]] = SentMemory(self.remembered_uploads, on_forget=self._forget)
         # Product update requests: hbSku -> our sku, and the skus left out for want of an hbSku.
         self._update_skus: dict[str, dict[str, str]] = {}
         self._update_skipped: dict[str, list[ItemResult]] = {}
@@ -416,75 +385,48 @@ class HepsiburadaAdapter(MarketplaceAdapter):
     def catalog(self) -> HepsiburadaCatalogClient:
         """The catalog (mpop) client, built on first use from ``base_url``."""
         if self._catalog is None:
-            budget = catalog_budget() if self._budget is _USE_SHARED_BUDGET else self._budget
-            self._catalog = HepsiburadaCatalogClient(
-                _required(self.config, "base_url"),
-                **self._credentials,
-                budget=budget,
-                timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
-                transport=self.transport,
-            )
+            self._catalog = self._host_client(HepsiburadaCatalogClient, "base_url", catalog_budget)
         return self._catalog
 
-    def _remember(self, remote_id: str, skus: list[str]) -> None:
-        self._sent_skus[remote_id] = skus
-        while len(self._sent_skus) > self.remembered_uploads:
-            oldest = next(iter(self._sent_skus))
-            del self._sent_skus[oldest]  # forget the oldest
-            self._update_skus.pop(oldest, None)
-            self._update_skipped.pop(oldest, None)
+    def _host_client(self, cls: type, url_key: str, shared_budget: Callable[[], CallBudget]):
+        """A client of another Hepsiburada host with this adapter's credentials, timeout and transport."""
+        return cls(
+            ConfigReader(self.config, "Hepsiburada").required(url_key),
+            **self._credentials,
+            budget=shared_budget() if self._budget is _USE_SHARED_BUDGET else self._budget,
+            timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
+            transport=self.transport,
+        )
+
+    def _forget(self, remote_id: str) -> None:
+        """An upload forgotten by the sent-batch memory: what is kept beside it goes too."""
+        self._update_skus.pop(remote_id, None)
+        self._update_skipped.pop(remote_id, None)
 
     # --- sending ----------------------------------------------------------------------
-    def _check_size(self, kind: str, count: int) -> None:
-        limit = self.batch_size(kind)
-        if count > limit:
-            raise ValueError(f"{count} {kind} records in one upload; Hepsiburada accepts at most {limit}")
-
-    def _submit(
-        self, upload: Callable[[list[dict[str, Any]]], str], items: list[dict[str, Any]], sent: dict[str, dict[str, Any]]
-    ) -> Submission:
-        if not items:
-            return Submission(remote_id=None, sent={}, results=[])
-        upload_id = upload(items)
-        self._remember(upload_id, list(sent))
-        return Submission(remote_id=upload_id, sent=sent, exchange=self.client.last_exchange())
-
     def stock_to_send(self, quantity: int) -> int:
         return max(0, int(quantity) - self._buffer_stock)
 
     def send_stock(self, records: list[StockRecord]) -> Submission:
         """One stock upload: stock minus the buffer (never below 0), and purchase caps when given."""
-        records = _last_per_sku(records)
-        self._check_size("productstock", len(records))
-        items, sent = [], {}
-        for record in records:
-            item: dict[str, Any] = {"merchantSku": record.sku}
-            if record.remote_sku:
-                item["hepsiburadaSku"] = record.remote_sku
-            item["availableStock"] = self.stock_to_send(record.quantity)
-            cap = (record.extra or {}).get("maximumPurchasableQuantity")
-            if cap not in (None, ""):
-                try:
-                    item["maximumPurchasableQuantity"] = int(cap)
-                except (TypeError, ValueError):
-                    item["maximumPurchasableQuantity"] = cap  # Hepsiburada reports it on this item
-            items.append(item)
-            sent[record.sku] = item
-        return self._submit(self.client.upload_stock, items, sent)
+        _, items, sent = self.prepare_batch("productstock", records, self._stock_item)
+        return self.submit(self.client.upload_stock, items, sent, self.client)
+
+    def _stock_item(self, record: StockRecord) -> dict[str, Any]:
+        item = _listing_item(record, availableStock=self.stock_to_send(record.quantity))
+        cap = (record.extra or {}).get("maximumPurchasableQuantity")
+        if cap not in (None, ""):
+            try:
+                item["maximumPurchasableQuantity"] = int(cap)
+            except (TypeError, ValueError):
+                item["maximumPurchasableQuantity"] = cap  # Hepsiburada reports it on this item
+        return item
 
     def send_prices(self, records: list[PriceRecord]) -> Submission:
         """One price upload. The price upload takes only the sale price: list prices are not sent."""
-        records = _last_per_sku(records)
-        self._check_size("productprice", len(records))
-        items, sent = [], {}
-        for record in records:
-            item: dict[str, Any] = {"merchantSku": record.sku}
-            if record.remote_sku:
-                item["hepsiburadaSku"] = record.remote_sku
-            item["price"] = _wire_price(record.price)
-            items.append(item)
-            sent[record.sku] = item
-        return self._submit(self.client.upload_price, items, sent)
+        _, items, sent = self.prepare_batch("productprice", records,
+                                            lambda r: _listing_item(r, price=wire_amount(r.price)))
+        return self.submit(self.client.upload_price, items, sent, self.client)
 
     # --- reading outcomes -------------------------------------------------------------
     def poll(self, kind: str, remote_id: str, skus: list[str] | None = None) -> BatchStatus:
@@ -499,23 +441,17 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             if kind == "product_update" or remote_id.startswith(UPDATE_PREFIX):
                 return self._poll_update(remote_id, skus)
             return self._poll_import(remote_id, skus)
+        def results(status: UploadStatus, remembered: list[str] | None) -> list[ItemResult] | str:
+            if status.is_failed:
+                codes = sorted({code for error in status.errors for code in error.errors})
+                return f"Hepsiburada marked upload {remote_id} as {status.status}" + (f" ({', '.join(codes)})"
+                                                                                     if codes else "")
+            outcome = self._item_results(status, list(skus) if skus is not None else remembered)
+            return [_deleted_anyway(r) for r in outcome] if kind == "product_delete" else outcome
+
         upload_kind = UPLOAD_KIND_BY_RECORD_KIND.get(kind, kind)
-        status = self.client.get_upload_status(upload_kind, remote_id)
-        exchange = self.client.last_exchange()
-        if not status.is_finished:
-            return BatchStatus(done=False, exchange=exchange)
-        remembered = self._sent_skus.pop(remote_id, None)
-        known = list(skus) if skus is not None else remembered
-        if status.is_failed:
-            why = f"Hepsiburada marked upload {remote_id} as {status.status}"
-            codes = sorted({code for error in status.errors for code in error.errors})
-            if codes:
-                why += f" ({', '.join(codes)})"
-            return BatchStatus(done=True, failed_whole=why, exchange=exchange)
-        results = self._item_results(status, known)
-        if kind == "product_delete":
-            results = [_deleted_anyway(result) for result in results]
-        return BatchStatus(done=True, results=results, exchange=exchange)
+        return self.poll_batch(remote_id, self.client, lambda: self.client.get_upload_status(upload_kind, remote_id),
+                               lambda status: status.is_finished, results)
 
     @staticmethod
     def _item_results(status: UploadStatus, known: list[str] | None) -> list[ItemResult]:
@@ -572,16 +508,15 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         """The import keys every Hepsiburada product carries, whatever its category."""
         return DEFAULT_ATTRIBUTES
 
+    def _catalog_pages(self, read: Callable[[int, int], CatalogEnvelope], size: int, what: str, *, strict: bool = True,
+                       got: Callable[[CatalogEnvelope], int] = lambda answer: len(answer.data)) -> Iterator:
+        """Every page of a catalog listing (``read(page, size)``), to its last."""
+        return read_pages(lambda page: read(page, size), lambda a, following: _is_last_page(a, following, got(a), size),
+                          most=_MAX_PAGES, what=what, strict=strict)
+
     def _all_categories(self) -> list:
-        nodes, page = [], 0
-        while True:
-            answer = self.catalog.get_categories(page, self.category_page_size)  # every node: no filters
-            nodes += answer.data
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.category_page_size):
-                return nodes
-            if page >= _MAX_PAGES:
-                raise MalformedResponse("GET categories: Hepsiburada kept answering more pages; stopped")
+        return [node for answer in self._catalog_pages(self.catalog.get_categories, self.category_page_size,
+                                                       "GET categories") for node in answer.data]  # no filters
 
     def fetch_categories(self, root_ids: list[str]) -> Iterator[RemoteCategory]:
         """Every node under the given roots (all top-level trees when empty), parents before children.
@@ -606,19 +541,9 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             starts = [by_id[r] for r in wanted]
         else:
             starts = list(children[None])
-        seen: set[str] = set()
-        for start in starts:
-            stack = [(start, None)]
-            while stack:
-                node, parent = stack.pop()
-                if node.category_id in seen:
-                    continue
-                seen.add(node.category_id)
-                yield RemoteCategory(
-                    remote_id=node.category_id, name=node.display_name or node.name, parent_id=parent,
-                    is_leaf=node.leaf, available=node.is_active,
-                )
-                stack.extend((child, node.category_id) for child in reversed(children[node.category_id]))
+        for node, parent in depth_first(starts, lambda n: children[n.category_id], lambda n: n.category_id):
+            yield RemoteCategory(remote_id=node.category_id, name=node.display_name or node.name, parent_id=parent,
+                                 is_leaf=node.leaf, available=node.is_active)
 
     def fetch_attributes(self, category_id: str) -> list[RemoteAttribute]:
         """The category and variant attributes of a leaf, each enum one with all its values.
@@ -655,16 +580,11 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
     def _all_values(self, category_id: str, attribute_id: str) -> list[AttributeValue]:
         values: dict[str, AttributeValue] = {}
-        page = 0
-        while True:
-            answer = self.catalog.get_attribute_values(str(category_id), attribute_id, page, self.value_page_size)
+        for answer in self._catalog_pages(lambda page, size: self.catalog.get_attribute_values(
+                str(category_id), attribute_id, page, size), self.value_page_size, f"GET values of {attribute_id}"):
             for item in answer.data:
                 values.setdefault(item.id, AttributeValue(remote_id=item.id, name=item.value))
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.value_page_size):
-                return list(values.values())
-            if page >= _MAX_PAGES:
-                raise MalformedResponse(f"GET values of {attribute_id}: Hepsiburada kept answering more pages; stopped")
+        return list(values.values())
 
     # --- catalog: products ----------------------------------------------------------------
     def check_product(self, record: ProductRecord) -> list[str]:
@@ -677,11 +597,11 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         for attribute in DEFAULT_ATTRIBUTES:
             if attribute.key in ("merchantSku", "images") or not attribute.required:
                 continue
-            if _blank(fields.get(attribute.key)):
+            if blank(fields.get(attribute.key)):
                 source = f" (or fill {attribute.source} on the product)" if attribute.source else ""
                 problems.append(f"{attribute.key}: {attribute.label} is required; map it in the Mapper{source}")
         given_sku = fields.get("merchantSku")
-        if not _blank(given_sku) and str(given_sku).strip() != record.sku:
+        if not blank(given_sku) and str(given_sku).strip() != record.sku:
             problems.append(f"merchantSku: {given_sku!r} differs from the product's sku {record.sku!r}; Hepsiburada's "
                             "answers are matched by merchantSku, so it is always sent as the sku")
         raw_images = fields.get("images")
@@ -697,21 +617,21 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         for url in images:
             if not url.lower().startswith(("http://", "https://")):
                 problems.append(f"images: {url!r} is not an http(s) URL")
-        price = _decimal(fields.get("price"))
-        if not _blank(fields.get("price")) and (price is None or price <= 0):
+        price = to_decimal(fields.get("price"))
+        if not blank(fields.get("price")) and (price is None or price <= 0):
             problems.append(f"price: {fields.get('price')!r} is not a positive amount; set a sale price above 0")
-        stock = _decimal(fields.get("stock"))
-        if not _blank(fields.get("stock")) and (stock is None or stock < 0 or stock != stock.to_integral_value()):
+        stock = to_decimal(fields.get("stock"))
+        if not blank(fields.get("stock")) and (stock is None or stock < 0 or stock != stock.to_integral_value()):
             problems.append(f"stock: {fields.get('stock')!r} is not a whole number of 0 or more")
-        vat = _decimal(fields.get("tax_vat_rate"))
-        if not _blank(fields.get("tax_vat_rate")) and (vat is None or not 0 <= vat <= 100):
+        vat = to_decimal(fields.get("tax_vat_rate"))
+        if not blank(fields.get("tax_vat_rate")) and (vat is None or not 0 <= vat <= 100):
             problems.append(f"tax_vat_rate: {fields.get('tax_vat_rate')!r} is not a VAT rate in percent (e.g. 20)")
-        warranty = _decimal(fields.get("GarantiSuresi"))
-        if not _blank(fields.get("GarantiSuresi")) and (
+        warranty = to_decimal(fields.get("GarantiSuresi"))
+        if not blank(fields.get("GarantiSuresi")) and (
                 warranty is None or warranty < 0 or warranty != warranty.to_integral_value()):
             problems.append(f"GarantiSuresi: {fields.get('GarantiSuresi')!r} is not a whole number of months")
-        weight = _decimal(fields.get("kg"))
-        if not _blank(fields.get("kg")) and (weight is None or weight <= 0):
+        weight = to_decimal(fields.get("kg"))
+        if not blank(fields.get("kg")) and (weight is None or weight <= 0):
             problems.append(f"kg: {fields.get('kg')!r} is not a positive desi/weight")
         for choice in record.attributes:
             label = f"{choice.attribute_name} ({choice.attribute_id})"
@@ -732,30 +652,30 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             # content team enriched is not overwritten. Price and stock go by the listing API.
             item: dict[str, Any] = {"hbSku": record.remote_sku}
             for key, field_key in (("productName", "UrunAdi"), ("productDescription", "UrunAciklamasi")):
-                if not _blank(fields.get(field_key)):
-                    item[key] = _text(fields[field_key])
+                if not blank(fields.get(field_key)):
+                    item[key] = text(fields[field_key])
             item.update({f"image{n}": url for n, url in enumerate(images, start=1)})
             if category_attributes:
                 item["attributes"] = category_attributes
             return item
-        stock = _decimal(fields.get("stock"))
+        stock = to_decimal(fields.get("stock"))
         if stock is not None and stock == stock.to_integral_value():
             stock_text = str(max(0, int(stock) - self._buffer_stock))
         else:
-            stock_text = _text(fields.get("stock"))
-        warranty = _decimal(fields.get("GarantiSuresi"))
+            stock_text = text(fields.get("stock"))
+        warranty = to_decimal(fields.get("GarantiSuresi"))
         attributes: dict[str, Any] = {
             "merchantSku": record.sku,
-            "VaryantGroupID": _text(fields.get("VaryantGroupID")) or record.sku,
-            "Barcode": _text(fields.get("Barcode")),
-            "UrunAdi": _text(fields.get("UrunAdi")),
-            "UrunAciklamasi": _text(fields.get("UrunAciklamasi")),
-            "Marka": _text(fields.get("Marka")),
+            "VaryantGroupID": text(fields.get("VaryantGroupID")) or record.sku,
+            "Barcode": text(fields.get("Barcode")),
+            "UrunAdi": text(fields.get("UrunAdi")),
+            "UrunAciklamasi": text(fields.get("UrunAciklamasi")),
+            "Marka": text(fields.get("Marka")),
             # Hepsiburada's example sends the warranty as a number and the rest as texts.
             "GarantiSuresi": int(warranty) if warranty is not None and warranty == warranty.to_integral_value()
-            else _text(fields.get("GarantiSuresi")),
-            "kg": _number_text(fields.get("kg")),
-            "tax_vat_rate": _number_text(fields.get("tax_vat_rate")),
+            else text(fields.get("GarantiSuresi")),
+            "kg": number_text(fields.get("kg")),
+            "tax_vat_rate": number_text(fields.get("tax_vat_rate")),
             "price": _import_price(fields.get("price")),
             "stock": stock_text,
         }
@@ -784,7 +704,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         says so; a rejected or waiting product is corrected by importing it again).
         """
         records = list({r.sku: r for r in records}.values())  # Hepsiburada refuses a file's duplicate skus
-        self._check_size("product", len(records))
+        self.check_size("product", len(records))
         if not records:
             return Submission(remote_id=None, sent={}, results=[])
         if update:
@@ -792,7 +712,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         sent = {record.sku: self.build_product_payload(record) for record in records}
         self._check_bytes(encode_import_file(list(sent.values())), "import")
         tracking_id = self.catalog.import_products(list(sent.values()))
-        self._remember(tracking_id, list(sent))
+        self.sent_batches.remember(tracking_id, list(sent))
         return Submission(remote_id=tracking_id, sent=sent, exchange=self.catalog.last_exchange())
 
     def _send_updates(self, records: list[ProductRecord]) -> Submission:
@@ -815,7 +735,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         items = list(sent.values())
         self._check_bytes(encode_import_file({"merchantId": self.merchant_id, "items": items}), "product update")
         remote_id = UPDATE_PREFIX + self.catalog.update_products(items)
-        self._remember(remote_id, list(sent))
+        self.sent_batches.remember(remote_id, list(sent))
         self._update_skus[remote_id] = {record.remote_sku: record.sku for record in ready}
         if skipped:
             self._update_skipped[remote_id] = skipped
@@ -824,7 +744,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
     def _hb_skus_for(self, skus: list[str]) -> dict[str, str]:
         """hepsiburadaSku of each sku the merchant has a listing for (listing API, 50 a call)."""
         found: dict[str, str] = {}
-        for chunk in _chunks(list(dict.fromkeys(skus)), MAX_SKUS_PER_LISTINGS_QUERY):
+        for chunk in chunks(list(dict.fromkeys(skus)), MAX_SKUS_PER_LISTINGS_QUERY):
             by_lower = {sku.lower(): sku for sku in chunk}
             for item in self.client.list_listings(0, len(chunk), merchant_skus=chunk).listings:
                 sku = by_lower.get((item.merchant_sku or "").lower())
@@ -833,19 +753,15 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         return found
 
     def _poll_import(self, tracking_id: str, skus: list[str] | None) -> BatchStatus:
-        items: list[ImportStatusItem] = []
-        page = 0
-        while True:
-            answer = self.catalog.get_import_status(tracking_id, page, self.status_page_size)
-            items += answer.data
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.status_page_size) or page >= _MAX_PAGES:
-                break
+        items: list[ImportStatusItem] = [
+            item for answer in self._catalog_pages(lambda page, size: self.catalog.get_import_status(tracking_id, page, size),
+                                                   self.status_page_size, "GET import status", strict=False)
+            for item in answer.data]
         exchange = self.catalog.last_exchange()
         if not items or any(_still_importing(item) for item in items):
             return BatchStatus(done=False, exchange=exchange)
-        known = list(skus) if skus is not None else self._sent_skus.get(tracking_id)
-        self._sent_skus.pop(tracking_id, None)
+        known = list(skus) if skus is not None else self.sent_batches.get(tracking_id)
+        self.sent_batches.pop(tracking_id)
         by_lower = {sku.lower(): sku for sku in known or []}
         results: dict[str, ItemResult] = {}
         for item in items:
@@ -862,15 +778,11 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
     def _poll_update(self, remote_id: str, skus: list[str] | None) -> BatchStatus:
         tracking_id = remote_id.removeprefix(UPDATE_PREFIX)
-        entries: list[UpdateStatusItem] = []
-        page = 0
-        while True:
-            answer = self.catalog.get_update_status(tracking_id, page, self.status_page_size)
-            got = [item for entry in answer.data for item in entry.items]
-            entries += got
-            page += 1
-            if _is_last_page(answer, page, len(got), self.status_page_size) or page >= _MAX_PAGES:
-                break
+        entries: list[UpdateStatusItem] = [
+            item for answer in self._catalog_pages(
+                lambda page, size: self.catalog.get_update_status(tracking_id, page, size), self.status_page_size,
+                "GET update status", strict=False, got=lambda a: sum(len(entry.items) for entry in a.data))
+            for entry in answer.data for item in entry.items]
         exchange = self.catalog.last_exchange()
         if not entries or any((item.product_status or "").upper() != "COMPLETED"
                               or any((r.field_result or "").upper() == "IN_PROGRESS" for r in item.update_results)
@@ -891,7 +803,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 results[sku] = ItemResult(
                     sku, False, f"Hepsiburada's status of update {tracking_id} does not list this product",
                     state=NOT_FOUND)
-        self._sent_skus.pop(remote_id, None)
+        self.sent_batches.pop(remote_id)
         return BatchStatus(done=True, results=list(results.values()), exchange=exchange)
 
     def product_statuses(self, skus: list[str]) -> dict[str, ProductStatus]:
@@ -900,7 +812,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         (their listing)."""
         unique = list(dict.fromkeys(sku for sku in skus if sku))
         raw: dict[str, str | None] = {}
-        for chunk in _chunks(unique, MAX_SKUS_PER_STATUS_CHECK):
+        for chunk in chunks(unique, MAX_SKUS_PER_STATUS_CHECK):
             for status in self.catalog.check_product_status(chunk):
                 if status.merchant_sku:
                     raw[status.merchant_sku.lower()] = status.status
@@ -920,16 +832,15 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
     def _fill_reasons(self, status: str, wanted: list[str], out: dict[str, ProductStatus]) -> None:
         missing = {sku.lower(): sku for sku in wanted}
-        page = 0
-        while missing and page < _MAX_PAGES:
-            answer = self.catalog.products_by_status(status, page, self.status_page_size)
+        pages = self._catalog_pages(lambda page, size: self.catalog.products_by_status(status, page, size),
+                                    self.status_page_size, f"GET products {status}", strict=False)
+        for answer in pages if missing else ():
             for product in answer.data:
                 sku = missing.pop((product.merchant_sku or "").lower(), None)
                 if sku is not None:
                     out[sku].reasons = product.reasons()
                     out[sku].remote_sku = product.hb_sku or out[sku].remote_sku
-            page += 1
-            if _is_last_page(answer, page, len(answer.data), self.status_page_size):
+            if not missing:
                 break
         for sku in wanted:
             if not out[sku].reasons:
@@ -941,35 +852,19 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         Results by ``poll("product_delete", …)``; a sku Hepsiburada has no listing for counts as
         taken off sale. Products still waiting for approval are not withdrawn.
         """
-        records = _last_per_sku(records)
-        self._check_size("product_delete", len(records))
-        items, sent = [], {}
-        for record in records:
-            item: dict[str, Any] = {"merchantSku": record.sku}
-            if record.remote_sku:
-                item["hepsiburadaSku"] = record.remote_sku
-            item["availableStock"] = 0
-            items.append(item)
-            sent[record.sku] = item
-        return self._submit(self.client.upload_stock, items, sent)
+        _, items, sent = self.prepare_batch("product_delete", records, lambda r: _listing_item(r, availableStock=0))
+        return self.submit(self.client.upload_stock, items, sent, self.client)
 
     # --- order side: reading ----------------------------------------------------------------
     @property
     def oms(self) -> HepsiburadaOmsClient:
         """The order (OMS) client, built on first use from ``oms_url``."""
         if self._oms is None:
-            budget = oms_budget(self.merchant_id) if self._budget is _USE_SHARED_BUDGET else self._budget
-            self._oms = HepsiburadaOmsClient(
-                _required(self.config, "oms_url"),
-                **self._credentials,
-                budget=budget,
-                timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
-                transport=self.transport,
-            )
+            self._oms = self._host_client(HepsiburadaOmsClient, "oms_url", lambda: oms_budget(self.merchant_id))
         return self._oms
 
     def _on(self, key: str) -> bool:
-        return _truthy(self.config.get(key))
+        return truthy(self.config.get(key))
 
     def list_orders(self, start, end, token=None) -> Page:
         """Packages created in [start, end), page by page (``{"packages": offset}`` tokens).
@@ -1036,7 +931,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             return orders
         packed: dict[int, RemoteOrder | None] = {}
         with ThreadPoolExecutor(max_workers=min(PACKING_THREADS, len(waiting)), thread_name_prefix="hb-pack") as pool:
-            for chunk in _chunks(waiting, PACKING_CHUNK):
+            for chunk in chunks(waiting, PACKING_CHUNK):
                 with self.oms.reserved(len(chunk)):
                     for order, result in zip(chunk, pool.map(self._package, chunk)):
                         packed[id(order)] = result
@@ -1050,12 +945,12 @@ class HepsiburadaAdapter(MarketplaceAdapter):
     def _other_carrier(self, line: PaidLine) -> str:
         """The store-account carrier (``store_account_cargo_company``) when one is set and the
         paid line names another; "" when the package goes with the carrier the line names."""
-        store_account = _text(self.config.get("store_account_cargo_company"))
+        store_account = text(self.config.get("store_account_cargo_company"))
         return store_account if store_account and store_account.casefold() != _line_carrier(line).casefold() else ""
 
     def _package(self, order: RemoteOrder) -> RemoteOrder | None:
         """Package one waiting order; None when Hepsiburada refuses (or it has no lines)."""
-        cargo = _text(self.config.get("store_account_cargo_company")) or None
+        cargo = text(self.config.get("store_account_cargo_company")) or None
         raw_lines = order.raw.get("lines", [])
         lines = self._waiting_lines.get(order.order_number)
         if lines is None or [line.id for line in lines] != [raw.get("id") for raw in raw_lines]:
@@ -1081,24 +976,25 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
     def list_updated_orders(self, start, end, token=None) -> Page:
         """Packages shipped, delivered or undelivered in [start, end), each with its carrier and
-        tracking (tokens ``{"list", "offset"}`` walk the three listings in turn). The records carry
+        tracking (the three listings in turn). The records carry
         no lines: the package was read before, by :meth:`list_orders`."""
+        return self._walk(start, end, token, STATUS_LISTS, self.status_list_page_size,
+                          lambda kind, offset, size, b, e: self.oms.list_status_packages(kind, offset, size, b, e),
+                          lambda kind, items: [self._updated_order(kind, item) for item in items])
+
+    def _walk(self, start, end, token, stages: tuple, size: int, fetch: Callable, to_items: Callable) -> Page:
+        """One page of an OMS listing over ``stages`` in the minute window of [start, end), by the
+        kit's :class:`~mpdash.marketplaces.kit.StagedWalker` (pages by offset: page × size)."""
         window = _minute_window(start, end)
         if window is None:
             return Page([], None)
-        index, offset = (0, 0) if token is None else (int(token["list"]), int(token["offset"]))
-        while index < len(STATUS_LISTS):
-            kind = STATUS_LISTS[index]
-            page = self.oms.list_status_packages(kind, offset, self.status_list_page_size, *window)
-            offset += len(page.items)
-            if page.items and offset < page.total_count:
-                next_token: dict[str, int] | None = {"list": index, "offset": offset}
-            else:
-                next_token = {"list": index + 1, "offset": 0} if index + 1 < len(STATUS_LISTS) else None
-            if page.items:
-                return Page([self._updated_order(kind, item) for item in page.items], next_token)
-            index, offset = index + 1, 0
-        return Page([], None)
+
+        def chunk(stage, lo, hi, page, size):
+            answer = fetch(stage, page * size, size, from_ms(lo), from_ms(hi))
+            return Chunk(answer.items, answer.total_count)
+
+        walker = StagedWalker(chunk, to_items, size, stages, prefix="hb1", owner="the Hepsiburada adapter")
+        return walker.page((epoch_ms(window[0]), epoch_ms(window[1])), token)
 
     def _updated_order(self, kind: str, item: StatusPackage) -> RemoteOrder:
         try:
@@ -1125,18 +1021,19 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         )
 
     def list_cancellations(self, start, end, token=None) -> Page:
-        """Lines cancelled in [start, end), grouped per order within a page (``{"offset"}`` tokens).
+        """Lines cancelled in [start, end), grouped per order within a page.
 
         Hepsiburada's listing names the lines and their order, not their package, so
         ``package_id`` is empty: the lines are found by their ids.
         """
-        window = _minute_window(start, end)
-        if window is None:
-            return Page([], None)
-        offset = 0 if token is None else int(token["offset"])
-        page = self.oms.list_cancelled_lines(offset, self.status_list_page_size, *window)
+        return self._walk(start, end, token, (None,), self.status_list_page_size,
+                          lambda _, offset, size, b, e: self.oms.list_cancelled_lines(offset, size, b, e),
+                          lambda _, lines: self._cancellations(lines))
+
+    @staticmethod
+    def _cancellations(page: list[CancelledLine]) -> list[RemoteCancellation]:
         groups: dict[str, list[CancelledLine]] = {}
-        for line in page.items:
+        for line in page:
             groups.setdefault(line.order_number or "", []).append(line)
         items = []
         for order_number, lines in groups.items():
@@ -1149,46 +1046,25 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 cancelled_at=max(dates) if dates else None,
                 raw={"items": [line.model_dump(mode="json", by_alias=True, exclude_none=True) for line in lines]},
             ))
-        offset += len(page.items)
-        return Page(items, {"offset": offset} if page.items and offset < page.total_count else None)
+        return items
 
     def list_unpacked(self, start, end, token=None) -> Page:
         """Packages unpacked (broken up) in [start, end): their lines wait to be packaged again."""
-        window = _minute_window(start, end)
-        if window is None:
-            return Page([], None)
-        offset = 0 if token is None else int(token["offset"])
-        page = self.oms.list_unpacked(offset, self.unpacked_page_size, *window)
-        items = [RemoteCancellation(
+        return self._walk(start, end, token, (None,), self.unpacked_page_size,
+                          lambda _, offset, size, b, e: self.oms.list_unpacked(offset, size, b, e),
+                          lambda _, page: [RemoteCancellation(
             package_id=item.package_number, order_number="", line_ids=[], reason_code="Unpacked",
             reason_text="the package was unpacked on Hepsiburada", cancelled_at=_aware(item.unpacked_date),
             raw=item.model_dump(mode="json", by_alias=True, exclude_none=True),
-        ) for item in page.items]
-        offset += len(page.items)
-        return Page(items, {"offset": offset} if page.items and offset < page.total_count else None)
+        ) for item in page])
 
     def list_claims(self, start, end, token=None) -> Page:
-        """Claims that reached their current status in [start, end), status by status (tokens
-        ``{"status", "offset"}``): waiting for us, in dispute, accepted, rejected, refunded,
-        cancelled. New requests not yet waiting for the merchant are read once they are."""
-        window = _minute_window(start, end)
-        if window is None:
-            return Page([], None)
-        index, offset = (0, 0) if token is None else (int(token["status"]), int(token["offset"]))
-        while index < len(CLAIM_LIST_STATUSES):
-            status = CLAIM_LIST_STATUSES[index]
-            page = self.oms.list_claims(offset, self.claims_page_size, status=status, status_begin=window[0],
-                                        status_end=window[1])
-            offset += len(page.items)
-            more = len(page.items) >= self.claims_page_size if page.total_count is None else offset < page.total_count
-            if page.items and more:
-                next_token: dict[str, int] | None = {"status": index, "offset": offset}
-            else:
-                next_token = {"status": index + 1, "offset": 0} if index + 1 < len(CLAIM_LIST_STATUSES) else None
-            if page.items:
-                return Page([_remote_claim(claim) for claim in page.items], next_token)
-            index, offset = index + 1, 0
-        return Page([], None)
+        """Claims that reached their current status in [start, end), status by status: waiting
+        for us, in dispute, accepted, rejected, refunded, cancelled. New requests not yet waiting for the merchant are read once they are."""
+        return self._walk(start, end, token, CLAIM_LIST_STATUSES, self.claims_page_size,
+                          lambda status, offset, size, b, e: self.oms.list_claims(offset, size, status=status,
+                                                                                  status_begin=b, status_end=e),
+                          lambda _, claims: [_remote_claim(claim) for claim in claims])
 
     # --- order side: mapping ------------------------------------------------------------------
     def _address(self, *, name: str | None, line: str | None, city: str | None, town: str | None,
@@ -1197,11 +1073,11 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                  tax_number: str | None = None, identity: str | None = None) -> RemoteAddress:
         first, last = _split_name(name)
         return RemoteAddress(
-            first_name=first, last_name=last, line=_text(line), city=_text(city), township=_text(town),
-            district=_text(district), neighbourhood=_text(district) if self._on("use_neighborhood") else "",
-            postcode=_text(postcode), country=_text(country).upper() or "TR", phone=_text(phone), email=_text(email),
-            company=_text(company) if _text(tax_number) else "", tax_office=_text(tax_office),
-            tax_number=_text(tax_number), identity_number=_text(identity),
+            first_name=first, last_name=last, line=text(line), city=text(city), township=text(town),
+            district=text(district), neighbourhood=text(district) if self._on("use_neighborhood") else "",
+            postcode=text(postcode), country=text(country).upper() or "TR", phone=text(phone), email=text(email),
+            company=text(company) if text(tax_number) else "", tax_office=text(tax_office),
+            tax_number=text(tax_number), identity_number=text(identity),
         )
 
     def _finish(self, order: RemoteOrder) -> RemoteOrder:
@@ -1217,10 +1093,10 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
     def _order_from_package(self, package: Package) -> RemoteOrder:
         lines = [RemoteOrderLine(
-            line_id=item.line_item_id, sku=_text(item.merchant_sku), quantity=item.quantity,
+            line_id=item.line_item_id, sku=text(item.merchant_sku), quantity=item.quantity,
             price=_money(item.price), list_price=_list_price(_money(item.price), item.discount_total(), item.quantity),
-            discount=item.discount_total(), remote_sku=item.hb_sku, name=_text(item.product_name),
-            status=_text(package.status), tax_rate=item.vat_rate,
+            discount=item.discount_total(), remote_sku=item.hb_sku, name=text(item.product_name),
+            status=text(package.status), tax_rate=item.vat_rate,
         ) for item in package.items]
         placed = package.order_date or min((i.order_date for i in package.items if i.order_date), default=None)
         shipping = self._address(
@@ -1244,10 +1120,10 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 (line.price * line.quantity for line in lines), Decimal("0")),
             discount=sum((line.discount for line in lines), Decimal("0")),
             shipping_amount=_money(package.shipping_total_price), lines=lines,
-            customer_name=_text(package.customer_name), customer_email=_text(package.email),
-            customer_phone=_text(package.phone_number), customer_id=_text(package.customer_id),
-            shipping_address=shipping, billing_address=billing, cargo_company=_text(package.cargo_company),
-            tracking_number=_text(package.barcode) if self._on("use_hb_tracking_number") else "",
+            customer_name=text(package.customer_name), customer_email=text(package.email),
+            customer_phone=text(package.phone_number), customer_id=text(package.customer_id),
+            shipping_address=shipping, billing_address=billing, cargo_company=text(package.cargo_company),
+            tracking_number=text(package.barcode) if self._on("use_hb_tracking_number") else "",
             micro_export=any(item.is_micro_export for item in package.items),
             raw=package.model_dump(mode="json", by_alias=True, exclude_none=True),
         ))
@@ -1261,10 +1137,10 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         invoice = first.invoice or OrderInvoice()
         bill = invoice.address or ship
         order_lines = [RemoteOrderLine(
-            line_id=line.id, sku=_text(line.merchant_sku), quantity=line.quantity, price=_money(line.unit_price),
+            line_id=line.id, sku=text(line.merchant_sku), quantity=line.quantity, price=_money(line.unit_price),
             list_price=_list_price(_money(line.unit_price), line.discount_total(), line.quantity),
-            discount=line.discount_total(), remote_sku=line.sku, name=_text(line.name),
-            status="Packaged" if created else _text(line.status), tax_rate=line.vat_rate,
+            discount=line.discount_total(), remote_sku=line.sku, name=text(line.name),
+            status="Packaged" if created else text(line.status), tax_rate=line.vat_rate,
         ) for line in lines]
         placed = first.order_date
         updated = max((line.last_status_update_date for line in lines if line.last_status_update_date), default=placed)
@@ -1290,8 +1166,8 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             currency=(first.total_price.currency if first.total_price and first.total_price.currency else "TRY"),
             amount=sum((_money(line.total_price) for line in lines), Decimal("0")),
             discount=sum((line.discount for line in order_lines), Decimal("0")), lines=order_lines,
-            customer_name=_text(first.customer_name), customer_email=_text(ship.email),
-            customer_phone=_text(ship.phone_number), customer_id=_text(first.customer_id),
+            customer_name=text(first.customer_name), customer_email=text(ship.email),
+            customer_phone=text(ship.phone_number), customer_id=text(first.customer_id),
             # No postcode: the package listing has none for the delivery address, and a package
             # must read the same whichever way it was read.
             shipping_address=self._address(
@@ -1302,8 +1178,8 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 country=bill.country_code, postcode=bill.postal_code, phone=bill.phone_number, email=bill.email,
                 company=bill.name, tax_office=invoice.tax_office, tax_number=invoice.tax_number,
                 identity=invoice.turkish_identity_number),
-            cargo_company=_text(cargo),
-            tracking_number=_text(created.barcode) if created and self._on("use_hb_tracking_number") else "",
+            cargo_company=text(cargo),
+            tracking_number=text(created.barcode) if created and self._on("use_hb_tracking_number") else "",
             micro_export=any(line.is_micro_export for line in lines), raw=raw,
         ))
 
@@ -1311,7 +1187,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         """``use_cargo_label``: the package's cargo label in ``check_hepsijet_format_type`` (a data: URL)."""
         if not self._on("use_cargo_label") or not order.package_id or order.status != "created":
             return order
-        fmt = (_text(self.config.get("check_hepsijet_format_type")) or DEFAULT_LABEL_FORMAT).lower()
+        fmt = (text(self.config.get("check_hepsijet_format_type")) or DEFAULT_LABEL_FORMAT).lower()
         try:
             label = self.oms.get_labels(order.package_id, fmt)
         except (RequestRejected, ValueError) as exc:
@@ -1331,12 +1207,12 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         """Tell Hepsiburada about one package: its invoice link, then (with ``send_shipping_info``) that
         our carrier has it in transit or delivered it. Hepsiburada takes no picking or invoiced
         status from sellers; those are accepted without a call, and say so."""
-        package_id = _text(update.package_id)
-        status = _text(update.status).lower()
+        package_id = text(update.package_id)
+        status = text(update.status).lower()
         if status not in ("picking", "invoiced", "shipped", "delivered"):
             return ItemResult(package_id, False, f"unknown order status {update.status!r}; expected picking, "
                               "invoiced, shipped or delivered")
-        link = _text(update.invoice_link)
+        link = text(update.invoice_link)
         if link and not link.lower().endswith(INVOICE_LINK_SUFFIX):
             return ItemResult(package_id, False, f"invoice link {link!r} refused: Hepsiburada takes only links to a "
                               f"PDF, ending in {INVOICE_LINK_SUFFIX}; nothing was sent")
@@ -1346,7 +1222,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         try:
             if link:
                 serial, row = _invoice_number_parts(update.invoice_number)
-                self.oms.send_invoice_link(package_id, link, arrangement_date=_moment(update.invoice_date),
+                self.oms.send_invoice_link(package_id, link, arrangement_date=moment(update.invoice_date, OMS_TZ),
                                            serial_number=serial, row_number=row)
                 done.append("invoice link sent")
             if status == "picking":
@@ -1373,11 +1249,11 @@ class HepsiburadaAdapter(MarketplaceAdapter):
             return ["already delivered on Hepsiburada"]
         done = []
         if current in ("packaged", "packed"):
-            tracking = _text(update.tracking_number)
+            tracking = text(update.tracking_number)
             if not tracking:
                 raise _Refused(f"package {package_id} needs a tracking number to be reported in transit")
-            cargo = _text(update.cargo_company) or _text(info.cargo_company)
-            url = _text(update.tracking_url) or self._tracking_url(cargo, tracking)
+            cargo = text(update.cargo_company) or text(info.cargo_company)
+            url = text(update.tracking_url) or self._tracking_url(cargo, tracking)
             self.oms.mark_in_transit(package_id, tracking_number=tracking, tracking_url=url or None,
                                      shipped_date=datetime.now(timezone.utc))
             done.append(f"in transit with tracking number {tracking}")
@@ -1392,8 +1268,8 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         return done
 
     def _cancel_reason(self, reason_id: Any) -> int:
-        raw = reason_id if _text(reason_id) else self.config.get("send_cancel_reason_id")
-        if not _text(raw):
+        raw = reason_id if text(reason_id) else self.config.get("send_cancel_reason_id")
+        if not text(raw):
             raise ConfigError("Hepsiburada channel config: send_cancel_reason_id (formerly send_cancellation_reason_id) "
                               "is required to cancel lines "
                               f"({', '.join(f'{k} {v}' for k, v in CANCEL_REASONS.items())})")
@@ -1416,7 +1292,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         package arrives with the next read of orders. No lines: the whole package. guess: the
         unpack shows in Hepsiburada's unpacked listing like any other.
         """
-        package_id = _text(package_id)
+        package_id = text(package_id)
         try:
             reason = self._cancel_reason(reason_id)
             if any(quantity < 1 for _, quantity in lines):
@@ -1462,7 +1338,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                      if line_id in contents and quantity > contents[line_id].quantity]
         keep = [(line.id, line.quantity - (0 if problems else wanted.get(line.id, 0))) for line in contents.values()]
         keep = [(line_id, quantity) for line_id, quantity in keep if quantity > 0]
-        cargo = _text(self.config.get("store_account_cargo_company")) or None
+        cargo = text(self.config.get("store_account_cargo_company")) or None
         created = self.oms.create_package(keep, cargo) if keep else None
         if problems:  # everything went back into one package; nothing was cancelled
             raise _Refused("; ".join(problems) + (f"; the package was packaged again as {created.package_number}"
@@ -1477,7 +1353,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
 
     def approve_claim(self, claim: RemoteClaim, line_ids: list[str]) -> ItemResult:
         """Accept a claim waiting for us (Hepsiburada's claims hold one line each)."""
-        number = _text(claim.claim_id)
+        number = text(claim.claim_id)
         own = {line.line_id for line in claim.lines}
         if line_ids and not own & set(line_ids):
             return ItemResult(number, False, f"claim {number} holds none of the lines {', '.join(line_ids)}")
@@ -1492,12 +1368,12 @@ class HepsiburadaAdapter(MarketplaceAdapter):
     ) -> ItemResult:
         """Reject a claim waiting for us with a reason, a statement of at most 500 characters and
         photos; Hepsiburada then reviews the dispute (``InDispute``)."""
-        number = _text(claim.claim_id)
+        number = text(claim.claim_id)
         own = {line.line_id for line in claim.lines}
         if line_ids and not own & set(line_ids):
             return ItemResult(number, False, f"claim {number} holds none of the lines {', '.join(line_ids)}")
-        statement = _text(description)
-        if not _text(reason_id):
+        statement = text(description)
+        if not text(reason_id):
             return ItemResult(number, False, "a rejection needs a reason")
         if not statement:
             return ItemResult(number, False, "a rejection needs a statement explaining it")
@@ -1506,7 +1382,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                               f"most {MAX_MERCHANT_STATEMENT}: shorten it")
         reports = [base64.b64encode(image).decode("ascii") for image in images or []]
         try:
-            self.oms.reject_claim(number, _text(reason_id), statement, reports)
+            self.oms.reject_claim(number, text(reason_id), statement, reports)
         except RequestRejected as exc:
             return ItemResult(number, False, str(exc), exc.body)
         return ItemResult(number, True, "claim rejected; Hepsiburada reviews the dispute", self.oms.last_exchange())
@@ -1514,9 +1390,9 @@ class HepsiburadaAdapter(MarketplaceAdapter):
     def update_warehouse(self, package_id: str, erp_code: str) -> ItemResult:
         """Ship a package from the warehouse our ``erp_code`` names: ``shipping_address_label_mapping``
         gives Hepsiburada's address label for it."""
-        package_id, code = _text(package_id), _text(erp_code)
+        package_id, code = text(package_id), text(erp_code)
         mapping = self.config.get("shipping_address_label_mapping") or {}
-        label = _text(mapping.get(code))
+        label = text(mapping.get(code))
         if not label:
             known = ", ".join(sorted(map(str, mapping))) or "none"
             return ItemResult(package_id, False, f"shipping_address_label_mapping has no Hepsiburada address label for "
@@ -1536,7 +1412,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
         guess: that fallback is how integrators split before the service existed. The new package
         numbers arrive with the next read of orders.
         """
-        package_id = _text(package_id)
+        package_id = text(package_id)
         groups = [list(group) for group in groups if group]
         if len(groups) < 2:
             return ItemResult(package_id, False, "a split needs at least two groups of lines")
@@ -1551,7 +1427,7 @@ class HepsiburadaAdapter(MarketplaceAdapter):
                 if not no_service:
                     raise
                 self.oms.unpack(package_id)
-                cargo = _text(self.config.get("store_account_cargo_company")) or None
+                cargo = text(self.config.get("store_account_cargo_company")) or None
                 made = [self.oms.create_package(group, cargo).package_number for group in groups]
                 message = f"package {package_id} unpacked and packaged again as {', '.join(made)}"
         except RequestRejected as exc:
@@ -1625,12 +1501,6 @@ class _Refused(Exception):
 _FOLD = str.maketrans("çğıöşüâîû", "cgiosuaiu")
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
 def _normal(value: Any) -> str:
     """Lower case, Turkish letters folded, only letters and digits ("Aras Kargo" -> "araskargo")."""
     text = str(value or "").replace("İ", "i").replace("I", "ı").lower().translate(_FOLD)
@@ -1647,7 +1517,7 @@ def _order_status(status: str | None) -> str:
 
 def _split_name(name: str | None) -> tuple[str, str]:
     """("Ayşe Nur", "Yılmaz") from "Ayşe Nur Yılmaz": the last word is the last name."""
-    parts = _text(name).split()
+    parts = text(name).split()
     if len(parts) < 2:
         return (parts[0] if parts else ""), ""
     return " ".join(parts[:-1]), parts[-1]
@@ -1655,22 +1525,7 @@ def _split_name(name: str | None) -> tuple[str, str]:
 
 def _aware(value: datetime | None) -> datetime | None:
     """Hepsiburada's dates; one without an offset is Turkey time."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=OMS_TZ) if value.tzinfo is None else value
-
-
-def _moment(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return _aware(value)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=OMS_TZ)
-    try:
-        return _aware(datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")))
-    except ValueError:
-        return None
+    return aware(value, OMS_TZ)
 
 
 def _minute_window(start: datetime, end: datetime, *, into_last_minute: bool = False
@@ -1707,11 +1562,11 @@ def _list_price(price: Decimal, discount: Decimal, quantity: int) -> Decimal | N
 def _invoice_number_parts(number: str | None) -> tuple[str | None, str | None]:
     """A Turkish e-invoice number ("ABC2024000000123": 3-character series + 13-digit row) as
     Hepsiburada's serialNumber and rowNumber. guess: the fields are documented without a format."""
-    text = _text(number)
-    match = re.fullmatch(r"([A-Za-z0-9]{3})(\d{13})", text)
+    raw = text(number)
+    match = re.fullmatch(r"([A-Za-z0-9]{3})(\d{13})", raw)
     if match:
         return match.group(1), match.group(2)
-    return (None, text) if text else (None, None)
+    return (None, raw) if raw else (None, None)
 
 
 def _provider_key(providers: dict[str, Any], cargo_company: str) -> str | None:
@@ -1743,7 +1598,7 @@ def tracking_url_for(providers: Any, cargo_company: str, tracking_number: str) -
     by the part before the "-". guess: the whole tracking number fills a Loomis template, and
     ``tracking_url_by_tracking_number`` is used when ``tracking_url`` is empty.
     """
-    number = _text(tracking_number)
+    number = text(tracking_number)
     if not number or not isinstance(providers, dict):
         return ""
     key = _provider_key(providers, cargo_company)
@@ -1791,13 +1646,13 @@ def _remote_claim(claim: Claim) -> RemoteClaim:
         logger.warning("Hepsiburada claim status %r is not known; treated as waiting for action", claim.status)
         status = "waiting_action"
     line = RemoteClaimLine(
-        claim_line_id=claim.id or claim.number, line_id=_text(claim.line_item_id),
-        sku=_text(claim.merchant_sku), quantity=claim.quantity or 1, reason_code=_text(claim.reason),
-        reason_text=CLAIM_REASON_TEXT.get(_text(claim.reason), _text(claim.reason)),
-        customer_note=_text(claim.explanation),
+        claim_line_id=claim.id or claim.number, line_id=text(claim.line_item_id),
+        sku=text(claim.merchant_sku), quantity=claim.quantity or 1, reason_code=text(claim.reason),
+        reason_text=CLAIM_REASON_TEXT.get(text(claim.reason), text(claim.reason)),
+        customer_note=text(claim.explanation),
     )
     return RemoteClaim(
-        claim_id=claim.number, package_id="", order_number=_text(claim.order_number), status=status,
+        claim_id=claim.number, package_id="", order_number=text(claim.order_number), status=status,
         created_at=created, modified_at=_aware(claim.last_status_update_date) or created, lines=[line],
         raw=claim.model_dump(mode="json", by_alias=True, exclude_none=True),
     )

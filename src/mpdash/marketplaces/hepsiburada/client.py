@@ -23,8 +23,8 @@ from mpdash.redaction import redact_text
 
 from ..auth import BasicCredentials
 from ..errors import MalformedResponse, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient
-from ..kit.config import require_set
+from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient, Refusal
+from ..kit import check_page, path_part, require_set, required_text
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
     CATEGORY_PAGE_SIZE,
@@ -162,9 +162,7 @@ class HepsiburadaListingClient(_HepsiburadaClient):
 
     def get_upload_status(self, kind: UploadKind, upload_id: str) -> UploadStatus:
         """The processing state of an upload, with the elements Hepsiburada rejected."""
-        if not upload_id:
-            raise ValueError("upload_id is empty")
-        path = f"{self._upload_path(kind)}/id/{quote(str(upload_id), safe='')}"
+        path = f"{self._upload_path(kind)}/id/{path_part(upload_id, 'upload_id')}"
         return parse_answer(UploadStatus, self.request("GET", path), f"GET {path}")
 
     # --- listings ---------------------------------------------------------------------
@@ -180,23 +178,13 @@ class HepsiburadaListingClient(_HepsiburadaClient):
         path = self._merchant_path
         return parse_answer(ListingsPage, self.request("GET", path, params=params), f"GET {path}")
 
-    # --- errors -----------------------------------------------------------------------
-    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        """Like BaseClient, plus Hepsiburada's upload-limit refusals, which mean "retry later"."""
-        if 400 <= response.status_code < 500 and response.status_code != 429:
-            body = redact_text(response.text[:2000])
-            text = body.lower()
-            if _TOO_MANY_PENDING in text:
-                raise RateLimited(
-                    f"{method} {path}: Hepsiburada has too many of this merchant's uploads pending; retry later",
-                    retry_after=30.0, status_code=response.status_code, body=body,
-                )
-            if _DAILY_ALLOWANCE in text:
-                raise RateLimited(
-                    f"{method} {path}: the merchant's daily listing upload allowance is used up",
-                    retry_after=3600.0, status_code=response.status_code, body=body,
-                )
-        super().raise_for_status(method, path, response)
+    # Hepsiburada's upload-limit refusals (a 4xx with a message) mean "retry later".
+    refusals = (
+        Refusal(RateLimited, "{where}: Hepsiburada has too many of this merchant's uploads pending; retry later",
+                marks=(_TOO_MANY_PENDING,), retry_after=30.0),
+        Refusal(RateLimited, "{where}: the merchant's daily listing upload allowance is used up",
+                marks=(_DAILY_ALLOWANCE,), retry_after=3600.0),
+    )
 
 
 # --- catalog (mpop) ---------------------------------------------------------------------
@@ -224,11 +212,6 @@ def encode_import_file(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _check_page(page: int, size: int, most: int) -> None:
-    if page < 0 or not 1 <= size <= most:
-        raise ValueError(f"page must be >= 0 and size between 1 and {most}")
-
-
 class HepsiburadaCatalogClient(_HepsiburadaClient):
     """Calls to the catalog API (categories, attributes, product import, status, update)."""
 
@@ -252,7 +235,7 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
         parameter is left out (its documented defaults), so ``None`` here sends the
         parameter empty, which the API's enum allows and which means "any".
         """
-        _check_page(page, size, CATEGORY_PAGE_SIZE)
+        check_page(page, size, CATEGORY_PAGE_SIZE)
         # guess: an empty value means "any" (the OpenAPI enum of leaf/available lists "").
         params: dict[str, Any] = {
             "leaf": "" if leaf is None else str(leaf).lower(),
@@ -266,20 +249,16 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
 
     def get_attributes(self, category_id: str) -> CategoryAttributes:
         """Base, category and variant attributes of a leaf category."""
-        if not str(category_id).strip():
-            raise ValueError("category_id is empty")
-        path = f"/product/api/categories/{quote(str(category_id).strip(), safe='')}/attributes"
+        path = f"/product/api/categories/{path_part(category_id, 'category_id')}/attributes"
         return parse_catalog(CategoryAttributesAnswer, self.request("GET", path), f"GET {path}").data
 
     def get_attribute_values(
         self, category_id: str, attribute_id: str, page: int = 0, size: int = VALUE_PAGE_SIZE
     ) -> AttributeValuesPage:
         """One page of an enum attribute's allowed values."""
-        _check_page(page, size, VALUE_PAGE_SIZE)
-        if not str(category_id).strip() or not str(attribute_id).strip():
-            raise ValueError("category_id and attribute_id are required")
-        path = (f"/product/api/categories/{quote(str(category_id).strip(), safe='')}"
-                f"/attribute/{quote(str(attribute_id).strip(), safe='')}/values")
+        check_page(page, size, VALUE_PAGE_SIZE)
+        path = (f"/product/api/categories/{path_part(category_id, 'category_id')}"
+                f"/attribute/{path_part(attribute_id, 'attribute_id')}/values")
         data = self.request("GET", path, params={"page": page, "size": size})
         return parse_catalog(AttributeValuesPage, data, f"GET {path}")
 
@@ -304,10 +283,8 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
 
     def get_import_status(self, tracking_id: str, page: int = 0, size: int = STATUS_PAGE_SIZE) -> ImportStatusPage:
         """Per-product outcome of an import (paged)."""
-        if not tracking_id:
-            raise ValueError("tracking_id is empty")
-        _check_page(page, size, STATUS_PAGE_SIZE)
-        path = f"/product/api/products/status/{quote(str(tracking_id), safe='')}"
+        check_page(page, size, STATUS_PAGE_SIZE)
+        path = f"/product/api/products/status/{path_part(tracking_id, 'tracking_id')}"
         data = self.request("GET", path, params={"page": page, "size": size})
         return parse_catalog(ImportStatusPage, data, f"GET {path}")
 
@@ -327,7 +304,7 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
         """One page of the merchant's products in a catalog status (with reject reasons)."""
         if not status:
             raise ValueError("status is empty")
-        _check_page(page, size, STATUS_PAGE_SIZE)
+        check_page(page, size, STATUS_PAGE_SIZE)
         path = self.BY_STATUS_PATH
         params = {"merchantId": self.merchant_id, "productStatus": status, "page": page, "size": size}
         return parse_catalog(ProductsByStatusPage, self.request("GET", path, params=params), f"GET {path}")
@@ -345,30 +322,18 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
         return self._upload_file(self.UPDATE_PATH, {"merchantId": self.merchant_id, "items": items})
 
     def get_update_status(self, tracking_id: str, page: int = 0, size: int = STATUS_PAGE_SIZE) -> UpdateStatusPage:
-        if not tracking_id:
-            raise ValueError("tracking_id is empty")
-        _check_page(page, size, STATUS_PAGE_SIZE)
-        path = f"/ticket-api/api/integrator/status/{quote(str(tracking_id), safe='')}"
+        check_page(page, size, STATUS_PAGE_SIZE)
+        path = f"/ticket-api/api/integrator/status/{path_part(tracking_id, 'tracking_id')}"
         data = self.request("GET", path, params={"page": page, "size": size})
         return parse_catalog(UpdateStatusPage, data, f"GET {path}")
 
-    # --- errors -----------------------------------------------------------------------
-    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        """Like BaseClient, plus the catalog's 403 for going over its request limit and 413."""
-        if response.status_code == 403:
-            body = redact_text(response.text[:2000])
-            if any(text in body.lower() for text in _CATALOG_LIMIT_TEXTS):
-                raise RateLimited(
-                    f"{method} {path}: over Hepsiburada's catalog request limit (100 per second per IP); "
-                    "slow down or the IP gets blocked",
-                    retry_after=CATALOG_LIMIT_RETRY_AFTER, status_code=403, body=body,
-                )
-        if response.status_code == 413:
-            raise RequestRejected(
-                f"{method} {path}: the file is larger than Hepsiburada accepts; send fewer products per request",
-                status_code=413, body=redact_text(response.text[:2000]),
-            )
-        super().raise_for_status(method, path, response)
+    # The catalog's 403 for going over its request limit, and 413.
+    refusals = (
+        Refusal(RateLimited, "{where}: over Hepsiburada's catalog request limit (100 per second per IP); slow down or "
+                "the IP gets blocked", (403,), _CATALOG_LIMIT_TEXTS, retry_after=CATALOG_LIMIT_RETRY_AFTER),
+        Refusal(RequestRejected, "{where}: the file is larger than Hepsiburada accepts; send fewer products per request",
+                (413,)),
+    )
 
 
 # --- orders, packages and claims (OMS) ---------------------------------------------------
@@ -404,11 +369,6 @@ def oms_timestamp(value: datetime) -> str:
     return value.astimezone(OMS_TZ).isoformat(timespec="seconds")
 
 
-def _check_offset(offset: int, limit: int, most: int) -> None:
-    if offset < 0 or not 1 <= limit <= most:
-        raise ValueError(f"offset must be >= 0 and limit between 1 and {most}")
-
-
 def _window(params: dict[str, Any], begin: datetime | None, end: datetime | None,
             names: tuple[str, str] = ("begindate", "enddate")) -> dict[str, Any]:
     if begin is not None:
@@ -434,9 +394,7 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         return quote(self.merchant_id, safe="")
 
     def _package_path(self, package_number: str, action: str = "") -> str:
-        if not str(package_number or "").strip():
-            raise ValueError("package_number is empty")
-        path = f"/packages/merchantid/{self._mid}/packagenumber/{quote(str(package_number).strip(), safe='')}"
+        path = f"/packages/merchantid/{self._mid}/packagenumber/{path_part(package_number, 'package_number')}"
         return f"{path}/{action}" if action else path
 
     def _write(self, method: str, path: str, body: Any) -> str:
@@ -447,16 +405,14 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
     def list_paid_orders(self, offset: int, limit: int, begin: datetime | None = None,
                          end: datetime | None = None) -> PaidLinesPage:
         """One page of paid lines waiting to be packaged (limit and offset are mandatory here)."""
-        _check_offset(offset, limit, PAID_ORDERS_PAGE_SIZE)
+        check_page(offset, limit, PAID_ORDERS_PAGE_SIZE, first="offset")
         path = f"/orders/merchantid/{self._mid}"
         params = _window({"offset": offset, "limit": limit}, begin, end)
         return parse_answer(PaidLinesPage, self.request("GET", path, params=params), f"GET {path}")
 
     def get_order(self, order_number: str) -> dict[str, Any]:
         """Every line of one order (``OrderRepresentation``), as Hepsiburada answers it."""
-        if not str(order_number or "").strip():
-            raise ValueError("order_number is empty")
-        path = f"/orders/merchantid/{self._mid}/ordernumber/{quote(str(order_number).strip(), safe='')}"
+        path = f"/orders/merchantid/{self._mid}/ordernumber/{path_part(order_number, 'order_number')}"
         data = self.request("GET", path)
         if not isinstance(data, dict):
             raise MalformedResponse(f"GET {path}: expected an order object from Hepsiburada", body=repr(data)[:500])
@@ -464,16 +420,14 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
 
     def cancel_line(self, line_item_id: str, reason_id: int) -> None:
         """Cancel a line that is not packaged yet (``cancelbymerchant``); the whole line is cancelled."""
-        if not str(line_item_id or "").strip():
-            raise ValueError("line_item_id is empty")
-        path = f"/lineitems/merchantid/{self._mid}/id/{quote(str(line_item_id).strip(), safe='')}/cancelbymerchant"
+        path = f"/lineitems/merchantid/{self._mid}/id/{path_part(line_item_id, 'line_item_id')}/cancelbymerchant"
         self._write("POST", path, {"reasonId": int(reason_id)})
 
     # --- packages -----------------------------------------------------------------------
     def list_packages(self, offset: int, limit: int, begin: datetime | None = None, end: datetime | None = None,
                       timespan: int | None = None) -> list[Package]:
         """One page of the merchant's packages (a bare array: a short page is the last one)."""
-        _check_offset(offset, limit, PACKAGES_PAGE_SIZE)
+        check_page(offset, limit, PACKAGES_PAGE_SIZE, first="offset")
         if timespan is not None and (begin is not None or end is not None):
             raise ValueError("give either timespan or begin/end, not both")
         path = f"/packages/merchantid/{self._mid}"
@@ -536,17 +490,14 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         self._write("POST", self._package_path(package_number, "split"), body)
 
     def change_cargo_company(self, package_number: str, short_name: str) -> None:
-        if not str(short_name or "").strip():
-            raise ValueError("short_name is empty")
         self._write("PUT", self._package_path(package_number, "changecargocompany"),
-                    {"CargoCompanyShortName": str(short_name).strip()})
+                    {"CargoCompanyShortName": required_text(short_name, "short_name")})
 
     def change_warehouse(self, package_number: str, address_label: str) -> None:
         """``PUT …/packagenumber/{n}/warehouse`` ("Paket Bilgilerinde Depo Bilgisi Güncelleme").
         guess: the body names the merchant address by its label, as packaging does."""
-        if not str(address_label or "").strip():
-            raise ValueError("address_label is empty")
-        self._write("PUT", self._package_path(package_number, "warehouse"), {"shippingAddressLabel": str(address_label).strip()})
+        self._write("PUT", self._package_path(package_number, "warehouse"),
+                    {"shippingAddressLabel": required_text(address_label, "address_label")})
 
     def send_invoice_link(self, package_number: str, invoice_link: str, *, arrangement_date: datetime | None = None,
                           serial_number: str | None = None, row_number: str | None = None) -> None:
@@ -563,9 +514,7 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
     # --- merchant-own carrier ("Mağaza Hesabı") statuses ------------------------------------
     def mark_in_transit(self, package_number: str, *, tracking_number: str, shipped_date: datetime,
                         tracking_url: str | None = None, estimated_arrival: datetime | None = None) -> None:
-        if not str(tracking_number or "").strip():
-            raise ValueError("tracking_number is empty")
-        body: dict[str, Any] = {"trackingNumber": str(tracking_number).strip(),
+        body: dict[str, Any] = {"trackingNumber": required_text(tracking_number, "tracking_number"),
                                 "shippedDate": oms_timestamp(shipped_date)}
         if tracking_url:
             body["trackingUrl"] = tracking_url
@@ -589,7 +538,7 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         """One page of shipped, delivered or undelivered packages (by the date of that status)."""
         if status not in STATUS_LISTS:
             raise ValueError(f"status must be one of {', '.join(STATUS_LISTS)}")
-        _check_offset(offset, limit, STATUS_LIST_PAGE_SIZE)
+        check_page(offset, limit, STATUS_LIST_PAGE_SIZE, first="offset")
         path = f"/packages/merchantid/{self._mid}/{status}"
         params = _window({"offset": offset, "limit": limit}, begin, end)
         return parse_answer(StatusPackagesPage, self.request("GET", path, params=params), f"GET {path}")
@@ -597,7 +546,7 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
     def list_cancelled_lines(self, offset: int, limit: int, begin: datetime | None = None,
                              end: datetime | None = None) -> CancelledLinesPage:
         """One page of lines cancelled (by the customer, Hepsiburada or the merchant), by cancel date."""
-        _check_offset(offset, limit, STATUS_LIST_PAGE_SIZE)
+        check_page(offset, limit, STATUS_LIST_PAGE_SIZE, first="offset")
         path = f"/orders/merchantid/{self._mid}/cancelled"
         params = _window({"offset": offset, "limit": limit}, begin, end)
         return parse_answer(CancelledLinesPage, self.request("GET", path, params=params), f"GET {path}")
@@ -605,7 +554,7 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
     def list_unpacked(self, offset: int, limit: int, begin: datetime | None = None,
                       end: datetime | None = None) -> UnpackedPage:
         """One page of packages that were broken up, by unpack date."""
-        _check_offset(offset, limit, UNPACKED_PAGE_SIZE)
+        check_page(offset, limit, UNPACKED_PAGE_SIZE, first="offset")
         path = f"/packages/merchantid/{self._mid}/status/unpacked"
         params = _window({"offset": offset, "limit": limit}, begin, end)
         data = self.request("GET", path, params=params)
@@ -622,7 +571,7 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
                     status_end: datetime | None = None) -> ClaimsPage:
         """One page of claims, optionally in one status; ``begin``/``end`` filter on the claim date,
         ``status_begin``/``status_end`` (with a status only) on the date it reached that status."""
-        _check_offset(offset, limit, CLAIMS_PAGE_SIZE)
+        check_page(offset, limit, CLAIMS_PAGE_SIZE, first="offset")
         if status is None and (status_begin is not None or status_end is not None):
             raise ValueError("status dates filter only a status listing")
         path = f"/claims/merchantId/{self._mid}"
@@ -640,17 +589,13 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
     def accept_claim(self, claim_number: str, **fields: Any) -> None:
         """Accept a claim waiting for the merchant (optional ``FinalizedWith``, ``InvoiceLink``,
         ``AcceptionReason``; their values are undocumented)."""
-        if not str(claim_number or "").strip():
-            raise ValueError("claim_number is empty")
-        path = f"/claims/number/{quote(str(claim_number).strip(), safe='')}/accept"
+        path = f"/claims/number/{path_part(claim_number, 'claim_number')}/accept"
         self._write("POST", path, {k: v for k, v in fields.items() if v not in (None, "")})
 
     def reject_claim(self, claim_number: str, reason: str, statement: str, reports: list[str] | None = None) -> None:
         """Reject a claim waiting for the merchant; ``reports`` are base64 images. Hepsiburada then
         reviews the dispute."""
-        if not str(claim_number or "").strip():
-            raise ValueError("claim_number is empty")
-        path = f"/claims/number/{quote(str(claim_number).strip(), safe='')}/reject"
+        path = f"/claims/number/{path_part(claim_number, 'claim_number')}/reject"
         body: dict[str, Any] = {"ClaimRejectionReason": reason, "MerchantStatement": statement}
         if reports:
             body["Reports"] = list(reports)

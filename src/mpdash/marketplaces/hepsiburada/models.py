@@ -15,14 +15,13 @@ from typing import Any, TypeVar
 from pydantic import AliasChoices, Field, field_validator
 
 from ..errors import RequestRejected
-from ..kit.answers import AnswerModel, answer_parser, none_as_empty_list
+from ..kit.answers import AnswerModel, answer_parser
 
 FINISHED_STATUSES = frozenset({"done", "failed"})  # the documented end states
 FAILED_STATUSES = frozenset({"failed"})
 
 
 _Model = AnswerModel
-_none_as_empty_list = none_as_empty_list
 parse_answer = answer_parser("Hepsiburada")
 
 
@@ -43,8 +42,6 @@ class UploadItemError(_Model):
     hepsiburada_sku: str | None = Field(None, alias="hepsiburadaSku")
     merchant_sku: str | None = Field(None, alias="merchantSku")
     errors: list[str] = Field(default_factory=list)
-
-    _empty_errors = field_validator("errors", mode="before")(_none_as_empty_list)
 
 
 class RegulativePriceDetail(_Model):
@@ -82,7 +79,6 @@ class UploadStatus(_Model):
     errors: list[UploadItemError] = Field(default_factory=list)
     price_validations: list[PriceValidation] = Field(default_factory=list, alias="priceValidations")
 
-    _empty_lists = field_validator("errors", "price_validations", mode="before")(_none_as_empty_list)
 
     @property
     def is_finished(self) -> bool:
@@ -109,8 +105,6 @@ class ListingItem(_Model):
     lock_reasons: list[str] = Field(default_factory=list, alias="lockReasons")
     deactivation_reasons: list[str] = Field(default_factory=list, alias="deactivationReasons")
 
-    _empty_lists = field_validator("lock_reasons", "deactivation_reasons", mode="before")(_none_as_empty_list)
-
 
 class ListingsPage(_Model):
     """Answer to ``GET /listings/merchantid/{merchantId}?offset&limit`` (``listings`` may be null)."""
@@ -119,8 +113,6 @@ class ListingsPage(_Model):
     total_count: int = Field(alias="totalCount", ge=0)
     limit: int | None = None
     offset: int | None = None
-
-    _empty_listings = field_validator("listings", mode="before")(_none_as_empty_list)
 
 
 # --- catalog (mpop) ---------------------------------------------------------------------
@@ -168,7 +160,6 @@ class CategoryItem(_Model):
     available: bool | None = None  # absent from the schema; recorded answers carry it
 
     _ids = field_validator("category_id", "parent_category_id", mode="before")(_id_as_text)
-    _empty_paths = field_validator("paths", mode="before")(_none_as_empty_list)
 
     @property
     def can_take_products(self) -> bool:
@@ -182,8 +173,6 @@ class CategoryItem(_Model):
 
 class CategoriesPage(CatalogEnvelope):
     data: list[CategoryItem] = Field(default_factory=list)
-
-    _empty_data = field_validator("data", mode="before")(_none_as_empty_list)
 
 
 class AttributeDefinition(_Model):
@@ -201,9 +190,6 @@ class CategoryAttributes(_Model):
     attributes: list[AttributeDefinition] = Field(default_factory=list)
     variant_attributes: list[AttributeDefinition] = Field(default_factory=list, alias="variantAttributes")
 
-    _empty_lists = field_validator("base_attributes", "attributes", "variant_attributes", mode="before")(
-        _none_as_empty_list)
-
 
 class CategoryAttributesAnswer(CatalogEnvelope):
     data: CategoryAttributes
@@ -218,8 +204,6 @@ class AttributeValueItem(_Model):
 
 class AttributeValuesPage(CatalogEnvelope):
     data: list[AttributeValueItem] = Field(default_factory=list)
-
-    _empty_data = field_validator("data", mode="before")(_none_as_empty_list)
 
 
 class TrackingId(_Model):
@@ -272,8 +256,6 @@ class ImportStatusItem(_Model):
     reject_reasons_messages: list[str] = Field(default_factory=list, alias="rejectReasonsMessages")
     task_details: list[TaskDetail] = Field(default_factory=list, alias="taskDetails")
 
-    _empty_lists = field_validator("import_messages", "validation_results", "reject_reasons_messages",
-                                   "task_details", mode="before")(_none_as_empty_list)
 
     def reasons(self) -> list[str]:
         """Why the product failed or was rejected, most specific first."""
@@ -286,8 +268,6 @@ class ImportStatusItem(_Model):
 class ImportStatusPage(CatalogEnvelope):
     data: list[ImportStatusItem] = Field(default_factory=list)
 
-    _empty_data = field_validator("data", mode="before")(_none_as_empty_list)
-
 
 class SkuStatus(_Model):
     merchant_sku: str | None = Field(None, alias="merchantSku")
@@ -298,15 +278,11 @@ class MerchantSkuStatuses(_Model):
     merchant: str | None = None
     sku_status_list: list[SkuStatus] = Field(default_factory=list, alias="skuStatusList")
 
-    _empty_list = field_validator("sku_status_list", mode="before")(_none_as_empty_list)
-
 
 class ProductStatusAnswer(CatalogEnvelope):
     """Answer to ``POST /product/api/products/check-product-status``."""
 
     data: list[MerchantSkuStatuses] = Field(default_factory=list)
-
-    _empty_data = field_validator("data", mode="before")(_none_as_empty_list)
 
 
 class ProductInformation(_Model):
@@ -321,8 +297,6 @@ class ProductInformation(_Model):
     reject_reasons_messages: list[str] = Field(default_factory=list, alias="rejectReasonsMessages")
     task_details: list[TaskDetail] = Field(default_factory=list, alias="taskDetails")
 
-    _empty_lists = field_validator("validation_results", "reject_reasons_messages", "task_details",
-                                   mode="before")(_none_as_empty_list)
 
     def reasons(self) -> list[str]:
         return _reasons(self.validation_results, self.reject_reasons_messages, self.task_details)
@@ -331,16 +305,12 @@ class ProductInformation(_Model):
 class ProductsByStatusPage(CatalogEnvelope):
     data: list[ProductInformation] = Field(default_factory=list)
 
-    _empty_data = field_validator("data", mode="before")(_none_as_empty_list)
-
 
 class UpdateFieldResult(_Model):
     field_name: str | None = Field(None, alias="fieldName")  # NAME, DESCRIPTION, MEDIA, ATTRIBUTE…
     reject_reason: str | None = Field(None, alias="rejectReason")
     field_result: str | None = Field(None, alias="fieldResult")  # APPROVED | REJECTED | IN_PROGRESS | PARTIAL_APPROVED
     attributes: list[dict[str, Any]] = Field(default_factory=list)
-
-    _empty_list = field_validator("attributes", mode="before")(_none_as_empty_list)
 
 
 class UpdateStatusItem(_Model):
@@ -349,20 +319,14 @@ class UpdateStatusItem(_Model):
     product_status: str | None = Field(None, alias="productStatus")  # COMPLETED | UNCOMPLETED
     update_results: list[UpdateFieldResult] = Field(default_factory=list, alias="updateResults")
 
-    _empty_list = field_validator("update_results", mode="before")(_none_as_empty_list)
-
 
 class UpdateStatusEntry(_Model):
     merchant_id: str | None = Field(None, alias="merchantId")
     items: list[UpdateStatusItem] = Field(default_factory=list)
 
-    _empty_list = field_validator("items", mode="before")(_none_as_empty_list)
-
 
 class UpdateStatusPage(CatalogEnvelope):
     data: list[UpdateStatusEntry] = Field(default_factory=list)
-
-    _empty_data = field_validator("data", mode="before")(_none_as_empty_list)
 
 
 # --- order side (OMS) ---------------------------------------------------------------------
@@ -463,8 +427,6 @@ class PaidLinesPage(OmsPage):
 
     items: list[PaidLine] = Field(default_factory=list)
 
-    _empty_items = field_validator("items", mode="before")(_none_as_empty_list)
-
 
 class PackageLine(_Model):
     """One line of a package (``PackageLine``)."""
@@ -523,8 +485,6 @@ class Package(_Model):
     shipping_total_price: Money | None = Field(None, alias="shippingTotalPrice")
     items: list[PackageLine] = Field(default_factory=list)
 
-    _empty_items = field_validator("items", mode="before")(_none_as_empty_list)
-
 
 class PackageCreated(_Model):
     """Answer to ``POST /packages/merchantid/{merchantId}`` (``CreateDeliveryResponse``)."""
@@ -553,8 +513,6 @@ class LabelData(_Model):
     format: str | None = None
     has_merchant_mutual_barcode: bool | None = Field(None, alias="hasMerchantMutualBarcode")
 
-    _empty_data = field_validator("data", mode="before")(_none_as_empty_list)
-
 
 class StatusPackage(_Model):
     """One package of the shipped, delivered or undelivered listings (PascalCase on the wire)."""
@@ -569,7 +527,6 @@ class StatusPackage(_Model):
     undelivered_date: datetime | None = Field(None, alias="UndeliveredDate")
     undelivered_reason: str | None = Field(None, alias="UndeliveredReason")
 
-    _empty_numbers = field_validator("order_numbers", mode="before")(_none_as_empty_list)
 
     @property
     def status_date(self) -> datetime | None:
@@ -578,8 +535,6 @@ class StatusPackage(_Model):
 
 class StatusPackagesPage(OmsPage):
     items: list[StatusPackage] = Field(default_factory=list)
-
-    _empty_items = field_validator("items", mode="before")(_none_as_empty_list)
 
 
 class CancelledLine(_Model):
@@ -598,8 +553,6 @@ class CancelledLine(_Model):
 class CancelledLinesPage(OmsPage):
     items: list[CancelledLine] = Field(default_factory=list)
 
-    _empty_items = field_validator("items", mode="before")(_none_as_empty_list)
-
 
 class UnpackedPackage(_Model):
     package_number: str = Field(alias="packageNumber", min_length=1)
@@ -615,8 +568,6 @@ class UnpackedPage(OmsPage):
     """
 
     items: list[UnpackedPackage] = Field(default_factory=list)
-
-    _empty_items = field_validator("items", mode="before")(_none_as_empty_list)
 
 
 class Claim(_Model):

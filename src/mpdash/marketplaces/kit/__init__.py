@@ -16,26 +16,31 @@ from .answers import AnswerModel, answer_parser, describe, none_as_empty_list, p
 from .batches import BatchSending, SentMemory, check_batch_size, chunks, last_per_key
 from .config import ConfigReader, require_set
 from .values import (
+    CENT,
     aware,
     blank,
     cents,
+    check_page,
     epoch_ms,
     from_ms,
     moment,
     money,
     number_text,
+    path_part,
+    required_text,
     same_amount,
     text,
+    text_or_none,
     to_decimal,
     truthy,
     wire_amount,
     wire_int,
 )
-from .walker import Chunk, Cursor, StagedWalker, each_record
+from .walker import Chunk, Cursor, StagedWalker, depth_first, each_record, read_pages
 
 __all__ = [
-    "AnswerModel", "BatchSending", "Chunk", "ConfigReader", "Cursor", "SentMemory", "StagedWalker", "answer_parser",
-    "aware", "blank", "cents", "check_batch_size", "chunks", "describe", "each_record", "epoch_ms", "from_ms",
-    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "require_set", "same_amount", "text",
+    "CENT", "AnswerModel", "BatchSending", "Chunk", "ConfigReader", "Cursor", "SentMemory", "StagedWalker", "answer_parser",
+    "aware", "blank", "cents", "check_page", "check_batch_size", "chunks", "depth_first", "describe", "each_record", "epoch_ms", "from_ms",
+    "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "path_part", "read_pages", "required_text", "require_set", "same_amount", "text", "text_or_none",
     "to_decimal", "truthy", "wire_amount", "wire_int",
 ]

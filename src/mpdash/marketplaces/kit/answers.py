@@ -3,18 +3,48 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, ValidationError, model_validator
 
 from ..errors import MalformedResponse
 
 
 class AnswerModel(BaseModel):
     """Unknown fields are kept (``extra="allow"``) so that a new field never breaks parsing;
-    fields are read by their wire name or ours; answers are immutable."""
+    fields are read by their wire name or ours; a list field answered ``null`` is an empty
+    list (marketplaces send both for "none"); answers are immutable."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_lists_are_empty(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        keys = _list_keys.get(cls)
+        if keys is None:
+            keys = _list_keys[cls] = _keys_of_list_fields(cls)
+        if any(data.get(key, ()) is None for key in keys):
+            data = {key: [] if value is None and key in keys else value for key, value in data.items()}
+        return data
+
+
+_list_keys: dict[type, frozenset[str]] = {}
+
+
+def _keys_of_list_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The names and wire names of a model's fields typed as a list."""
+    keys: set[str] = set()
+    for name, field in model.model_fields.items():
+        if get_origin(field.annotation) is not list:
+            continue
+        keys.update(k for k in (name, field.alias) if k)
+        if isinstance(field.validation_alias, AliasChoices):
+            keys.update(c for c in field.validation_alias.choices if isinstance(c, str))
+        elif isinstance(field.validation_alias, str):
+            keys.add(field.validation_alias)
+    return frozenset(keys)
 
 
 def none_as_empty_list(value: Any) -> Any:

@@ -1,6 +1,6 @@
 """Reading a channel's config in an adapter or client, with errors that name the key and the fix.
 
-Every marketplace reads its config the same way: ``ConfigReader(config, "Trendyol")``, then
+Every marketplace reads its config the same way: ``ConfigReader(config, "<Label>")``, then
 ``.required("seller_id")``, ``.whole("buffer_stock", default=0)``, ``.decimal(...)``,
 ``.flag(...)``. Numbers follow the kit's one rule (:mod:`.values`): NaN and Infinity are
 refused like any other text that is not a number.
@@ -16,7 +16,7 @@ from .values import text, to_decimal, truthy
 
 
 class ConfigReader:
-    """Typed reads of one channel's config; ``label`` starts every error ("Trendyol channel config: …")."""
+    """Typed reads of one channel's config; ``label`` starts every error ("<Label> channel config: …")."""
 
     def __init__(self, config: dict[str, Any], label: str):
         self.config = config

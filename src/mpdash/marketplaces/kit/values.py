@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 CENT = Decimal("0.01")
 
@@ -37,7 +38,14 @@ def wire_amount(value: Any) -> float | Any:
     """An amount with two decimals as a JSON number; a value that is no number is sent as it
     is, for the marketplace (or the adapter's own checks) to report."""
     amount = cents(value)
-    return value if amount is None else float(amount)
+    return _as_sent(value) if amount is None else float(amount)
+
+
+def _as_sent(value: Any) -> Any:
+    """A value that is no number, as a JSON body can carry it (NaN and Infinity as text)."""
+    if isinstance(value, (Decimal, float)) and not Decimal(value).is_finite():
+        return str(value)
+    return value
 
 
 def wire_int(value: Any) -> int | Any:
@@ -45,7 +53,7 @@ def wire_int(value: Any) -> int | Any:
     number = to_decimal(value)
     if number is not None and number == number.to_integral_value():
         return int(number)
-    return value
+    return _as_sent(value)
 
 
 def number_text(value: Any) -> str:
@@ -72,6 +80,29 @@ def money(value: Any) -> Decimal:
 def text(value: Any) -> str:
     """Stripped text; "" for None."""
     return "" if value is None else str(value).strip()
+
+
+def required_text(value: Any, what: str) -> str:
+    """Stripped text; ValueError ``"{what} is empty"`` for None and blank text."""
+    if value is None or not str(value).strip():
+        raise ValueError(f"{what} is empty")
+    return str(value).strip()
+
+
+def path_part(value: Any, what: str) -> str:
+    """``value`` as one URL path segment (stripped, every reserved character quoted)."""
+    return quote(required_text(value, what), safe="")
+
+
+def check_page(page: int, size: int, most: int, *, first: str = "page") -> None:
+    """ValueError unless ``page`` (or an offset) is 0 or more and ``size`` is 1..``most``."""
+    if page < 0 or not 1 <= size <= most:
+        raise ValueError(f"{first} must be >= 0 and size between 1 and {most}")
+
+
+def text_or_none(value: Any) -> str | None:
+    """Stripped text; None for None and blank text (so that a payload builder can leave it out)."""
+    return text(value) or None
 
 
 def blank(value: Any) -> bool:

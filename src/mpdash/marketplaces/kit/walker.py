@@ -22,12 +22,12 @@ by offset reads page ``p`` at offset ``p * size``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..base import Page
-from ..errors import RequestRejected
+from ..errors import MalformedResponse, RequestRejected
 
 logger = logging.getLogger("mpdash.marketplaces.kit.walker")
 
@@ -130,10 +130,42 @@ class StagedWalker:
             return Page(items, following.encode(self.prefix) if following else None)
 
 
+def read_pages(read: Callable[[int], Any], is_last: Callable[[Any, int], bool], *, most: int, what: str,
+               strict: bool = True) -> Iterator[Any]:
+    """The answers of pages 0, 1, … until ``is_last(answer, next_page)``: for reads that want
+    every page at once (a category tree, an attribute's values, a batch's status). Beyond
+    ``most`` pages the answer is taken as broken: MalformedResponse (``strict``) or a logged stop."""
+    for page in range(most):
+        answer = read(page)
+        yield answer
+        if is_last(answer, page + 1):
+            return
+    if strict:
+        raise MalformedResponse(f"{what}: the marketplace kept answering more pages; stopped after {most}")
+    logger.warning("%s: stopped after %s pages; what lies beyond was not read", what, most)
+
+
+def depth_first(starts: Sequence[Any], children: Callable[[Any], Sequence[Any]], key: Callable[[Any], Any]
+                ) -> Iterator[tuple[Any, Any]]:
+    """``(node, parent key)`` of every node under ``starts``, parents before children and
+    children in their given order; a node reached twice is yielded once (a start's parent key
+    is None). For category trees."""
+    seen: set = set()
+    for start in starts:
+        stack = [(start, None)]
+        while stack:
+            node, parent = stack.pop()
+            if key(node) in seen:
+                continue
+            seen.add(key(node))
+            yield node, parent
+            stack.extend((child, key(node)) for child in reversed(children(node)))
+
+
 def each_record(stage: Any, records: list, convert: Callable[[Any], Any],
                 keep: Callable[[Any], bool] | None = None) -> list:
     """The usual ``to_items``: ``convert`` every record ``keep`` lets through."""
     return [convert(r) for r in records if keep is None or keep(r)]
 
 
-__all__ = ["Chunk", "Cursor", "StagedWalker", "each_record"]
+__all__ = ["Chunk", "Cursor", "StagedWalker", "depth_first", "each_record", "read_pages"]

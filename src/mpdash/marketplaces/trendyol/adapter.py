@@ -18,10 +18,8 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -56,6 +54,26 @@ from ..base import (
 )
 from ..errors import ConfigError, RateLimited, RequestRejected
 from ..http import DEFAULT_TIMEOUT
+from ..kit import (
+    CENT,
+    BatchSending,
+    Chunk,
+    ConfigReader,
+    depth_first,
+    SentMemory,
+    StagedWalker,
+    each_record,
+    epoch_ms,
+    from_ms,
+    last_per_key,
+    money,
+    read_pages,
+    same_amount,
+    text_or_none,
+    to_decimal,
+    wire_amount,
+    wire_int,
+)
 from ..ratelimit import CallBudget
 from .client import ConflictRejected, IdenticalRequestRejected, ResultWindowExceeded, TrendyolClient, seller_budget
 from .config import (
@@ -87,7 +105,6 @@ logger = logging.getLogger("mpdash.marketplaces.trendyol")
 
 _USE_SHARED_BUDGET: Any = object()  # default of ``budget``: the seller's shared call budget
 _BARCODE_RE = re.compile(r"^[0-9A-Za-zÇĞİÖŞÜçğıöşü._-]+$")
-_CENT = Decimal("0.01")
 # A product delete is two batches (stock 0, then archive); its remote id holds both.
 _DELETE_SEPARATOR = "|"
 # A product update of approved and unapproved products at once is two batches too:
@@ -97,71 +114,10 @@ STOCK_CAP_NOTE = f"quantity {MAX_STOCK} is Trendyol's most per product; stock ab
 UNCHANGED_NOTE = ("unchanged: Trendyol refused a request identical to one sent in the last 15 minutes, "
                   "and already holds these values")
 
-RecordT = TypeVar("RecordT", StockRecord, PriceRecord)
-
-
-def _required(config: dict[str, Any], key: str) -> str:
-    value = config.get(key)
-    if value is None or not str(value).strip():
-        raise ConfigError(f"Trendyol channel config: {key} is required")
-    return str(value).strip()
-
-
-def _whole(config: dict[str, Any], key: str, *, default: int | None = None, minimum: int = 0) -> int | None:
-    raw = config.get(key)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise ConfigError(f"Trendyol channel config: {key} must be a whole number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"Trendyol channel config: {key} must be at least {minimum}, got {value}")
-    return value
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-
-
-def _wire_amount(value: Any) -> float | Any:
-    """Lira with two decimals, as a JSON number; a value that is no number is sent as it is
-    (``check_product`` reports it)."""
-    amount = _decimal(value)
-    if amount is None:
-        return value
-    return float(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def _wire_int(value: Any) -> int | Any:
-    """A whole number as int (``"42"``, ``42.0``, ``Decimal("42")``); anything else as it is."""
-    number = _decimal(value)
-    if number is not None and number == number.to_integral_value():
-        return int(number)
-    return value
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _body_bytes(body: Any) -> int:
     """The size of a JSON body, counted the largest way an HTTP client may encode it
     (ASCII escapes, spaced separators), so that the real body is never bigger."""
     return len(json.dumps(body, ensure_ascii=True).encode("ascii"))
-
-
-def _same_amount(sent: Any, held: Decimal | None) -> bool:
-    wanted = _decimal(sent)
-    return wanted is not None and held is not None and wanted.quantize(_CENT) == Decimal(held).quantize(_CENT)
 
 
 # --- order side ----------------------------------------------------------------------------
@@ -200,56 +156,6 @@ _CLAIM_PRECEDENCE = ("waiting_action", "in_dispute", "accepted", "rejected", "ca
 _RANK = {"Awaiting": 0, "Created": 1, "Verified": 1, "Picking": 2, "Invoiced": 3, "Shipped": 4,
          "AtCollectionPoint": 4, "UnDelivered": 4, "Delivered": 5, "Returned": 6}
 _ENDED = ("Cancelled", "UnSupplied", "UnPacked", "Repack")
-_TOKEN = "ty1"
-
-
-@dataclass(frozen=True)
-class _Cursor:
-    """Where a listing stands: the status being read, its page, the total the last page
-    showed, and the time ranges (inclusive epoch ms) still to read, the current one first."""
-
-    stage: int
-    page: int
-    total: int | None
-    ranges: tuple[tuple[int, int], ...]
-
-    def encode(self) -> str:
-        spans = ",".join(f"{lo}_{hi}" for lo, hi in self.ranges)
-        return f"{_TOKEN}:{self.stage}:{self.page}:{'' if self.total is None else self.total}:{spans}"
-
-    @classmethod
-    def decode(cls, token: Any) -> _Cursor:
-        try:
-            prefix, stage, page, total, spans = str(token).split(":")
-            ranges = tuple(tuple(int(x) for x in span.split("_")) for span in spans.split(","))
-            if prefix != _TOKEN or any(len(r) != 2 or r[0] > r[1] for r in ranges) or not ranges:
-                raise ValueError
-            return cls(int(stage), int(page), int(total) if total else None, ranges)  # type: ignore[arg-type]
-        except ValueError:
-            raise ValueError(f"{token!r} is not a page token of the Trendyol adapter") from None
-
-
-def _epoch_ms(value: Any) -> int:
-    """Epoch milliseconds of an aware datetime (naive ones are taken as UTC) or a date."""
-    if isinstance(value, datetime):
-        return int((value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp() * 1000)
-    if isinstance(value, date):
-        return int(datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp() * 1000)
-    raise TypeError(f"expected a datetime, got {value!r}")
-
-
-def _from_ms(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, UTC)
-
-
-def _money(value: Decimal | None) -> Decimal:
-    return Decimal("0") if value is None else Decimal(value)
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in ("true", "1", "yes", "on")
-
-
 def _remote_address(address: PackageAddress | None, *, email: str = "", identity: str = "",
                     tax_number: str = "") -> RemoteAddress | None:
     """Trendyol's ``district`` is the ilçe (our township) and ``neighborhood`` the mahalle
@@ -278,7 +184,7 @@ def _file_of(number: int, content: bytes) -> tuple[str, bytes, str] | None:
     return None
 
 
-class TrendyolAdapter(MarketplaceAdapter):
+class TrendyolAdapter(BatchSending, MarketplaceAdapter):
     name = "trendyol"
     label = "Trendyol"
     flows = FLOWS
@@ -321,59 +227,46 @@ class TrendyolAdapter(MarketplaceAdapter):
         timeout: httpx.Timeout | float | None = None,
     ):
         super().__init__(config, transport=transport, timeout=timeout)
-        seller_id = _required(config, "seller_id")
+        read = ConfigReader(self.config, "Trendyol")
+        seller_id = read.required("seller_id")
         self.client = TrendyolClient(
-            _required(config, "base_url"),
+            read.required("base_url"),
             seller_id=seller_id,
-            api_key=_required(config, "api_key"),
-            api_secret=_required(config, "api_secret"),
-            integrator_name=str(config.get("integrator_name") or "").strip() or DEFAULT_INTEGRATOR,
-            storefront_code=str(config.get("storefront_code") or "").strip() or None,
+            api_key=read.required("api_key"),
+            api_secret=read.required("api_secret"),
+            integrator_name=read.text("integrator_name", DEFAULT_INTEGRATOR),
+            storefront_code=read.text("storefront_code") or None,
             budget=seller_budget(seller_id) if budget is _USE_SHARED_BUDGET else budget,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
             transport=transport,
         )
-        self._buffer_stock = _whole(config, "buffer_stock", default=0)
-        self._delivery_duration = _whole(config, "delivery_duration")
-        self._cargo_company_id = _whole(config, "cargo_company_id", minimum=1)
-        self._shipment_address_id = _whole(config, "shipment_address_id", minimum=1)
-        self._returning_address_id = _whole(config, "returning_address_id", minimum=1)
+        self._buffer_stock = read.whole("buffer_stock", default=0)
+        self._delivery_duration = read.whole("delivery_duration")
+        self._cargo_company_id = read.whole("cargo_company_id", minimum=1)
+        self._shipment_address_id = read.whole("shipment_address_id", minimum=1)
+        self._returning_address_id = read.whole("returning_address_id", minimum=1)
         # guess: a package travels with the seller's own carrier when the channel sends shipping
         # info itself (send_shipping_info); Trendyol's package shows no documented flag for it.
-        self._own_carrier = _flag(config.get("send_shipping_info"))
+        self._own_carrier = read.flag("send_shipping_info")
         # barcode -> sku of the batches this adapter sent: Trendyol echoes barcodes only.
-        self._sent: dict[str, dict[str, str]] = {}
+        self.sent_batches: SentMemory[dict[str, str]] = SentMemory(self.remembered_batches)
         # contentId -> skus of the content-bulk-update batches this adapter sent (by remote id).
-        self._content_sent: dict[str, dict[str, list[str]]] = {}
+        self._content_sent: SentMemory[dict[str, list[str]]] = SentMemory(self.remembered_batches)
 
     # --- helpers ------------------------------------------------------------------------
-    def _check_size(self, kind: str, count: int) -> None:
-        limit = self.batch_size(kind)
-        if count > limit:
-            raise ValueError(f"{count} {kind} records in one request; Trendyol accepts at most {limit}")
-
     def _remember(self, remote_id: str, skus_by_barcode: dict[str, str],
                   skus_by_content: dict[str, list[str]] | None = None) -> None:
-        self._sent[remote_id] = skus_by_barcode
-        while len(self._sent) > self.remembered_batches:
-            del self._sent[next(iter(self._sent))]  # forget the oldest
+        self.sent_batches.remember(remote_id, skus_by_barcode)
         if skus_by_content is not None:
-            self._content_sent[remote_id] = skus_by_content
-            while len(self._content_sent) > self.remembered_batches:
-                del self._content_sent[next(iter(self._content_sent))]
+            self._content_sent.remember(remote_id, skus_by_content)
 
     @staticmethod
     def _barcode(record: StockRecord | PriceRecord) -> str:
         return str(record.remote_sku or record.sku).strip()
 
-    @classmethod
-    def _last_per_barcode(cls, records: list[RecordT]) -> list[RecordT]:
-        """Keep the last record of each barcode: one request sets each product once."""
-        return list({cls._barcode(r): r for r in records}.values())
-
     def _quantity(self, quantity: Any) -> int | Any:
         """Stock to send: minus the buffer, never below 0, at most Trendyol's 20,000."""
-        whole = _wire_int(quantity)
+        whole = wire_int(quantity)
         if not isinstance(whole, int):
             return quantity
         return min(MAX_STOCK, max(0, whole - self._buffer_stock))
@@ -386,36 +279,24 @@ class TrendyolAdapter(MarketplaceAdapter):
     def send_stock(self, records: list[StockRecord]) -> Submission:
         """One price-and-inventory request carrying quantities only (minus buffer stock,
         capped at Trendyol's 20,000 per product)."""
-        records = self._last_per_barcode(records)
-        self._check_size("productstock", len(records))
-        items, sent, skus = [], {}, {}
-        for record in records:
-            item = {"barcode": self._barcode(record), "quantity": self._quantity(record.quantity)}
-            items.append(item)
-            sent[record.sku] = item
-            skus[item["barcode"]] = record.sku
-        return self._send_inventory(items, sent, skus)
+        _, items, sent = self.prepare_batch(
+            "productstock", records, lambda r: {"barcode": self._barcode(r), "quantity": self._quantity(r.quantity)},
+            key=self._barcode)
+        return self._send_inventory(items, sent)
 
     def send_prices(self, records: list[PriceRecord]) -> Submission:
         """One price-and-inventory request carrying prices only. ``listPrice`` (the crossed-out
         price) is the record's list price, or the sale price when it has none; Trendyol
         rejects an item whose list price is below its sale price."""
-        records = self._last_per_barcode(records)
-        self._check_size("productprice", len(records))
-        items, sent, skus = [], {}, {}
-        for record in records:
-            list_price = record.list_price if record.list_price is not None else record.price
-            item = {"barcode": self._barcode(record), "salePrice": _wire_amount(record.price),
-                    "listPrice": _wire_amount(list_price)}
-            items.append(item)
-            sent[record.sku] = item
-            skus[item["barcode"]] = record.sku
-        return self._send_inventory(items, sent, skus)
+        _, items, sent = self.prepare_batch("productprice", records, lambda r: {
+            "barcode": self._barcode(r), "salePrice": wire_amount(r.price),
+            "listPrice": wire_amount(r.price if r.list_price is None else r.list_price)}, key=self._barcode)
+        return self._send_inventory(items, sent)
 
-    def _send_inventory(self, items: list[dict[str, Any]], sent: dict[str, dict[str, Any]],
-                        skus: dict[str, str]) -> Submission:
+    def _send_inventory(self, items: list[dict[str, Any]], sent: dict[str, dict[str, Any]]) -> Submission:
         if not items:
             return Submission(remote_id=None, sent={}, results=[])
+        skus = {item["barcode"]: sku for sku, item in sent.items()}
         try:
             batch_id = self.client.update_price_and_inventory(items)
         except IdenticalRequestRejected as refused:
@@ -467,9 +348,9 @@ class TrendyolAdapter(MarketplaceAdapter):
         """True when Trendyol's product shows every value of a price-and-inventory item."""
         if "quantity" in item and product.quantity != item["quantity"]:
             return False
-        if "salePrice" in item and not _same_amount(item["salePrice"], product.sale_price):
+        if "salePrice" in item and not same_amount(item["salePrice"], product.sale_price):
             return False
-        return not ("listPrice" in item and not _same_amount(item["listPrice"], product.list_price))
+        return not ("listPrice" in item and not same_amount(item["listPrice"], product.list_price))
 
     # --- reading outcomes ---------------------------------------------------------------
     def poll(self, kind: str, remote_id: str, skus: list[str] | None = None) -> BatchStatus:
@@ -484,16 +365,14 @@ class TrendyolAdapter(MarketplaceAdapter):
             return self._poll_delete(remote_id, skus)
         if kind == "product" and _UPDATE_SEPARATOR in remote_id:
             return self._poll_update(remote_id, skus)
-        result = self.client.get_batch_result(remote_id)
-        exchange = self.client.last_exchange()
-        if not result.is_finished:
-            return BatchStatus(done=False, exchange=exchange)
-        if not result.items:
-            return BatchStatus(done=True, exchange=exchange,
-                               failed_whole=f"Trendyol finished batch {remote_id} without any item result")
-        sku_of = self._sku_resolver(self._sent.pop(remote_id, None) or {}, result, skus)
-        results = [self._item_result(kind, item, sku_of(index, item)) for index, item in enumerate(result.items)]
-        return BatchStatus(done=True, results=results, exchange=exchange)
+        def results(result: BatchResult, remembered: dict[str, str] | None) -> list[ItemResult] | str:
+            if not result.items:
+                return f"Trendyol finished batch {remote_id} without any item result"
+            sku_of = self._sku_resolver(remembered or {}, result, skus)
+            return [self._item_result(kind, item, sku_of(index, item)) for index, item in enumerate(result.items)]
+
+        return self.poll_batch(remote_id, self.client, lambda: self.client.get_batch_result(remote_id),
+                               lambda result: result.is_finished, results)
 
     @staticmethod
     def _sku_resolver(remembered: dict[str, str], result: BatchResult, skus: list[str] | None,
@@ -546,14 +425,10 @@ class TrendyolAdapter(MarketplaceAdapter):
             )
 
     def _all_products(self) -> Iterator[ProductItem]:
-        page = 0
-        while page <= MAX_FILTER_PAGE:
-            answer = self.client.filter_products(page, self.listings_page_size)
+        for answer in read_pages(lambda page: self.client.filter_products(page, self.listings_page_size),
+                                 lambda a, following: not a.content or following >= a.total_pages,
+                                 most=MAX_FILTER_PAGE + 1, what="Trendyol filterProducts", strict=False):
             yield from answer.content
-            page += 1
-            if not answer.content or page >= answer.total_pages:
-                return
-        logger.warning("Trendyol filterProducts stops at page %s; products beyond it were not read", MAX_FILTER_PAGE)
 
     def _find_products(self, keys: list[str], by: tuple[str, ...] = ("stock_code", "barcode")) -> dict[str, ProductItem]:
         """Products whose stockCode (then barcode) is one of ``keys``: one filter call per key
@@ -627,21 +502,9 @@ class TrendyolAdapter(MarketplaceAdapter):
                 raise ConfigError(f"Trendyol channel config: category_ids holds {root_id}, which is not in Trendyol's "
                                   f"category tree; use ids from the tree (top level: {top})")
             roots.append(index[root_id])
-        seen: set[int] = set()
-        for root in roots or tree.categories:
-            stack = [root]
-            while stack:
-                node = stack.pop()
-                if node.id in seen:
-                    continue
-                seen.add(node.id)
-                yield RemoteCategory(
-                    remote_id=str(node.id),
-                    name=node.name,
-                    parent_id=None if node.parent_id is None else str(node.parent_id),
-                    is_leaf=not node.sub_categories,
-                )
-                stack.extend(reversed(node.sub_categories))  # children in Trendyol's order
+        for node, _ in depth_first(roots or tree.categories, lambda n: n.sub_categories, lambda n: n.id):
+            yield RemoteCategory(remote_id=str(node.id), name=node.name, is_leaf=not node.sub_categories,
+                                 parent_id=None if node.parent_id is None else str(node.parent_id))
 
     def fetch_attributes(self, category_id: str) -> list[RemoteAttribute]:
         """The attributes of one leaf category, each with every allowed value (paged)."""
@@ -663,34 +526,27 @@ class TrendyolAdapter(MarketplaceAdapter):
         return attributes
 
     def _attribute_values(self, category_id: str, attribute_id: int) -> list[AttributeValue]:
-        values: list[AttributeValue] = []
-        page = 0
-        while page <= MAX_VALUES_PAGE_SIZE:  # Trendyol allows pages 0..1000
-            answer = self.client.get_attribute_values(category_id, attribute_id, page, self.values_page_size)
-            values += [AttributeValue(str(v.id), v.name) for v in answer.content]
-            page += 1
-            if not answer.content or page >= answer.total_pages:
-                break
-        return values
+        pages = read_pages(lambda page: self.client.get_attribute_values(category_id, attribute_id, page,
+                                                                         self.values_page_size),
+                           lambda a, following: not a.content or following >= a.total_pages,
+                           most=MAX_VALUES_PAGE_SIZE + 1,  # Trendyol allows pages 0..1000
+                           what=f"Trendyol values of attribute {attribute_id}", strict=False)
+        return [AttributeValue(str(v.id), v.name) for answer in pages for v in answer.content]
 
     def fetch_brands(self, name: str | None = None) -> list[Brand]:
         """Brands whose name matches ``name`` (Trendyol's by-name search), or every brand."""
         if name is not None and name.strip():
             return [Brand(str(b.id), b.name) for b in self.client.get_brands_by_name(name).root]
-        brands: list[Brand] = []
-        for page in range(self.max_brand_pages):
-            answer = self.client.get_brands(page, self.brands_page_size)
-            brands += [Brand(str(b.id), b.name) for b in answer.brands]
-            if len(answer.brands) < self.brands_page_size:
-                return brands
-        logger.warning("Trendyol brand list stopped after %s pages of %s", self.max_brand_pages, self.brands_page_size)
-        return brands
+        pages = read_pages(lambda page: self.client.get_brands(page, self.brands_page_size),
+                           lambda a, _: len(a.brands) < self.brands_page_size, most=self.max_brand_pages,
+                           what="Trendyol brand list", strict=False)
+        return [Brand(str(b.id), b.name) for answer in pages for b in answer.brands]
 
     def check_product(self, record: ProductRecord) -> list[str]:
         """What Trendyol would reject the product for, found before sending."""
         fields = record.fields or {}
         problems: list[str] = []
-        barcode = _text(fields.get("barcode"))
+        barcode = text_or_none(fields.get("barcode"))
         if not barcode:
             problems.append("`barcode` is empty: map the barcode default attribute (Trendyol keys every product by it)")
         else:
@@ -704,12 +560,12 @@ class TrendyolAdapter(MarketplaceAdapter):
                 problems.append(f"`barcode` {barcode!r} may hold only letters, digits, '.', '-' and '_'")
         for key, hint in (("title", "source: name"), ("productMainId", "source: base_code"),
                           ("description", "source: description"), ("stockCode", "source: sku")):
-            if not _text(fields.get(key)) and not (key == "stockCode" and record.sku):
+            if not text_or_none(fields.get(key)) and not (key == "stockCode" and record.sku):
                 problems.append(f"`{key}` is required ({hint})")
-        title = _text(fields.get("title"))
+        title = text_or_none(fields.get("title"))
         if title and len(title) > TITLE_MAX_LENGTH:
             problems.append(f"`title` has {len(title)} characters; Trendyol accepts at most {TITLE_MAX_LENGTH}")
-        description = _text(fields.get("description"))
+        description = text_or_none(fields.get("description"))
         if description and len(description) > DESCRIPTION_MAX_LENGTH:
             problems.append(f"`description` has {len(description)} characters; Trendyol accepts at most "
                             f"{DESCRIPTION_MAX_LENGTH}")
@@ -718,14 +574,14 @@ class TrendyolAdapter(MarketplaceAdapter):
             value = fields.get(key)
             if value in (None, ""):
                 problems.append(f"`{key}` is required: {what}")
-            elif not isinstance(_wire_int(value), int):
+            elif not isinstance(wire_int(value), int):
                 problems.append(f"`{key}` must be {what}; got {value!r}")
-        vat = _wire_int(fields.get("vatRate"))
+        vat = wire_int(fields.get("vatRate"))
         if isinstance(vat, int) and vat not in VAT_RATES:
             problems.append(f"`vatRate` {vat} is not accepted; Trendyol takes {', '.join(map(str, VAT_RATES))}")
-        if not isinstance(_wire_int(record.category_id), int):
+        if not isinstance(wire_int(record.category_id), int):
             problems.append(f"the category id {record.category_id!r} is not a Trendyol category id")
-        weight = _decimal(fields.get("dimensionalWeight"))
+        weight = to_decimal(fields.get("dimensionalWeight"))
         if weight is None or weight < 0:
             problems.append("`dimensionalWeight` (desi) is required and must be a number of at least 0")
         images = [u for u in (fields.get("images") or []) if u]
@@ -736,13 +592,13 @@ class TrendyolAdapter(MarketplaceAdapter):
         for number, url in enumerate(images[:MAX_IMAGES], start=1):
             if not str(url).startswith("https://"):
                 problems.append(f"image {number} ({str(url)[:80]}) is not an https:// address; Trendyol requires https")
-        sale, list_price = _decimal(fields.get("salePrice")), _decimal(fields.get("listPrice"))
+        sale, list_price = to_decimal(fields.get("salePrice")), to_decimal(fields.get("listPrice"))
         if sale is None or sale <= 0:
             problems.append("`salePrice` is required and must be above 0 (Price data not found)")
         if list_price is not None and sale is not None and list_price < sale:
-            problems.append(f"list price {list_price.quantize(_CENT)} is below sale price {sale.quantize(_CENT)}; "
+            problems.append(f"list price {list_price.quantize(CENT)} is below sale price {sale.quantize(CENT)}; "
                             "Trendyol requires listPrice ≥ salePrice")
-        quantity = _wire_int(fields.get("quantity"))
+        quantity = wire_int(fields.get("quantity"))
         if not isinstance(quantity, int):
             problems.append("`quantity` is required: the product's stock (Stock data not found)")
         # Stock above Trendyol's 20,000 is no problem: build_product_payload sends at most 20,000.
@@ -763,28 +619,28 @@ class TrendyolAdapter(MarketplaceAdapter):
         sale = fields.get("salePrice")
         list_price = fields.get("listPrice")
         item: dict[str, Any] = {
-            "barcode": _text(fields.get("barcode")),
-            "title": _text(fields.get("title")),
-            "productMainId": _text(fields.get("productMainId")),
-            "brandId": _wire_int(fields.get("brandId")),
-            "categoryId": _wire_int(record.category_id),
+            "barcode": text_or_none(fields.get("barcode")),
+            "title": text_or_none(fields.get("title")),
+            "productMainId": text_or_none(fields.get("productMainId")),
+            "brandId": wire_int(fields.get("brandId")),
+            "categoryId": wire_int(record.category_id),
         }
         if not update:
             item["quantity"] = self._quantity(fields.get("quantity"))
-        item["stockCode"] = _text(fields.get("stockCode")) or record.sku
+        item["stockCode"] = text_or_none(fields.get("stockCode")) or record.sku
         weight = fields.get("dimensionalWeight")
-        item["dimensionalWeight"] = _wire_int(weight) if isinstance(_wire_int(weight), int) else _wire_amount(weight)
-        item["description"] = _text(fields.get("description"))
+        item["dimensionalWeight"] = wire_int(weight) if isinstance(wire_int(weight), int) else wire_amount(weight)
+        item["description"] = text_or_none(fields.get("description"))
         if not update:
-            item["currencyType"] = _text(fields.get("currencyType")) or "TRY"
-            item["listPrice"] = _wire_amount(list_price if list_price not in (None, "") else sale)
-            item["salePrice"] = _wire_amount(sale)
-        item["vatRate"] = _wire_int(fields.get("vatRate"))
+            item["currencyType"] = text_or_none(fields.get("currencyType")) or "TRY"
+            item["listPrice"] = wire_amount(list_price if list_price not in (None, "") else sale)
+            item["salePrice"] = wire_amount(sale)
+        item["vatRate"] = wire_int(fields.get("vatRate"))
         if not update:
             cargo = fields.get("cargoCompanyId")
-            item["cargoCompanyId"] = _wire_int(cargo) if cargo not in (None, "") else self._cargo_company_id
+            item["cargoCompanyId"] = wire_int(cargo) if cargo not in (None, "") else self._cargo_company_id
         duration = fields.get("deliveryDuration")
-        duration = _wire_int(duration) if duration not in (None, "") else self._delivery_duration
+        duration = wire_int(duration) if duration not in (None, "") else self._delivery_duration
         if duration is not None:
             item["deliveryOption"] = {"deliveryDuration": duration}
         if self._shipment_address_id is not None:
@@ -799,9 +655,9 @@ class TrendyolAdapter(MarketplaceAdapter):
     def _attribute(choice: AttributeChoice) -> dict[str, Any]:
         """``attributeValueIds`` (several only where the attribute allows it) or, for
         allowCustom attributes, ``attributeValue`` as free text (the v2 create schema)."""
-        entry: dict[str, Any] = {"attributeId": _wire_int(choice.attribute_id)}
+        entry: dict[str, Any] = {"attributeId": wire_int(choice.attribute_id)}
         if choice.value_ids:
-            entry["attributeValueIds"] = [_wire_int(v) for v in choice.value_ids]
+            entry["attributeValueIds"] = [wire_int(v) for v in choice.value_ids]
         elif choice.custom_value is not None:
             entry["attributeValue"] = choice.custom_value
         return entry
@@ -815,8 +671,8 @@ class TrendyolAdapter(MarketplaceAdapter):
         fields = record.fields or {}
         item: dict[str, Any] = {
             "contentId": content_id,
-            "title": _text(fields.get("title")),
-            "description": _text(fields.get("description")),
+            "title": text_or_none(fields.get("title")),
+            "description": text_or_none(fields.get("description")),
             "images": [{"url": str(url)} for url in (fields.get("images") or []) if url],
             # Trendyol: "if any attribute is updated, all attributes and values of the product
             # must be sent", so the whole mapped list goes every time. Slicer/varianter values
@@ -841,7 +697,7 @@ class TrendyolAdapter(MarketplaceAdapter):
 
         Raises ValueError, before sending, when a body would exceed ``max_request_bytes``.
         """
-        self._check_size("product", len(records))
+        self.check_size("product", len(records))
         if not records:
             return Submission(remote_id=None, sent={}, results=[])
         if update:
@@ -915,25 +771,30 @@ class TrendyolAdapter(MarketplaceAdapter):
         self._remember(remote_id, skus_by_barcode, skus_by_content)
         return Submission(remote_id=remote_id, sent=sent, exchange=self.client.last_exchange())
 
+    def _finished_batches(self, steps: tuple[tuple[str, str], ...]) -> dict[str, BatchResult] | None:
+        """The answer of each step's batch (steps without a batch left out); None while one is unfinished."""
+        answers: dict[str, BatchResult] = {}
+        for step, batch_id in steps:
+            if batch_id:
+                answers[step] = self.client.get_batch_result(batch_id)
+                if not answers[step].is_finished:
+                    return None
+        return answers
+
     def _poll_update(self, remote_id: str, skus: list[str] | None) -> BatchStatus:
         """Both batches of an update (unapproved | content), their results merged."""
         unapproved_id, _, content_id = remote_id.partition(_UPDATE_SEPARATOR)
         if not content_id:
             raise ValueError(f"{remote_id!r} is not a product update id (unapproved batch | content batch)")
-        answers: dict[str, BatchResult] = {}
-        for step, batch_id in (("unapproved", unapproved_id), ("content", content_id)):
-            if not batch_id:
-                continue
-            answer = self.client.get_batch_result(batch_id)
-            if not answer.is_finished:
-                return BatchStatus(done=False, exchange=self.client.last_exchange())
-            answers[step] = answer
+        answers = self._finished_batches((("unapproved", unapproved_id), ("content", content_id)))
         exchange = self.client.last_exchange()
+        if answers is None:
+            return BatchStatus(done=False, exchange=exchange)
         if not any(answer.items for answer in answers.values()):
             return BatchStatus(done=True, exchange=exchange,
                                failed_whole=f"Trendyol finished batches {remote_id} without any item result")
-        remembered = self._sent.pop(remote_id, None) or {}
-        by_content = self._content_sent.pop(remote_id, None)
+        remembered = self.sent_batches.pop(remote_id) or {}
+        by_content = self._content_sent.pop(remote_id)
         results: list[ItemResult] = []
         if "unapproved" in answers:
             sku_of = self._sku_resolver(remembered, answers["unapproved"], skus, positional=False)
@@ -1004,8 +865,8 @@ class TrendyolAdapter(MarketplaceAdapter):
         ``archived: true`` (Trendyol deletes only products awaiting approval or archived for
         over a day, so archiving is the removal). Results by ``poll("product_delete", id)``;
         an item succeeds when either step did."""
-        records = self._last_per_barcode(records)
-        self._check_size("product_delete", len(records))
+        records = last_per_key(records, self._barcode)
+        self.check_size("product_delete", len(records))
         if not records:
             return Submission(remote_id=None, sent={}, results=[])
         barcodes = [self._barcode(r) for r in records]
@@ -1025,16 +886,11 @@ class TrendyolAdapter(MarketplaceAdapter):
         stock_id, separator, archive_id = remote_id.partition(_DELETE_SEPARATOR)
         if not separator or not archive_id:
             raise ValueError(f"{remote_id!r} is not a product delete id (stock batch | archive batch)")
-        answers: dict[str, BatchResult] = {}
-        for step, batch_id in (("stock", stock_id), ("archive", archive_id)):
-            if not batch_id:
-                continue
-            answer = self.client.get_batch_result(batch_id)
-            if not answer.is_finished:
-                return BatchStatus(done=False, exchange=self.client.last_exchange())
-            answers[step] = answer
+        answers = self._finished_batches((("stock", stock_id), ("archive", archive_id)))
         exchange = self.client.last_exchange()
-        remembered = self._sent.pop(remote_id, None) or {}
+        if answers is None:
+            return BatchStatus(done=False, exchange=exchange)
+        remembered = self.sent_batches.pop(remote_id) or {}
         known = list(skus) if skus is not None else []
 
         def outcome(step: str) -> dict[str, BatchItem]:
@@ -1092,7 +948,7 @@ class TrendyolAdapter(MarketplaceAdapter):
         change falls in the window (a claim that changes while the pages are read may show on
         the next run instead). Claims whose every unit is still Created (the goods are on their
         way back; the seller cannot act yet) are left out: they come once they change."""
-        low, high = _epoch_ms(start), _epoch_ms(end)
+        low, high = epoch_ms(start), epoch_ms(end)
         lookback = self.claims_lookback_days * 86_400_000
 
         def fetch(lo: int, hi: int, page: int, size: int, status: str | None):
@@ -1111,69 +967,38 @@ class TrendyolAdapter(MarketplaceAdapter):
         def fetch(lo: int, hi: int, page: int, size: int, status: str | None):
             return self.client.get_shipment_packages(lo, hi, page, size, status=status)
 
-        return self._walk(token, (_epoch_ms(start), _epoch_ms(end) - 1), statuses, fetch, convert,
+        return self._walk(token, (epoch_ms(start), epoch_ms(end) - 1), statuses, fetch, convert,
                           self.orders_page_size)
 
     def _walk(self, token, window: tuple[int, int], statuses: tuple[str | None, ...], fetch: Callable,
               convert: Callable, size: int, keep: Callable | None = None) -> Page:
-        """One page of a listing over ``statuses`` (one query each) in ``window``.
+        """One page of a listing over ``statuses`` (one query each) in ``window``, by the kit's
+        :class:`~mpdash.marketplaces.kit.StagedWalker`: a range whose query reports more than
+        ``max_window_records`` records is split in halves (Trendyol refuses pages beyond them),
+        and a total that shrinks between pages steps the walk back."""
 
-        Page numbers go in the token with the time ranges still to read. A range whose query
-        reports more than ``max_window_records`` records is split in halves (Trendyol refuses
-        pages beyond them). When the total shrinks between pages (records changed and left the
-        range, moving the later ones forward) the walk steps back the pages needed not to skip
-        any; records seen twice are harmless (storing is idempotent). Queries that bring nothing
-        to hand over (an empty status, records filtered out) are followed at once, so a page is
-        empty only when it is the last.
-        """
-        if window[1] < window[0]:
-            return Page([], None)
-        cursor = _Cursor.decode(token) if token is not None else _Cursor(0, 0, None, (window,))
-        if not 0 <= cursor.stage < len(statuses):
-            raise ValueError(f"{token!r} is not a page token of this listing")
-        while True:
-            lo, hi = cursor.ranges[0]
-            status = statuses[cursor.stage]
-            answer = fetch(lo, hi, cursor.page, size, status)
-            total = answer.total_elements
-            if total > self.max_window_records:
-                if hi <= lo:
-                    raise ResultWindowExceeded(
-                        f"Trendyol reports {total} records{f' with status {status}' if status else ''} at one instant "
-                        f"({_from_ms(lo)}), more than the {self.max_window_records:,} one query can read; they cannot "
-                        "be listed by date: read them by order number instead"
-                    )
-                middle = lo + (hi - lo) // 2
-                logger.info("Trendyol %s: %s records in %s..%s exceed %s per query; reading the halves",
-                            status or "claims", total, _from_ms(lo), _from_ms(hi), self.max_window_records)
-                cursor = _Cursor(cursor.stage, 0, None, ((lo, middle), (middle + 1, hi), *cursor.ranges[1:]))
-                continue
-            if cursor.total is not None and total < cursor.total and cursor.page > 0:
-                back = max(0, (cursor.page * size - (cursor.total - total)) // size)
-                if back < cursor.page:
-                    cursor = _Cursor(cursor.stage, back, total, cursor.ranges)
-                    continue
-            items = [convert(record) for record in answer.content if keep is None or keep(record)]
-            if answer.content and (cursor.page + 1) * size < total:
-                following = _Cursor(cursor.stage, cursor.page + 1, total, cursor.ranges)
-            elif len(cursor.ranges) > 1:
-                following = _Cursor(cursor.stage, 0, None, cursor.ranges[1:])
-            elif cursor.stage + 1 < len(statuses):
-                following = _Cursor(cursor.stage + 1, 0, None, (window,))
-            else:
-                following = None
-            if not items and following is not None:
-                cursor = following  # nothing to hand over yet: read on rather than return an empty page
-                continue
-            return Page(items, following.encode() if following else None)
+        def chunk(status, lo, hi, page, size):
+            answer = fetch(lo, hi, page, size, status)
+            return Chunk(answer.content, answer.total_elements)
+
+        def too_dense(status, lo, total):
+            return ResultWindowExceeded(
+                f"Trendyol reports {total} records{f' with status {status}' if status else ''} at one instant "
+                f"({from_ms(lo)}), more than the {self.max_window_records:,} one query can read; they cannot "
+                "be listed by date: read them by order number instead")
+
+        walker = StagedWalker(chunk, lambda status, records: each_record(status, records, convert, keep), size,
+                              statuses, max_records=self.max_window_records, prefix="ty1",
+                              owner="the Trendyol adapter", too_dense=too_dense)
+        return walker.page(window, token)
 
     # --- order side: mapping ---------------------------------------------------------------
     @staticmethod
     def _remote_order(package: ShipmentPackage) -> RemoteOrder:
         lines = []
         for line in package.lines:
-            gross, discount = line.gross_amount, _money(line.total_discount)
-            price = line.unit_price if line.unit_price is not None else (_money(gross) - discount)
+            gross, discount = line.gross_amount, money(line.total_discount)
+            price = line.unit_price if line.unit_price is not None else (money(gross) - discount)
             lines.append(RemoteOrderLine(
                 line_id=line.line_id,
                 sku=line.merchant_sku or line.stock_code or line.barcode or "",
@@ -1186,7 +1011,7 @@ class TrendyolAdapter(MarketplaceAdapter):
                 status=line.status or "",
                 tax_rate=line.vat_rate,
             ))
-        placed = _from_ms(package.order_date)
+        placed = from_ms(package.order_date)
         status = package.status or ""
         amount = package.total_price
         if amount is None:
@@ -1199,10 +1024,10 @@ class TrendyolAdapter(MarketplaceAdapter):
             order_number=package.order_number,
             status=ORDER_STATUS.get(status, status.lower()),
             placed_at=placed,
-            modified_at=_from_ms(package.last_modified_date) or placed,
+            modified_at=from_ms(package.last_modified_date) or placed,
             currency=package.currency_code or "TRY",
             amount=Decimal(amount),
-            discount=_money(package.total_discount),
+            discount=money(package.total_discount),
             lines=lines,
             customer_name=customer,
             customer_email=email,
@@ -1226,7 +1051,7 @@ class TrendyolAdapter(MarketplaceAdapter):
         return RemoteCancellation(
             package_id=package.id, order_number=package.order_number, line_ids=[], reason_code=status,
             reason_text=text + "; the lines not cancelled come back in a new package of the same order",
-            cancelled_at=_from_ms(package.last_modified_date), raw=package.raw,
+            cancelled_at=from_ms(package.last_modified_date), raw=package.raw,
         )
 
     @staticmethod
@@ -1247,14 +1072,14 @@ class TrendyolAdapter(MarketplaceAdapter):
                     customer_note=item.customer_note or "",
                 ))
         status = next((s for s in _CLAIM_PRECEDENCE if s in statuses), next(iter(sorted(statuses)), ""))
-        created = _from_ms(claim.claim_date)
+        created = from_ms(claim.claim_date)
         return RemoteClaim(
             claim_id=claim.id,
             package_id=claim.outbound_package_id or claim.return_package_id or "",
             order_number=claim.order_number or "",
             status=status,
             created_at=created,
-            modified_at=_from_ms(claim.last_modified_date) or created,
+            modified_at=from_ms(claim.last_modified_date) or created,
             lines=lines,
             raw=claim.raw,
         )
@@ -1361,7 +1186,7 @@ class TrendyolAdapter(MarketplaceAdapter):
         try:
             self.client.send_invoice_link(
                 package_id, update.invoice_link, invoice_number=update.invoice_number or None,
-                invoice_date_ms=_epoch_ms(update.invoice_date) if update.invoice_date else None,
+                invoice_date_ms=epoch_ms(update.invoice_date) if update.invoice_date else None,
             )
             steps.append("invoice link sent")
         except ConflictRejected:

@@ -18,12 +18,12 @@ from urllib.parse import quote
 
 import httpx
 
-from mpdash.redaction import redact_text, register_secret
+from mpdash.redaction import register_secret
 
 from ..auth import BasicCredentials
 from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient, retry_after_seconds
-from ..kit.config import require_set
+from ..http import DEFAULT_TIMEOUT, BaseClient, Refusal
+from ..kit import check_page, path_part, require_set, required_text
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
     CLAIM_ISSUE_DESCRIPTION_MAX,
@@ -64,7 +64,6 @@ from .models import (
 # which a catalog walk may still hit; those 429s become RateLimited (retry later).
 SELLER_RATES = [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)]
 
-_RECORD_CHARS = 10 * EXCERPT_CHARS  # answer text kept for the exchange record before redaction
 _DUPLICATE_MARK = "15 dakika"  # the start of DUPLICATE_MESSAGE, matched case-insensitively
 _INTEGRATOR_RE = re.compile(rf"^[A-Za-z0-9]{{1,{INTEGRATOR_MAX_LENGTH}}}$")
 
@@ -114,8 +113,7 @@ def _wire_lines(lines: Lines, what: str) -> list[dict[str, Any]]:
 
 
 def _check_listing_page(page: int, size: int, most: int) -> None:
-    if page < 0 or not 1 <= size <= most:
-        raise ValueError(f"page must be 0 or more and size 1..{most}")
+    check_page(page, size, most)
     if page * size >= MAX_RESULT_WINDOW:
         raise ValueError(f"page {page} at size {size} starts beyond Trendyol's {MAX_RESULT_WINDOW:,} records per query; "
                          "shorten the date window")
@@ -173,15 +171,6 @@ class TrendyolClient(BaseClient):
 
     def __repr__(self) -> str:  # the dataclass repr would show the credentials
         return f"TrendyolClient(base_url={self.base_url!r}, seller_id={self.seller_id!r})"
-
-    def _record(self, method, url, status, started, request_excerpt, body, error) -> None:
-        """As BaseClient's, but a long answer (a page of 200 packages is about a megabyte) is
-        cut before redaction, which otherwise scans all of it for an excerpt of 2,000
-        characters. The cut keeps ten times the excerpt, so redaction (which only shortens
-        text) still sees everything the excerpt can show."""
-        if isinstance(body, str) and len(body) > _RECORD_CHARS:
-            body = body[:_RECORD_CHARS]
-        super()._record(method, url, status, started, request_excerpt, body, error)
 
     # --- paths ------------------------------------------------------------------------
     @property
@@ -262,9 +251,7 @@ class TrendyolClient(BaseClient):
         return self._batch("POST", f"/inventory/sellers/{self.seller_id}/products/price-and-inventory", {"items": items})
 
     def get_batch_result(self, batch_request_id: str) -> BatchResult:
-        if not batch_request_id or not str(batch_request_id).strip():
-            raise ValueError("batch_request_id is empty")
-        path = f"{self._products}/batch-requests/{quote(str(batch_request_id).strip(), safe='')}"
+        path = f"{self._products}/batch-requests/{path_part(batch_request_id, 'batch_request_id')}"
         return parse_answer(BatchResult, self.request("GET", path), f"GET {path}")
 
     def filter_products(
@@ -297,10 +284,7 @@ class TrendyolClient(BaseClient):
         return f"/order/sellers/{self.seller_id}"
 
     def _package_path(self, package_id: str | int) -> str:
-        text = str(package_id).strip()
-        if not text:
-            raise ValueError("package_id is empty")
-        return f"{self._orders}/shipment-packages/{quote(text, safe='')}"
+        return f"{self._orders}/shipment-packages/{path_part(package_id, 'package_id')}"
 
     def get_shipment_packages(
         self,
@@ -392,25 +376,20 @@ class TrendyolClient(BaseClient):
 
     def update_tracking_number(self, package_id: str | int, tracking_number: str) -> None:
         """The seller's own carrier's tracking number (not allowed once shipped or cancelled)."""
-        if not tracking_number or not str(tracking_number).strip():
-            raise ValueError("tracking_number is empty")
         self.request("PUT", f"{self._package_path(package_id)}/update-tracking-number",
-                     json_body={"trackingNumber": str(tracking_number).strip()})
+                     json_body={"trackingNumber": required_text(tracking_number, "tracking_number")})
 
     def manual_deliver(self, tracking_number: str) -> None:
         """Mark a package shipped by the seller's own carrier as delivered (path from a
         third-party client)."""
-        if not tracking_number or not str(tracking_number).strip():
-            raise ValueError("tracking_number is empty")
-        self.request("PUT", f"{self._orders}/manual-deliver/{quote(str(tracking_number).strip(), safe='')}")
+        self.request("PUT", f"{self._orders}/manual-deliver/{path_part(tracking_number, 'tracking_number')}")
 
     def send_invoice_link(self, package_id: str | int, invoice_link: str, *, invoice_number: str | None = None,
                           invoice_date_ms: int | None = None) -> None:
         """Tell Trendyol where the package's e-invoice is. Raises :class:`ConflictRejected` (409)
         when the package already has an invoice link (or the link is used by another package)."""
-        if not invoice_link or not str(invoice_link).strip():
-            raise ValueError("invoice_link is empty")
-        body: dict[str, Any] = {"invoiceLink": str(invoice_link).strip(), "shipmentPackageId": _wire_id(package_id)}
+        body: dict[str, Any] = {"invoiceLink": required_text(invoice_link, "invoice_link"),
+                                "shipmentPackageId": _wire_id(package_id)}
         if invoice_number:
             body["invoiceNumber"] = str(invoice_number)
         if invoice_date_ms is not None:
@@ -447,10 +426,7 @@ class TrendyolClient(BaseClient):
         return parse_answer(ClaimsPage, self.request("GET", path, params=params), f"GET {path}")
 
     def _claim_path(self, claim_id: str) -> str:
-        text = str(claim_id or "").strip()
-        if not text:
-            raise ValueError("claim_id is empty")
-        return f"{self._orders}/claims/{quote(text, safe='')}"
+        return f"{self._orders}/claims/{path_part(claim_id, 'claim_id')}"
 
     def approve_claim_items(self, claim_id: str, item_ids: list[str]) -> None:
         """Accept claimed units (only those WaitingInAction)."""
@@ -506,57 +482,27 @@ class TrendyolClient(BaseClient):
         self.request("PUT", path, json_body={"claimId": str(claim_id)})
 
     # --- errors -----------------------------------------------------------------------
-    def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
-        """Trendyol's refusals, each with the field to fix; otherwise BaseClient's mapping."""
-        status = response.status_code
-        if status < 400:
-            return
-        text = redact_text(response.text[:2000])
+    # Trendyol's refusals, each with the field to fix; 5xx and the rest by BaseClient's mapping.
+    refusals = (
+        # Trendyol documents no Retry-After; its window is 10 seconds.
+        Refusal(RateLimited, "{where}: Trendyol rate limit (too.many.requests); retry later", (429,),
+                retry_after=float(RATE_LIMIT_SECONDS), from_headers=True),
+        Refusal(AuthError, "{where}: Trendyol refused the credentials (401 {details}); check the channel's seller_id, "
+                "api_key and api_secret (prod and stage keys differ)", (401,),
+                no_details="ClientApiAuthenticationException"),
+        Refusal(AuthError, '{where}: Trendyol refused the request (403 {details}); check integrator_name (User-Agent '
+                '"{seller_id} - {integrator_name}") and, on stage, that this IP is allow-listed', (403,), no_details=""),
+        Refusal(ConflictRejected, "{where}: Trendyol refused the request as conflicting with the current state (409): "
+                "{details}", (409,)),
+        Refusal(ResultWindowExceeded, f"{{where}}: Trendyol lists at most {MAX_RESULT_WINDOW:,} records per query: "
+                "shorten the date window ({details})", (400,), _RESULT_WINDOW_MARKS),
+        Refusal(IdenticalRequestRejected, "{where}: Trendyol refused a request identical to one sent in the last 15 "
+                f"minutes ({DUPLICATE_MESSAGE})", marks=(_DUPLICATE_MARK,)),
+        Refusal(RequestRejected, "{where}: Trendyol rejected the request ({status}): {details}"),
+    )
+
+    def refusal_details(self, body: str) -> str:
         try:
-            details = "; ".join(error_messages(json.loads(text)))
+            return "; ".join(error_messages(json.loads(body)))
         except ValueError:
-            details = text.strip()[:300]
-        where = f"{method} {path}"
-        if status == 429:
-            # Trendyol documents no Retry-After; its window is 10 seconds.
-            raise RateLimited(
-                f"{where}: Trendyol rate limit (too.many.requests); retry later",
-                retry_after=retry_after_seconds(response, default=float(RATE_LIMIT_SECONDS)),
-                status_code=status, body=text,
-            )
-        if status == 401:
-            raise AuthError(
-                f"{where}: Trendyol refused the credentials (401 {details or 'ClientApiAuthenticationException'}); "
-                "check the channel's seller_id, api_key and api_secret (prod and stage keys differ)",
-                status_code=status, body=text,
-            )
-        if status == 403:
-            raise AuthError(
-                f"{where}: Trendyol refused the request (403 {details}); check integrator_name (User-Agent "
-                '"{seller_id} - {integrator_name}") and, on stage, that this IP is allow-listed',
-                status_code=status, body=text,
-            )
-        if status == 409:
-            raise ConflictRejected(
-                f"{where}: Trendyol refused the request as conflicting with the current state (409): "
-                f"{details or text[:300]}",
-                status_code=status, body=text,
-            )
-        if status == 400 and any(mark in text.lower() for mark in _RESULT_WINDOW_MARKS):
-            raise ResultWindowExceeded(
-                f"{where}: Trendyol lists at most {MAX_RESULT_WINDOW:,} records per query: shorten the date window "
-                f"({details or text[:300]})",
-                status_code=status, body=text,
-            )
-        if 400 <= status < 500 and _DUPLICATE_MARK in text.lower():
-            raise IdenticalRequestRejected(
-                f"{where}: Trendyol refused a request identical to one sent in the last 15 minutes "
-                f"({DUPLICATE_MESSAGE})",
-                status_code=status, body=text,
-            )
-        if 400 <= status < 500:
-            raise RequestRejected(
-                f"{where}: Trendyol rejected the request ({status}): {details or text[:300]}",
-                status_code=status, body=text,
-            )
-        super().raise_for_status(method, path, response)
+            return body.strip()[:300]

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..kit.answers import AnswerModel, answer_parser, none_as_empty_list
+from ..kit.answers import AnswerModel, answer_parser
 
 BATCH_COMPLETED = "COMPLETED"
 BATCH_IN_PROGRESS = "IN_PROGRESS"
@@ -33,7 +33,6 @@ ITEM_FINAL = frozenset({ITEM_SUCCESS, *ITEM_FAILED})
 
 
 _Model = AnswerModel
-_none_as_empty_list = none_as_empty_list
 parse_answer = answer_parser("Trendyol")
 
 
@@ -122,7 +121,6 @@ class BatchResult(_Model):
     failed_item_count: int | None = Field(None, alias="failedItemCount")
     batch_request_type: str | None = Field(None, alias="batchRequestType")
 
-    _empty_items = field_validator("items", mode="before")(_none_as_empty_list)
 
     @property
     def is_finished(self) -> bool:
@@ -141,8 +139,6 @@ class Category(_Model):
     name: str
     parent_id: int | None = Field(None, alias="parentId")
     sub_categories: list[Category] = Field(default_factory=list, alias="subCategories")
-
-    _empty_children = field_validator("sub_categories", mode="before")(_none_as_empty_list)
 
 
 class CategoryTree(_Model):
@@ -179,8 +175,6 @@ class CategoryAttributes(_Model):
     display_name: str | None = Field(None, alias="displayName")
     category_attributes: list[CategoryAttribute] = Field(default_factory=list, alias="categoryAttributes")
 
-    _empty_attributes = field_validator("category_attributes", mode="before")(_none_as_empty_list)
-
 
 class AttributeValueItem(_Model):
     # The values page names them attributeValueId/attributeValueName; Trendyol's Turkish
@@ -196,8 +190,6 @@ class AttributeValuesPage(_Model):
     size: int | None = None
     content: list[AttributeValueItem] = Field(default_factory=list)
 
-    _empty_content = field_validator("content", mode="before")(_none_as_empty_list)
-
 
 class BrandItem(_Model):
     id: int
@@ -208,8 +200,6 @@ class BrandsPage(_Model):
     """``getBrands``: ``{"brands": [...]}`` without paging metadata (page until empty)."""
 
     brands: list[BrandItem] = Field(default_factory=list)
-
-    _empty_brands = field_validator("brands", mode="before")(_none_as_empty_list)
 
 
 class BrandList(RootModel[list[BrandItem]]):
@@ -250,7 +240,6 @@ class ProductItem(_Model):
     reject_reason_details: list[RejectReason] = Field(default_factory=list, alias="rejectReasonDetails")
     product_content_id: int | None = Field(None, alias="productContentId")
 
-    _empty_reasons = field_validator("reject_reason_details", mode="before")(_none_as_empty_list)
 
     @field_validator("approved", "rejected", "on_sale", "archived", "blacklisted", "locked", mode="before")
     @classmethod
@@ -264,8 +253,6 @@ class ProductsPage(_Model):
     page: int = 0
     size: int | None = None
     content: list[ProductItem] = Field(default_factory=list)
-
-    _empty_content = field_validator("content", mode="before")(_none_as_empty_list)
 
 
 # --- orders -------------------------------------------------------------------------------
@@ -363,8 +350,6 @@ class ShipmentPackage(_Record):
     invoice_link: Text = Field(None, alias="invoiceLink")
     lines: list[PackageLine] = Field(default_factory=list)
 
-    _empty_lines = field_validator("lines", mode="before")(_none_as_empty_list)
-
 
 class PackagesPage(_Model):
     total_elements: int = Field(alias="totalElements", ge=0)
@@ -372,8 +357,6 @@ class PackagesPage(_Model):
     page: int = 0
     size: int | None = None
     content: list[ShipmentPackage] = Field(default_factory=list)
-
-    _empty_content = field_validator("content", mode="before")(_none_as_empty_list)
 
 
 class TestOrderCreated(_OrderModel):
@@ -432,8 +415,6 @@ class ClaimLineGroup(_OrderModel):
     order_line: ClaimOrderLine = Field(default_factory=ClaimOrderLine, alias="orderLine")
     claim_items: list[ClaimItem] = Field(default_factory=list, alias="claimItems")
 
-    _empty_items = field_validator("claim_items", mode="before")(_none_as_empty_list)
-
 
 class Claim(_Record):
     """One claim (return request) of ``getClaims``."""
@@ -450,8 +431,6 @@ class Claim(_Record):
     outbound_package_id: Text = Field(None, alias="orderOutboundPackageId")
     items: list[ClaimLineGroup] = Field(default_factory=list)
 
-    _empty_items = field_validator("items", mode="before")(_none_as_empty_list)
-
 
 class ClaimsPage(_Model):
     total_elements: int = Field(alias="totalElements", ge=0)
@@ -459,8 +438,6 @@ class ClaimsPage(_Model):
     page: int = 0
     size: int | None = None
     content: list[Claim] = Field(default_factory=list)
-
-    _empty_content = field_validator("content", mode="before")(_none_as_empty_list)
 
 
 class ClaimIssueReason(_Model):
