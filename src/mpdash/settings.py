@@ -8,6 +8,7 @@ Distributed: set ``DATABASE_URL`` (PostgreSQL) and ``CELERY_BROKER_URL`` (Redis)
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
     "mpdash.catalog",
     "mpdash.channels",
     "mpdash.integration",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked sign-in with mpdash.security.lockout_response
 ]
 
 ROOT_URLCONF = "mpdash.urls"
@@ -120,6 +123,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- brute-force protection (mpdash.security) -------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked address or username
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("MPDASH_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("MPDASH_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "mpdash.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "mpdash.security.client_ip"  # X-Forwarded-For only behind MPDASH_PROXY_COUNT proxies
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -143,11 +160,20 @@ LOGOUT_REDIRECT_URL = "/login/"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = str(DATA_DIR / "media")
 
+# Shared by every process of one machine (throttle counters); Redis when the broker is Redis.
+_CACHE_URL = os.environ.get("MPDASH_CACHE_URL") or (
+    os.environ["CELERY_BROKER_URL"] if os.environ.get("CELERY_BROKER_URL", "").startswith("redis") else "")
+if _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
+
 # --- REST API -------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mpdash.security.TokenAuthentication",  # DRF's, throttled after repeated wrong tokens
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -155,6 +181,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"failed_token": os.environ.get("MPDASH_TOKEN_FAILURE_RATE", "10/min")},
+    "NUM_PROXIES": int(os.environ.get("MPDASH_PROXY_COUNT", "0")) or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mpdash API",

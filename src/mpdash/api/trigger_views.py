@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mpdash.integration import triggers
+from mpdash.security import TokenAuthentication
 from mpdash.integration.models import TriggerRequest
 
 _REQUEST = inline_serializer("FlowTriggerBody", {"payload": serializers.DictField()})
