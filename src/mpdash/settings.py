@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "mpdash.api.limits.RequestSizeLimits",  # a JSON 413 naming the limit instead of Django's bare 400
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -190,6 +191,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# Largest body of a bulk/ upsert (mpdash.api.limits); other API bodies keep Django's 2.5 MB.
+MPDASH_BULK_MAX_BYTES = int(os.environ.get("MPDASH_BULK_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # --- Celery -----------------------------------------------------------------------
 
