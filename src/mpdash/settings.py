@@ -24,6 +24,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# prometheus_client's multiprocess mode (mpdash.metrics): every process of this machine writes its
+# counters here and /metrics sums them. Set before prometheus_client is first imported.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "prometheus"))
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
 DEBUG = _env_bool("MPDASH_DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("MPDASH_SECRET_KEY") or ""
 if not SECRET_KEY:
@@ -262,6 +267,11 @@ MPDASH_CHANGE_DEBOUNCE_SECONDS = float(os.environ.get("MPDASH_CHANGE_DEBOUNCE_SE
 MPDASH_HTTP_TIMEOUT = float(os.environ.get("MPDASH_HTTP_TIMEOUT", "20"))
 # Seconds between polls of batches the marketplace is still processing.
 MPDASH_BATCH_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_POLL_SECONDS", "2.0"))
+
+# /metrics (mpdash.metrics): with a token, scrapes must send "Authorization: Bearer <token>";
+# without one, only these addresses or networks may scrape.
+MPDASH_METRICS_TOKEN = os.environ.get("MPDASH_METRICS_TOKEN", "")
+MPDASH_METRICS_ALLOWED_IPS = [a.strip() for a in os.environ.get("MPDASH_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a.strip()]
 
 # E-mail (alarms): SMTP when MPDASH_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS are set; the demo

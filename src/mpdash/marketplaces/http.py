@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 import httpx
 
+from mpdash import metrics
 from mpdash.redaction import redact, redact_text
 
 from .errors import AuthError, MalformedResponse, MarketplaceError, RateLimited, RequestRejected, TransientError
@@ -201,6 +202,7 @@ class BaseClient:
         exchange = Exchange(method, url, status, duration, request_excerpt, _excerpt(body), error)
         self._remember(exchange)
         logger.info("%s %s -> %s in %.0f ms%s", method, url, status or "-", duration, f" ({error})" if error else "")
+        metrics.call_finished(self, method, url, status, duration, error)
 
     def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
         """Map a non-2xx answer to one of the marketplace errors. Subclasses may refine it."""
