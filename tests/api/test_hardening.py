@@ -32,3 +32,8 @@ def test_filter_values_that_do_not_parse_are_400_naming_the_parameter(api, query
 
 def test_a_valid_in_filter_still_filters(api):
     assert api.get("/api/v1/orders/?status__in=1,2").status_code == 200
+
+
+def test_a_well_formed_id_that_no_row_has_matches_nothing(api):
+    r = api.get("/api/v1/flow-runs/?channel=987654")
+    assert r.status_code == 200 and r.json()["results"] == []

@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import register_converter
 from django_filters import utils
+from django_filters.filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
@@ -96,12 +97,36 @@ def check_values(filterset) -> None:
         raise ValidationError(errors)
 
 
+def _only_unknown_ids(filterset) -> bool:
+    """True when every error is a model-choice filter given a well-formed id that no row has."""
+    for name, errors in filterset.form.errors.items():
+        flt = filterset.filters.get(name)
+        if not isinstance(flt, (ModelChoiceFilter, ModelMultipleChoiceFilter)):
+            return False
+        if any(e.code != "invalid_choice" for e in errors.as_data()):
+            return False
+        raw = filterset.form.data.getlist(name) if hasattr(filterset.form.data, "getlist") else [filterset.form.data.get(name)]
+        model = getattr(flt.queryset, "model", None)
+        target = model._meta.get_field(flt.field.to_field_name) if model is not None and flt.field.to_field_name else (
+            model._meta.pk if model is not None else None)
+        for value in raw:
+            try:
+                if target is not None:
+                    target.run_validators(target.to_python(value))
+            except (DjangoValidationError, ValueError, TypeError):
+                return False
+    return bool(filterset.form.errors)
+
+
 class FilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        if not filterset.is_valid() and self.raise_exception:
-            raise utils.translate_validation(filterset.errors)
+        if not filterset.is_valid():
+            if _only_unknown_ids(filterset):
+                return queryset.none()  # ?channel=999 with no channel 999: nothing matches, not a 400
+            if self.raise_exception:
+                raise utils.translate_validation(filterset.errors)
         check_values(filterset)
         return filterset.qs
