@@ -205,6 +205,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["mpdash.api.lookups.FilterBackend"],
+    # JSON bodies (the schema says so); the CSV imports declare multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -216,6 +219,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Catalog, prices, stock, sales channels and flow runs of the marketplace hub.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,  # request bodies with their own rules (required, minLength, write-only)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mpdash.api.schema_hooks.closed_bulk_rows",
+        "mpdash.api.schema_hooks.lift_request_one_of",
+        "mpdash.api.schema_hooks.truthful_strings",
+    ],
 }
 
 # Largest body of a bulk/ upsert (mpdash.api.limits); other API bodies keep Django's 2.5 MB.
