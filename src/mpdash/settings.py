@@ -225,6 +225,7 @@ SPECTACULAR_SETTINGS = {
         "mpdash.api.schema_hooks.closed_bulk_rows",
         "mpdash.api.schema_hooks.lift_request_one_of",
         "mpdash.api.schema_hooks.truthful_strings",
+        "mpdash.api.schema_hooks.webhook_secret",
     ],
 }
 

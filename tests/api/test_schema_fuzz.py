@@ -46,6 +46,7 @@ REFERENCES = {
     "product": "sku", "price_list": "price_list", "stock_list": "stock_list", "catalog": "catalog",
     "category": "category", "parent": "category", "channel": "channel_id", "remote_category": "remote_category",
     "cargo_company": "cargo_company", "reason": "reason", "order_number": "order_number",
+    "local_category": "local_category",
 }
 
 
@@ -99,7 +100,7 @@ def world(lists, channel_factory, settings, live_server):
     refs = {"sku": products[1].sku, "skus": [p.sku for p in products], "price_list": lists["price_list"].code, "stock_list": lists["stock_list"].code,
             "catalog": lists["catalog"].code, "category": tree["local_dress"].code, "channel_id": channel.pk,
             "remote_category": tree["dress"].pk, "cargo_company": "yurtici", "reason": refund_reason().pk,
-            "order_number": refund.order.number}
+            "order_number": refund.order.number, "local_category": tree["local_dress"].pk}
     return {"refs": refs, "url": live_server.url, "token": Token.objects.create(user=user).key, "channel": channel, "sku": products[0].sku,
             "refund": refund, "trigger": trigger}
 
@@ -231,7 +232,7 @@ def test_negative_cases_are_never_a_server_error(case, world):
 # Operations whose schema-built requests are still mostly refused, for reasons the schema does
 # not state yet (state machines: order status, refund decisions; one-of bodies: category
 # mappings, imports). A ratchet: the count may only go down; the target is 0.
-MOSTLY_REFUSED_AT_MOST = int(os.environ.get("FUZZ_MOSTLY_REFUSED_AT_MOST", "11"))
+MOSTLY_REFUSED_AT_MOST = int(os.environ.get("FUZZ_MOSTLY_REFUSED_AT_MOST", "8"))
 
 
 def test_zz_operations_mostly_refused(request):

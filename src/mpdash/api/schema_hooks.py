@@ -68,3 +68,19 @@ def truthful_strings(result, generator, request, public):
                 continue
             prop["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$" if prop.get("minLength", 0) >= 1 else r"^[^\u0000]*$"
     return result
+
+
+def webhook_secret(result, generator, request, public):
+    """A webhook endpoint's secret: 16 characters or more; required to create one (PATCH may
+    leave it out, or send it empty or masked, to keep the stored one)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in ("WebhookEndpointRequest", "PatchedWebhookEndpointRequest"):
+        secret = (schemas.get(name, {}).get("properties") or {}).get("secret")
+        if secret is not None:
+            secret["minLength"] = 16
+            secret["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+            if name == "WebhookEndpointRequest":
+                schemas[name].setdefault("required", [])
+                if "secret" not in schemas[name]["required"]:
+                    schemas[name]["required"].append("secret")
+    return result
