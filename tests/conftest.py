@@ -39,6 +39,15 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test its own cache (the wrong-token throttle counts there), not the data directory's."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def lists(db):
     from mpdash.catalog.models import Catalog, PriceList, StockList

@@ -15,6 +15,7 @@ def web_command(host: str, port: int, workers: int = 2) -> list[str]:
         sys.executable, "-m", "gunicorn", "mpdash.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
         "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "60",
+        "--config", "python:mpdash.gunicorn_conf",
     ]
 
 

@@ -8,6 +8,7 @@ Distributed: set ``DATABASE_URL`` (PostgreSQL) and ``CELERY_BROKER_URL`` (Redis)
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
+
+# prometheus_client's multiprocess mode (mpdash.metrics): every process of this machine writes its
+# counters here and /metrics sums them. Set before prometheus_client is first imported.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "prometheus"))
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
 DEBUG = _env_bool("MPDASH_DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("MPDASH_SECRET_KEY") or ""
@@ -47,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
     "mpdash.catalog",
     "mpdash.channels",
     "mpdash.integration",
@@ -59,13 +66,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy, see CONTENT_SECURITY_POLICY
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "mpdash.api.limits.RequestSizeLimits",  # a JSON 413 naming the limit instead of Django's bare 400
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked sign-in with mpdash.security.lockout_response
 ]
 
 ROOT_URLCONF = "mpdash.urls"
@@ -120,6 +130,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- brute-force protection (mpdash.security) -------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked address or username
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("MPDASH_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("MPDASH_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "mpdash.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "mpdash.security.client_ip"  # X-Forwarded-For only behind MPDASH_PROXY_COUNT proxies
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -139,29 +163,74 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
+# Content-Security-Policy (django-csp) of every page: scripts, styles, images and fonts from our
+# own origin only (htmx, Chart.js and Chartkick.js are served from our static files; the screens
+# use no inline script, event handler or style attribute), no plugins, no framing, forms post
+# here only. The Swagger UI at /api/docs/ loads its script from a CDN and is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # Files operators upload on the screens (refund rejection images), kept in the data directory.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = str(DATA_DIR / "media")
+
+# Shared by every process of one machine (throttle counters); Redis when the broker is Redis.
+_CACHE_URL = os.environ.get("MPDASH_CACHE_URL") or (
+    os.environ["CELERY_BROKER_URL"] if os.environ.get("CELERY_BROKER_URL", "").startswith("redis") else "")
+if _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
 
 # --- REST API -------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mpdash.security.TokenAuthentication",  # DRF's, throttled after repeated wrong tokens
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["mpdash.api.lookups.FilterBackend"],
+    # JSON bodies (the schema says so); the CSV imports declare multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"failed_token": os.environ.get("MPDASH_TOKEN_FAILURE_RATE", "10/min")},
+    "NUM_PROXIES": int(os.environ.get("MPDASH_PROXY_COUNT", "0")) or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mpdash API",
     "DESCRIPTION": "Catalog, prices, stock, sales channels and flow runs of the marketplace hub.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,  # request bodies with their own rules (required, minLength, write-only)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mpdash.api.schema_hooks.closed_bulk_rows",
+        "mpdash.api.schema_hooks.lift_request_one_of",
+        "mpdash.api.schema_hooks.truthful_strings",
+        "mpdash.api.schema_hooks.webhook_secret",
+    ],
 }
+
+# Largest body of a bulk/ upsert (mpdash.api.limits); other API bodies keep Django's 2.5 MB.
+MPDASH_BULK_MAX_BYTES = int(os.environ.get("MPDASH_BULK_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # --- Celery -----------------------------------------------------------------------
 
@@ -209,6 +278,11 @@ MPDASH_CHANGE_DEBOUNCE_SECONDS = float(os.environ.get("MPDASH_CHANGE_DEBOUNCE_SE
 MPDASH_HTTP_TIMEOUT = float(os.environ.get("MPDASH_HTTP_TIMEOUT", "20"))
 # Seconds between polls of batches the marketplace is still processing.
 MPDASH_BATCH_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_POLL_SECONDS", "2.0"))
+
+# /metrics (mpdash.metrics): with a token, scrapes must send "Authorization: Bearer <token>";
+# without one, only these addresses or networks may scrape.
+MPDASH_METRICS_TOKEN = os.environ.get("MPDASH_METRICS_TOKEN", "")
+MPDASH_METRICS_ALLOWED_IPS = [a.strip() for a in os.environ.get("MPDASH_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a.strip()]
 
 # E-mail (alarms): SMTP when MPDASH_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS are set; the demo

@@ -101,3 +101,9 @@ def test_mapping_change_marks_affected_products(api, channel, lists, remote):
 
 def test_preview_of_unknown_sku_is_404(api, channel):
     assert api.get(f"/api/v1/channels/{channel.pk}/products/NOPE/preview/").status_code == 404
+
+
+def test_export_as_csv_is_also_reached_with_format_csv(api, channel, remote):
+    r = api.get(f"/api/v1/attribute-mappings/export/?channel={channel.pk}&format=csv")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert r.content.decode().splitlines()[0] == "channel,remote_category,attribute,source_type,source,value_map"

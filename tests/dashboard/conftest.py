@@ -185,12 +185,20 @@ def page(live_server, monkeypatch):
         browser = p.chromium.launch(executable_path=path, args=["--headless", "--no-sandbox"])
         context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.url)
         context.set_default_timeout(15_000)
-        yield context.new_page()
+        page = context.new_page()
+        # Every browser test also checks the Content-Security-Policy: the screens, htmx and the
+        # charts must work under it without a single violation reported in the console.
+        page.csp_violations = []
+        page.on("console", lambda msg: page.csp_violations.append(msg.text)
+                if "Content Security Policy" in msg.text else None)
+        yield page
+        violations = list(page.csp_violations)
         # The ORM calls made meanwhile ran in Playwright's context, on a connection of their
         # own (asgiref's Local): close it, or it outlives the test and blocks the test database.
         connections.close_all()
         context.close()
         browser.close()
+    assert not violations, f"Content-Security-Policy violations in the console: {violations}"
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:

@@ -12,7 +12,9 @@ from rest_framework.response import Response
 
 from mpdash.catalog import importer
 
-MAX_ROWS = 50_000
+from . import limits
+
+MAX_ROWS = 100_000  # an ERP's full stock dump; above it a 413 says how to split (mpdash.api.limits)
 MAX_ERRORS_SHOWN = 1_000
 
 
@@ -20,7 +22,9 @@ def bulk_response(kind: str, data) -> Response:
     if not isinstance(data, list):
         return _errors([importer.RowError(None, "non_field_errors", "expected a JSON list of rows")])
     if len(data) > MAX_ROWS:
-        return _errors([importer.RowError(None, "non_field_errors", f"at most {MAX_ROWS} rows per request; got {len(data)}")])
+        advice = limits.split_advice(MAX_ROWS, len(data), "rows")
+        return Response(limits.too_large_body("MAX_ROWS", MAX_ROWS, len(data), "rows", advice),
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     counts, errors = importer.bulk_upsert(kind, data)
     if errors:
         return _errors(errors)

@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -77,6 +78,18 @@ class AttributeChangeViewSet(viewsets.ReadOnlyModelViewSet):
 # --- mappings ---------------------------------------------------------------------------
 
 
+class _CSVRenderer(BaseRenderer):
+    """Lets ``?format=csv`` through DRF's content negotiation (it answered 404 before); the
+    export writes the CSV itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, (bytes, str)) else json.dumps(data, ensure_ascii=False)
+
+
 class _MappingViewSet(viewsets.ModelViewSet):
     """CRUD plus ``export`` (``?format=csv|json``) and ``import`` (a JSON list or a CSV
     file): import is all-or-nothing, a bad row answers 400 naming the row and field."""
@@ -88,11 +101,11 @@ class _MappingViewSet(viewsets.ModelViewSet):
         raise NotImplementedError
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, description="csv (default) or json")],
+        parameters=[OpenApiParameter("format", str, enum=["csv", "json"], description="csv (default) or json")],
         responses={200: OpenApiTypes.STR},
         summary="Export mappings (filter by ?channel=)",
     )
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(detail=False, methods=["get"], url_path="export", renderer_classes=[JSONRenderer, _CSVRenderer])
     def export(self, request):
         rows = list(self._rows_for_export(self.filter_queryset(self.get_queryset())))
         if request.query_params.get("format") == "json":

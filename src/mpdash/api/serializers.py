@@ -119,37 +119,49 @@ class CatalogItemSerializer(serializers.ModelSerializer):
 # --- bulk (request/response shapes, for the schema) ------------------------------------------------
 
 
+# What mpdash.catalog.importer accepts, stated for the schema: lengths, non-blank text (a
+# value of spaces only is blank), 3-letter currencies, tax rates 0-100. Rows are closed objects
+# (additionalProperties: false, see schema_hooks): an unknown field is refused by name.
+_NON_BLANK = r"\S"
+
+
+def _code(max_length: int, **kwargs):
+    return serializers.RegexField(_NON_BLANK, max_length=max_length, **kwargs)
+
+
 class BulkProductRowSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    name = serializers.CharField(required=False, help_text="Required for a new product")
-    base_code = serializers.CharField(required=False)
-    description = serializers.CharField(required=False)
+    sku = _code(128)
+    name = _code(512, required=False, help_text="Required for a new product")
+    base_code = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=1_000_000, required=False, allow_blank=True)
     product_type = serializers.ChoiceField(choices=Product.ProductType.choices, required=False)
     is_active = serializers.BooleanField(required=False)
-    category = serializers.CharField(required=False, allow_null=True, help_text="Category code")
-    images = serializers.ListField(child=serializers.URLField(), required=False)
+    category = _code(128, required=False, allow_null=True, help_text="Category code (an existing category)")
+    images = serializers.ListField(child=serializers.RegexField(r"^https?://\S+$", max_length=2000), required=False,
+                                   help_text="http(s) URLs")
     attributes = serializers.DictField(required=False)
 
 
 class BulkPriceRowSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    price_list = serializers.CharField(help_text="Price list code")
+    sku = _code(128, help_text="SKU of an existing product; once per price list in a request")
+    price_list = _code(64, help_text="Price list code")
     price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    retail_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    currency = serializers.CharField(required=False, help_text="Defaults to the price list's currency")
-    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    retail_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True,
+                                            help_text="At least the price")
+    currency = serializers.RegexField(r"^\s*[A-Za-z]{3}\s*$", required=False, help_text="Defaults to the price list's currency")
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
 
 
 class BulkStockRowSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    stock_list = serializers.CharField(help_text="Stock list code")
-    quantity = serializers.IntegerField(min_value=0)
+    sku = _code(128, help_text="SKU of an existing product; once per stock list in a request")
+    stock_list = _code(64, help_text="Stock list code")
+    quantity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     extra = serializers.DictField(required=False)
 
 
 class BulkCatalogItemRowSerializer(serializers.Serializer):
-    catalog = serializers.CharField(help_text="Catalog code")
-    sku = serializers.CharField()
+    catalog = _code(64, help_text="Catalog code")
+    sku = _code(128, help_text="SKU of an existing product")
 
 
 class BulkResultSerializer(serializers.Serializer):

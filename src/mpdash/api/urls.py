@@ -1,14 +1,14 @@
 """Routes of the REST API, mounted at ``/api/v1/`` (paths in the Omnitron style)."""
 
-from rest_framework.routers import DefaultRouter
 
 from mpdash.orders import api as orders_api
 
 from django.urls import path
 
 from . import mapping_views, views
+from .lookups import IdRouter
 
-router = DefaultRouter()
+router = IdRouter()
 router.register("products", views.ProductViewSet, basename="product")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("price_lists", views.PriceListViewSet, basename="price-list")
@@ -30,8 +30,8 @@ router.register("product-integrations", mapping_views.ProductIntegrationViewSet,
 orders_api.register(router)
 
 urlpatterns = [
-    path("channels/<int:channel_id>/products/<path:sku>/preview/", mapping_views.ProductPreviewView.as_view(), name="product-preview"),
-    path("channels/<int:channel_id>/products/resend/", mapping_views.ProductResendView.as_view(), name="product-resend"),
+    path("channels/<id:channel_id>/products/<path:sku>/preview/", mapping_views.ProductPreviewView.as_view(), name="product-preview"),
+    path("channels/<id:channel_id>/products/resend/", mapping_views.ProductResendView.as_view(), name="product-resend"),
     *router.urls,
     *orders_api.urlpatterns,
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
@@ -21,6 +20,7 @@ from mpdash.integration.models import BatchRequest, FailedIntegration, FlowLogLi
 
 from . import serializers as s
 from .bulk import bulk_response
+from .lookups import FilterBackend
 
 
 class WriteViewSet(
@@ -61,7 +61,7 @@ class ProductFilter(django_filters.FilterSet):
 class ProductViewSet(WriteViewSet):
     queryset = Product.objects.select_related("category").order_by("sku")
     serializer_class = s.ProductSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [FilterBackend, filters.SearchFilter]
     filterset_class = ProductFilter
     search_fields = ["sku", "name", "base_code"]
 
@@ -74,7 +74,7 @@ class ProductViewSet(WriteViewSet):
 class CategoryViewSet(WriteViewSet):
     queryset = Category.objects.select_related("parent").order_by("code")
     serializer_class = s.CategorySerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [FilterBackend, filters.SearchFilter]
     filterset_fields = ["code"]
     search_fields = ["code", "name"]
 

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 from django.db.models import F
 from django.utils import timezone
 
+from mpdash import metrics
 from mpdash.redaction import redact
 
 from .models import BatchRequest, FlowLogLine, FlowRun
@@ -71,7 +72,8 @@ def finish_if_complete(run_id: int, message: str | None = None, failed: bool = F
         update["duration_ms"] = int((now - run.started_at).total_seconds() * 1000)
     if message is not None:
         update["message"] = message[:4000]
-    FlowRun.objects.filter(pk=run_id, finished_at__isnull=True).update(**update)
+    if FlowRun.objects.filter(pk=run_id, finished_at__isnull=True).update(**update):
+        metrics.run_finished(run.channel_id, run.flow, status, update.get("duration_ms"))
 
 
 def record_maintenance_run(channel, flow: str, message: str, *, trigger: str = FlowRun.Trigger.SYSTEM) -> FlowRun:
@@ -88,4 +90,5 @@ def record_maintenance_run(channel, flow: str, message: str, *, trigger: str = F
         message=message,
     )
     add_lines(run, [("", FlowLogLine.Outcome.INFO, message, None)])
+    metrics.run_finished(channel.pk, flow, run.status, 0)
     return run

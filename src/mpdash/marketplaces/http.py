@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Iterator
 
 import httpx
 
+from mpdash import metrics
 from mpdash.redaction import redact, redact_text
 
 from .auth import BasicCredentials, Credentials
@@ -241,6 +242,7 @@ class BaseClient:
         exchange = Exchange(method, url, status, duration, request_excerpt, _excerpt(body), error)
         self._remember(exchange)
         logger.info("%s %s -> %s in %.0f ms%s", method, url, status or "-", duration, f" ({error})" if error else "")
+        metrics.call_finished(self, method, url, status, duration, error)
 
     @property
     def credentials_hint(self) -> str:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from pyrate_limiter import Duration, Limiter, Rate
+
+from mpdash import metrics
 
 from .errors import RateLimited
 
@@ -99,7 +102,9 @@ class CallBudget:
         # ``False`` as the file lock's timeout, which filelock >= 4.2 refuses (TypeError).
         # The floor is time to take the shared lock (a file lock the bucket's cleaner thread
         # also takes), not a wait for a slot: below it, "no wait" failed now and then on a free budget.
+        started = time.perf_counter()
         ok = self._limiter().try_acquire(self.key, weight=weight, blocking=True, timeout=max(max_wait, LOCK_WAIT_FLOOR))
+        metrics.budget_waited(self.key, time.perf_counter() - started, ok)
         if not ok:
             window = max(s.per_seconds for s in self.specs)
             raise RateLimited(f"call budget {self.key!r} exhausted; retry later", retry_after=window)

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from mpdash.api import lookups  # noqa: F401  (registers the <id:…> path converter)
+
 from . import views
 
 
@@ -17,12 +19,12 @@ def register(router) -> None:
 
 urlpatterns: list = [
     path(
-        "channel/<int:channel_id>/cancellation_reasons/",
+        "channel/<id:channel_id>/cancellation_reasons/",
         views.ChannelCancellationReasonList.as_view(),
         name="channel-cancellation-reasons",
     ),
     path(
-        "channel/<int:channel_id>/cancellation_reasons/<int:pk>/",
+        "channel/<id:channel_id>/cancellation_reasons/<id:pk>/",
         views.ChannelCancellationReasonDetail.as_view(),
         name="channel-cancellation-reason",
     ),

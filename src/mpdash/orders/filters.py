@@ -7,9 +7,13 @@ import django_filters
 from .models import CancellationReason, CancellationRequest, Order, WebhookDelivery
 
 
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """Comma-separated integers."""
+
+
 class OrderFilter(django_filters.FilterSet):
     channel__slug = django_filters.CharFilter(field_name="channel__slug")
-    status__in = django_filters.BaseInFilter(field_name="status", help_text="Comma-separated status codes")
+    status__in = NumberInFilter(field_name="status", help_text="Comma-separated status codes (integers)")
     date_placed__gte = django_filters.IsoDateTimeFilter(field_name="date_placed", lookup_expr="gte")
     date_placed__lte = django_filters.IsoDateTimeFilter(field_name="date_placed", lookup_expr="lte")
     created_at__gte = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")

@@ -268,7 +268,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
         max_length=500, required=False, allow_blank=True, help_text="HMAC key; write-only, shown masked"
     )
     events = serializers.ListField(
-        child=NamedChoiceField([*WebhookEvent.values, "*"], "WebhookSubscriptionEnum"), allow_empty=False,
+        child=NamedChoiceField([*WebhookEvent.values, "*"], "WebhookSubscriptionEnum"), allow_empty=False, min_length=1,
         help_text='Events to receive; ["*"] for all',
     )
 
