@@ -209,6 +209,11 @@ MPDASH_CHANGE_DEBOUNCE_SECONDS = float(os.environ.get("MPDASH_CHANGE_DEBOUNCE_SE
 MPDASH_HTTP_TIMEOUT = float(os.environ.get("MPDASH_HTTP_TIMEOUT", "20"))
 # Seconds between polls of batches the marketplace is still processing.
 MPDASH_BATCH_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_POLL_SECONDS", "2.0"))
+# A batch that is not full goes once its changes have been quiet for the debounce, and at the
+# latest this long after the oldest of them (a steady writer is never quiet).
+MPDASH_BATCH_MAX_WAIT_SECONDS = float(os.environ.get("MPDASH_BATCH_MAX_WAIT_SECONDS", "0") or 0) or 2 * MPDASH_CHANGE_DEBOUNCE_SECONDS
+# Seconds from sending a batch to its first poll (0: the smaller of 0.5 s and the poll interval).
+MPDASH_BATCH_FIRST_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_FIRST_POLL_SECONDS", "0") or 0)
 
 # E-mail (alarms): SMTP when MPDASH_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS are set; the demo

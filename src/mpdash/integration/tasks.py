@@ -14,12 +14,12 @@ logger = logging.getLogger("mpdash.integration.tasks")
 
 
 @shared_task(name="mpdash.run_flow", ignore_result=True)
-def run_flow(channel_id: int, flow: str, trigger: str = "schedule") -> list[int]:
+def run_flow(channel_id: int, flow: str, trigger: str = "schedule", gather: bool = False) -> list[int]:
     from .dispatch import execute
 
     # Clear the dispatch marker first: a change arriving from now on queues a new run.
     FlowState.objects.filter(channel_id=channel_id, flow=flow).update(dispatch_requested_at=None)
-    return execute(channel_id, flow, trigger)
+    return execute(channel_id, flow, trigger, gather=gather)
 
 
 @shared_task(name="mpdash.poll_batch", ignore_result=True)
@@ -33,17 +33,30 @@ def poll_batch(batch_id: int) -> None:
         poll_batch.apply_async(args=[batch_id], countdown=settings.MPDASH_BATCH_POLL_SECONDS)
 
 
+@shared_task(name="mpdash.poll_batches", ignore_result=True)
+def poll_batches(channel_id: int, kind: str) -> int:
+    """The poller of one (channel, kind): its due batches, oldest first, within the budget."""
+    from . import batches
+
+    return batches.poll_due(channel_id, kind)
+
+
 @shared_task(name="mpdash.poll_open_batches", ignore_result=True)
 def poll_open_batches() -> int:
-    """Safety net for polls lost with a worker: poll every open batch not polled lately."""
+    """Safety net for pollers lost with a worker: run the poller of every (channel, kind)
+    with a batch open for a while."""
     from . import batches
 
     cutoff = timezone.now() - timezone.timedelta(seconds=max(10.0, settings.MPDASH_BATCH_POLL_SECONDS * 3))
     done = 0
-    for batch in BatchRequest.objects.select_related("channel", "run").filter(
-        status__in=BatchRequest.OPEN_STATUSES, sent_at__lt=cutoff
-    )[:500]:
-        done += batches.poll(batch)
+    pairs = (
+        BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES, sent_at__lt=cutoff)
+        .order_by()
+        .values_list("channel_id", "kind")
+        .distinct()
+    )
+    for channel_id, kind in list(pairs):
+        done += batches.poll_due(channel_id, kind)
     return done
 
 

@@ -101,5 +101,7 @@ class CallBudget:
         # also takes), not a wait for a slot: below it, "no wait" failed now and then on a free budget.
         ok = self._limiter().try_acquire(self.key, weight=weight, blocking=True, timeout=max(max_wait, LOCK_WAIT_FLOOR))
         if not ok:
-            window = max(s.per_seconds for s in self.specs)
+            # Try again after the shortest window: a slot may free up then (asking costs no
+            # call to the marketplace), rather than a minute later for a per-minute rate.
+            window = min(s.per_seconds for s in self.specs)
             raise RateLimited(f"call budget {self.key!r} exhausted; retry later", retry_after=window)
