@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from mpdash.catalog import importer
 
-MAX_ROWS = 50_000
+MAX_ROWS = 100_000  # an ERP's goods receipt or recount in one call
 MAX_ERRORS_SHOWN = 1_000
 
 

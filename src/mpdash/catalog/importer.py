@@ -434,7 +434,7 @@ def write_prices(prepared: Prepared) -> Counts:
         counts.created += len(to_create)
         counts.updated += len(to_update)
         if to_create or to_update:
-            _notify_on_commit("productprice", list_id)
+            _notify_on_commit("productprice", list_id, len(to_create) + len(to_update))
     return counts
 
 
@@ -468,10 +468,10 @@ def _apply(obj, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _notify_on_commit(kind: str, list_id: int) -> None:
+def _notify_on_commit(kind: str, list_id: int, changed: int | None = None) -> None:
     from mpdash.integration.dispatch import notify_list_changed
 
-    transaction.on_commit(partial(notify_list_changed, kind, list_id), robust=True)
+    transaction.on_commit(partial(notify_list_changed, kind, list_id, changed), robust=True)
 
 
 # --- stocks ------------------------------------------------------------------------------------
@@ -551,7 +551,7 @@ def write_stocks(prepared: Prepared) -> Counts:
         counts.created += len(to_create)
         counts.updated += len(to_update)
         if to_create or to_update:
-            _notify_on_commit("productstock", list_id)
+            _notify_on_commit("productstock", list_id, len(to_create) + len(to_update))
     return counts
 
 
