@@ -145,6 +145,9 @@ MEDIA_ROOT = str(DATA_DIR / "media")
 
 # --- REST API -------------------------------------------------------------------
 
+# Request bodies up to 32 MiB: a bulk call of 100,000 stock or price rows is 6-9 MB of JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -71,10 +71,10 @@ def test_full_batch_goes_without_waiting_for_the_debounce(
     with django_capture_on_commit_callbacks(execute=True):
         notify_list_changed("productstock", lists["stock_list"].pk, changed=len(products))
     queued = [kw for name, _, kw in no_celery if name == "run_flow"]
-    assert queued and queued[-1]["countdown"] == 0 and queued[-1]["kwargs"]["gather"] is True
+    assert queued and queued[-1]["countdown"] == 0 and queued[-1]["kwargs"]["trigger"] == "event"
     no_celery.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        [run_id] = tasks.run_flow(channel.pk, "stock", "event", gather=True)  # what that task does
+        [run_id] = tasks.run_flow(channel.pk, "stock", "event")  # what that task does
     run = FlowRun.objects.get(pk=run_id)
     assert (run.selected, run.sent) == (2 * BATCH, 2 * BATCH)  # the two full batches went at once
     assert sorted(BatchRequest.objects.filter(channel=channel).values_list("item_count", flat=True)) == [BATCH, BATCH]

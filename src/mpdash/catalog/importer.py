@@ -264,9 +264,21 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 def _ids_by(model, key: str, values: Iterable[str]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(values)), LOOKUP_CHUNK):
-        out.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "id"))
+    for chunk in _chunks(sorted(set(values)), KEYS_CHUNK):
+        out.update(_among(model.objects.all(), key, chunk).values_list(key, "id"))
     return out
+
+
+KEYS_CHUNK = 10_000  # keys per lookup passed as one parameter (see _among)
+
+
+def _among(queryset, column: str, keys: list):
+    """``queryset`` narrowed to rows whose ``column`` is one of ``keys``, passed as one
+    parameter (a JSON array on SQLite, an array on PostgreSQL): building an ``IN`` of
+    thousands of parameters costs Django more than running the query."""
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.extra(where=[f"{column} = ANY(%s)"], params=[list(keys)])
+    return queryset.extra(where=[f"{column} IN (SELECT value FROM json_each(%s))"], params=[json.dumps(list(keys))])
 
 
 class _RowParser:
@@ -373,11 +385,34 @@ def _dedupe(rows: list[_Row], key, errors: list[RowError], seen: dict | None, wh
 PRICE_FIELDS = ("sku", "price_list", "price", "retail_price", "currency", "tax_rate")
 
 
+_SIMPLE_PRICE_KEYS = frozenset(("sku", "price_list", "price"))
+
+
+def _simple_price_row(raw: Any, price_list: str | None):
+    """``(sku, list code, price)`` of a row that the full parser would take as it is, else None."""
+    if type(raw) is not dict or not raw.keys() <= _SIMPLE_PRICE_KEYS or "price" not in raw:
+        return None
+    sku, code = raw.get("sku"), raw.get("price_list", price_list)
+    if type(sku) is not str or not 0 < len(sku) <= 128 or sku != sku.strip():
+        return None
+    if type(code) is not str or not 0 < len(code) <= 64 or ("price_list" in raw and code != code.strip()):
+        return None
+    try:
+        price = _decimal(raw["price"], max_digits=14, places=2, minimum=Decimal("0"))
+    except _Bad:
+        return None
+    return sku, code, price
+
+
 def prepare_prices(numbered_rows: Iterable[tuple[int, Any]], *, price_list: str | None = None, seen: dict | None = None):
     """Validate price rows ``(row_no, dict)``; returns ``(Prepared, errors)``."""
     errors: list[RowError] = []
     rows: list[_Row] = []
     for row_no, raw in numbered_rows:
+        simple = _simple_price_row(raw, price_list)
+        if simple is not None:  # the common row, checked without the general parser
+            rows.append(_Row(row_no, simple[0], {"price": simple[2]}, list_code=simple[1]))
+            continue
         p = _RowParser(row_no, raw, PRICE_FIELDS, errors)
         if not p.raw and not p.ok:
             continue
@@ -408,29 +443,49 @@ def prepare_prices(numbered_rows: Iterable[tuple[int, Any]], *, price_list: str 
 
 
 def write_prices(prepared: Prepared) -> Counts:
+    """Like :func:`write_stocks`: plain tuples in, one prepared UPDATE, marked in bulk."""
+    from mpdash.integration.change_tracking import marked_in_bulk
+
     counts = Counts()
     now = timezone.now()
     currencies = dict(PriceList.objects.filter(id__in={r.list_id for r in prepared.rows}).values_list("id", "currency"))
     by_list: dict[int, list[_Row]] = defaultdict(list)
     for r in prepared.rows:
         by_list[r.list_id].append(r)
+    connection = connections[router.db_for_write(ProductPrice)]
+    columns = ("price", "retail_price", "currency", "tax_rate")
+    fields = [ProductPrice._meta.get_field(c) for c in columns]
+    stamp = ProductPrice._meta.get_field("modified_at").get_db_prep_save(now, connection)
     for list_id, rows in by_list.items():
-        existing: dict[int, ProductPrice] = {}
-        for chunk in _chunks([r.product_id for r in rows], LOOKUP_CHUNK):
-            existing.update((o.product_id, o) for o in ProductPrice.objects.filter(price_list_id=list_id, product_id__in=chunk))
+        existing: dict[int, tuple] = {}
+        for chunk in _chunks([r.product_id for r in rows], KEYS_CHUNK):
+            existing.update(
+                (found[0], found[1:])
+                for found in _among(ProductPrice.objects.filter(price_list_id=list_id), "product_id", chunk).values_list(
+                    "product_id", "id", *columns
+                )
+            )
         to_create, to_update = [], []
         for r in rows:
-            obj = existing.get(r.product_id)
-            if obj is None:
+            found = existing.get(r.product_id)
+            if found is None:
                 values = {"currency": currencies[list_id], "tax_rate": DEFAULT_TAX_RATE, "retail_price": None, **r.values}
                 to_create.append(ProductPrice(price_list_id=list_id, product_id=r.product_id, **values))
-            elif _apply(obj, r.values):
-                obj.modified_at = now
-                to_update.append(obj)
-            else:
+                continue
+            old = dict(zip(columns, found[1:]))
+            new = {**old, **r.values}
+            if new == old:
                 counts.unchanged += 1
+                continue
+            # Plain values: both backends bind Decimal and text as they are.
+            to_update.append([new[c] for c in columns] + [stamp, found[0]])
         ProductPrice.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
-        _bulk_update(ProductPrice, to_update, ["price", "retail_price", "currency", "tax_rate", "modified_at"])
+        if to_update:
+            table = connection.ops.quote_name(ProductPrice._meta.db_table)
+            sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+            with marked_in_bulk("productprice") as mark, connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET {sets}, modified_at = %s WHERE id = %s", to_update)
+                mark([row[-1] for row in to_update])
         counts.created += len(to_create)
         counts.updated += len(to_update)
         if to_create or to_update:
@@ -479,6 +534,28 @@ def _notify_on_commit(kind: str, list_id: int, changed: int | None = None) -> No
 STOCK_FIELDS = ("sku", "stock_list", "quantity", "extra", "maximumPurchasableQuantity")
 
 
+_SIMPLE_STOCK_KEYS = frozenset(("sku", "stock_list", "quantity"))
+
+
+def _simple_stock_row(raw: Any, stock_list: str | None):
+    """``(sku, list code, quantity)`` of a row that the full parser would take as it is (sku
+    and list code clean text within their lengths, quantity a whole number ≥ 0, as JSON or
+    CSV digits), else None: the full parser then checks it and names what is wrong."""
+    if type(raw) is not dict or not raw.keys() <= _SIMPLE_STOCK_KEYS:
+        return None
+    sku, quantity = raw.get("sku"), raw.get("quantity")
+    code = raw.get("stock_list", stock_list)
+    if type(sku) is not str or not 0 < len(sku) <= 128 or sku != sku.strip():
+        return None
+    if type(code) is not str or not 0 < len(code) <= 64 or ("stock_list" in raw and code != code.strip()):
+        return None
+    if type(quantity) is str and quantity.isascii() and quantity.isdigit():
+        quantity = int(quantity)
+    if type(quantity) is not int or quantity < 0:
+        return None
+    return sku, code, quantity
+
+
 def prepare_stocks(numbered_rows: Iterable[tuple[int, Any]], *, stock_list: str | None = None, seen: dict | None = None):
     """Validate stock rows ``(row_no, dict)``; returns ``(Prepared, errors)``.
 
@@ -487,6 +564,10 @@ def prepare_stocks(numbered_rows: Iterable[tuple[int, Any]], *, stock_list: str 
     errors: list[RowError] = []
     rows: list[_Row] = []
     for row_no, raw in numbered_rows:
+        simple = _simple_stock_row(raw, stock_list)
+        if simple is not None:  # the common row, checked without the general parser
+            rows.append(_Row(row_no, simple[0], {"quantity": simple[2]}, list_code=simple[1]))
+            continue
         p = _RowParser(row_no, raw, STOCK_FIELDS, errors)
         if not p.raw and not p.ok:
             continue
@@ -523,35 +604,61 @@ def _patched_extra(base: dict, patch: dict | None) -> dict:
 
 
 def write_stocks(prepared: Prepared) -> Counts:
+    """Insert new stock rows, update changed ones: existing rows are read as plain tuples
+    and changed ones updated with one prepared statement, marked pending in bulk
+    (``change_tracking.marked_in_bulk``) rather than by a trigger per row."""
+    from mpdash.integration.change_tracking import marked_in_bulk
+
     counts = Counts()
     now = timezone.now()
     by_list: dict[int, list[_Row]] = defaultdict(list)
     for r in prepared.rows:
         by_list[r.list_id].append(r)
+    connection = connections[router.db_for_write(ProductStock)]
+    extra_field = ProductStock._meta.get_field("extra")
+    stamp = ProductStock._meta.get_field("modified_at").get_db_prep_save(now, connection)
     for list_id, rows in by_list.items():
-        existing: dict[int, ProductStock] = {}
-        for chunk in _chunks([r.product_id for r in rows], LOOKUP_CHUNK):
-            existing.update((o.product_id, o) for o in ProductStock.objects.filter(stock_list_id=list_id, product_id__in=chunk))
-        to_create, to_update = [], []
+        existing: dict[int, tuple] = {}
+        for chunk in _chunks([r.product_id for r in rows], KEYS_CHUNK):
+            existing.update(
+                (pid, (pk, quantity, extra))
+                for pid, pk, quantity, extra in _among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list(
+                    "product_id", "id", "quantity", "extra"
+                )
+            )
+        to_create, quantity_only, with_extra = [], [], []
         for r in rows:
-            obj = existing.get(r.product_id)
-            values = dict(r.values)
-            if obj is None:
-                values["extra"] = _patched_extra(values.get("extra", {}), r.extra_patch)
-                to_create.append(ProductStock(stock_list_id=list_id, product_id=r.product_id, **values))
+            found = existing.get(r.product_id)
+            values = r.values
+            if found is None:
+                extra = _patched_extra(values.get("extra", {}), r.extra_patch)
+                to_create.append(ProductStock(stock_list_id=list_id, product_id=r.product_id, quantity=values["quantity"], extra=extra))
                 continue
-            values["extra"] = _patched_extra(values.get("extra", obj.extra or {}), r.extra_patch)
-            if _apply(obj, values):
-                obj.modified_at = now
-                to_update.append(obj)
+            pk, quantity, old_extra = found
+            if "extra" in values or r.extra_patch or old_extra is None:
+                extra = _patched_extra(values.get("extra", old_extra or {}), r.extra_patch)
+            else:
+                extra = old_extra
+            if extra != old_extra:
+                with_extra.append((values["quantity"], extra_field.get_db_prep_save(extra, connection), stamp, pk))
+            elif values["quantity"] != quantity:
+                quantity_only.append((values["quantity"], stamp, pk))
             else:
                 counts.unchanged += 1
         ProductStock.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
-        _bulk_update(ProductStock, to_update, ["quantity", "extra", "modified_at"])
+        if quantity_only or with_extra:
+            with marked_in_bulk("productstock") as mark, connection.cursor() as cursor:
+                table = connection.ops.quote_name(ProductStock._meta.db_table)
+                if quantity_only:
+                    cursor.executemany(f"UPDATE {table} SET quantity = %s, modified_at = %s WHERE id = %s", quantity_only)
+                if with_extra:
+                    cursor.executemany(f"UPDATE {table} SET quantity = %s, extra = %s, modified_at = %s WHERE id = %s", with_extra)
+                mark([row[-1] for row in quantity_only] + [row[-1] for row in with_extra])
+        changed = len(to_create) + len(quantity_only) + len(with_extra)
         counts.created += len(to_create)
-        counts.updated += len(to_update)
-        if to_create or to_update:
-            _notify_on_commit("productstock", list_id, len(to_create) + len(to_update))
+        counts.updated += len(quantity_only) + len(with_extra)
+        if changed:
+            _notify_on_commit("productstock", list_id, changed)
     return counts
 
 

@@ -56,7 +56,7 @@ def request_flow(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.EVEN
     if not queued:
         return False
     delay = settings.MPDASH_CHANGE_DEBOUNCE_SECONDS if countdown is None else countdown
-    kwargs = {"channel_id": channel_id, "flow": flow, "trigger": trigger, "gather": True}
+    kwargs = {"channel_id": channel_id, "flow": flow, "trigger": trigger}
     transaction.on_commit(lambda: run_flow.apply_async(kwargs=kwargs, countdown=delay))
     return True
 
@@ -64,8 +64,9 @@ def request_flow(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.EVEN
 def execute(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.SCHEDULE, *, gather: bool = False) -> list[int]:
     """Run a flow under its lease, as many times as requests arrived meanwhile.
 
-    ``gather``: the run was queued by a change (``request_flow``); a batch that is not full
-    waits until its changes are due instead of going at once (see sync_flow).
+    ``gather``: the run was queued by a change or by the engine (the run_flow task with an
+    event or system trigger); a batch that is not full waits until its changes are due
+    instead of going at once (see sync_flow).
 
     Returns the ids of the runs made (empty when the flow was skipped or coalesced into
     a run already going on elsewhere).
@@ -128,7 +129,7 @@ def _run_once(channel, flow: str, trigger: str, lease: Lease, gather: bool = Fal
         # the dispatch marker, so a batch finishing sooner still queues a run at once.
         from .tasks import run_flow
 
-        kwargs = {"channel_id": channel.pk, "flow": flow, "trigger": FlowRun.Trigger.SYSTEM, "gather": gather}
+        kwargs = {"channel_id": channel.pk, "flow": flow, "trigger": FlowRun.Trigger.SYSTEM}
         transaction.on_commit(lambda: run_flow.apply_async(kwargs=kwargs, countdown=max(retry_after, 0.2)))
     return run.pk
 

@@ -14,12 +14,14 @@ logger = logging.getLogger("mpdash.integration.tasks")
 
 
 @shared_task(name="mpdash.run_flow", ignore_result=True)
-def run_flow(channel_id: int, flow: str, trigger: str = "schedule", gather: bool = False) -> list[int]:
+def run_flow(channel_id: int, flow: str, trigger: str = "schedule") -> list[int]:
     from .dispatch import execute
 
     # Clear the dispatch marker first: a change arriving from now on queues a new run.
     FlowState.objects.filter(channel_id=channel_id, flow=flow).update(dispatch_requested_at=None)
-    return execute(channel_id, flow, trigger, gather=gather)
+    # Runs queued by changes (event) or by the engine itself (system) gather batches that are
+    # not full; manual and scheduled runs send what is ready at once.
+    return execute(channel_id, flow, trigger, gather=trigger in ("event", "system"))
 
 
 @shared_task(name="mpdash.poll_batch", ignore_result=True)
