@@ -66,7 +66,7 @@ from .models import Catalog, CatalogItem, Category, PriceList, Product, ProductP
 
 logger = logging.getLogger("mpdash.catalog.importer")
 
-CHUNK_SIZE = 2000  # CSV rows per transaction
+CHUNK_SIZE = 10_000  # CSV rows per transaction (each marks its changes in one go)
 LOOKUP_CHUNK = 500  # keys per IN (...) lookup
 WRITE_BATCH = 500  # rows per INSERT / UPDATE statement
 UNKNOWN_SKU = "The relevant SKU not exists in the catalog"
@@ -621,11 +621,15 @@ def write_stocks(prepared: Prepared) -> Counts:
         existing: dict[int, tuple] = {}
         for chunk in _chunks([r.product_id for r in rows], KEYS_CHUNK):
             existing.update(
-                (pid, (pk, quantity, extra))
-                for pid, pk, quantity, extra in _among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list(
-                    "product_id", "id", "quantity", "extra"
+                (pid, (pk, quantity))
+                for pid, pk, quantity in _among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list(
+                    "product_id", "id", "quantity"
                 )
             )
+        # ``extra`` is read only for the rows that set it (decoding JSON per row is costly).
+        extras: dict[int, dict] = {}
+        for chunk in _chunks([r.product_id for r in rows if "extra" in r.values or r.extra_patch], KEYS_CHUNK):
+            extras.update(_among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list("product_id", "extra"))
         to_create, quantity_only, with_extra = [], [], []
         for r in rows:
             found = existing.get(r.product_id)
@@ -634,11 +638,10 @@ def write_stocks(prepared: Prepared) -> Counts:
                 extra = _patched_extra(values.get("extra", {}), r.extra_patch)
                 to_create.append(ProductStock(stock_list_id=list_id, product_id=r.product_id, quantity=values["quantity"], extra=extra))
                 continue
-            pk, quantity, old_extra = found
-            if "extra" in values or r.extra_patch or old_extra is None:
+            pk, quantity = found
+            old_extra = extra = extras.get(r.product_id)
+            if "extra" in values or r.extra_patch:
                 extra = _patched_extra(values.get("extra", old_extra or {}), r.extra_patch)
-            else:
-                extra = old_extra
             if extra != old_extra:
                 with_extra.append((values["quantity"], extra_field.get_db_prep_save(extra, connection), stamp, pk))
             elif values["quantity"] != quantity:
