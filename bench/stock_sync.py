@@ -162,7 +162,7 @@ def main() -> int:
     worker_log = open(worker_log_path, "ab")
     log(f"worker log: {worker_log_path}")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", "WARNING",
+        [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
          "--concurrency", str(args.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
         env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
     )

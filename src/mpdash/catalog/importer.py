@@ -62,6 +62,8 @@ from typing import Any, Iterable, Iterator
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from mpdash.sql_keys import among
+
 from .models import Catalog, CatalogItem, Category, PriceList, Product, ProductPrice, ProductStock, StockList
 
 logger = logging.getLogger("mpdash.catalog.importer")
@@ -265,20 +267,11 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def _ids_by(model, key: str, values: Iterable[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for chunk in _chunks(sorted(set(values)), KEYS_CHUNK):
-        out.update(_among(model.objects.all(), key, chunk).values_list(key, "id"))
+        out.update(among(model.objects.all(), key, chunk).values_list(key, "id"))
     return out
 
 
-KEYS_CHUNK = 10_000  # keys per lookup passed as one parameter (see _among)
-
-
-def _among(queryset, column: str, keys: list):
-    """``queryset`` narrowed to rows whose ``column`` is one of ``keys``, passed as one
-    parameter (a JSON array on SQLite, an array on PostgreSQL): building an ``IN`` of
-    thousands of parameters costs Django more than running the query."""
-    if connections[queryset.db].vendor == "postgresql":
-        return queryset.extra(where=[f"{column} = ANY(%s)"], params=[list(keys)])
-    return queryset.extra(where=[f"{column} IN (SELECT value FROM json_each(%s))"], params=[json.dumps(list(keys))])
+KEYS_CHUNK = 10_000  # keys per lookup passed as one parameter (see mpdash.sql_keys)
 
 
 class _RowParser:
@@ -461,7 +454,7 @@ def write_prices(prepared: Prepared) -> Counts:
         for chunk in _chunks([r.product_id for r in rows], KEYS_CHUNK):
             existing.update(
                 (found[0], found[1:])
-                for found in _among(ProductPrice.objects.filter(price_list_id=list_id), "product_id", chunk).values_list(
+                for found in among(ProductPrice.objects.filter(price_list_id=list_id), "product_id", chunk).values_list(
                     "product_id", "id", *columns
                 )
             )
@@ -622,14 +615,14 @@ def write_stocks(prepared: Prepared) -> Counts:
         for chunk in _chunks([r.product_id for r in rows], KEYS_CHUNK):
             existing.update(
                 (pid, (pk, quantity))
-                for pid, pk, quantity in _among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list(
+                for pid, pk, quantity in among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list(
                     "product_id", "id", "quantity"
                 )
             )
         # ``extra`` is read only for the rows that set it (decoding JSON per row is costly).
         extras: dict[int, dict] = {}
         for chunk in _chunks([r.product_id for r in rows if "extra" in r.values or r.extra_patch], KEYS_CHUNK):
-            extras.update(_among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list("product_id", "extra"))
+            extras.update(among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list("product_id", "extra"))
         to_create, quantity_only, with_extra = [], [], []
         for r in rows:
             found = existing.get(r.product_id)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from mpdash import fast_insert, sql_keys
 from mpdash.marketplaces.errors import Action, MarketplaceError
 
 from . import penalties, records, runs
@@ -156,12 +157,13 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
         batch = BatchRequest.objects.create(
             channel=channel, flow=ctx.spec.name, kind=kind, run=run, item_count=len(found)
         )
-        BatchItem.objects.bulk_create(
-            [BatchItem(batch=batch, product_id=pid, sku=rec.sku, pending_version=versions[pid]) for pid, rec in found.items()],
-            batch_size=1000,
+        fast_insert.insert(
+            [BatchItem(batch=batch, product_id=pid, sku=rec.sku, pending_version=versions[pid]) for pid, rec in found.items()]
         )
-        for chunk in penalties.chunks(list(found), 500):
-            PendingChange.objects.filter(channel=channel, kind=kind, product_id__in=chunk, batch__isnull=True).update(batch=batch)
+        for chunk in sql_keys.chunks(found):
+            sql_keys.among(PendingChange.objects.filter(channel=channel, kind=kind, batch__isnull=True), "product_id", chunk).update(
+                batch=batch
+            )
         # Send only what this batch claimed: a row claimed meanwhile by another batch (a
         # run that took over after this one stalled past its lease) is not ours to send.
         claimed = set(PendingChange.objects.filter(batch=batch).values_list("product_id", flat=True))
@@ -190,11 +192,7 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
         sent_at=now,
         exchange=submission.exchange,
     )
-    sent_items = []
-    for item in BatchItem.objects.filter(batch=batch):
-        item.sent = submission.sent.get(item.sku)
-        sent_items.append(item)
-    BatchItem.objects.bulk_update(sent_items, ["sent"], batch_size=1000)
+    _record_sent(batch, submission.sent)
     runs.add_lines(
         run,
         [(rec.sku, FlowLogLine.Outcome.SENT, f"sent in batch {batch.local_batch_id}", submission.sent.get(rec.sku)) for rec in record_list],
@@ -212,6 +210,22 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
 
         request_poll(channel.pk, kind, countdown=first_poll_seconds())
     return True
+
+
+def _record_sent(batch: BatchRequest, sent: dict) -> None:
+    """Keep what went out for each item: one prepared UPDATE run over all of them
+    (``bulk_update`` compiles a CASE per row, seconds for a batch of thousands)."""
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(BatchItem)]
+    field = BatchItem._meta.get_field("sent")
+    rows = [
+        (field.get_db_prep_save(sent.get(sku), connection), pk)
+        for pk, sku in BatchItem.objects.filter(batch=batch).values_list("id", "sku")
+    ]
+    table = connection.ops.quote_name(BatchItem._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET sent = %s WHERE id = %s", rows)
 
 
 def release(batch: BatchRequest, error: str, exchange=None) -> None:
