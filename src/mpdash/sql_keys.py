@@ -18,8 +18,12 @@ CHUNK = 10_000  # keys per query: keeps each statement and its answer a moderate
 def among(queryset, column: str, keys):
     """``queryset`` narrowed to rows whose ``column`` (of its own table) is one of ``keys``."""
     keys = list(keys)
-    if connections[queryset.db].vendor == "postgresql":
-        return queryset.extra(where=[f"{column} = ANY(%s)"], params=[keys])
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        # Cast to the column's own type: psycopg sends a list of ints as numeric[], and
+        # bigint = numeric can use neither the index nor a hashed array.
+        db_type = queryset.model._meta.get_field(column).db_type(connection)
+        return queryset.extra(where=[f"{column} = ANY(%s::{db_type}[])"], params=[keys])
     return queryset.extra(where=[f"{column} IN (SELECT value FROM json_each(%s))"], params=[json.dumps(keys)])
 
 

@@ -477,7 +477,18 @@ def write_prices(prepared: Prepared) -> Counts:
             table = connection.ops.quote_name(ProductPrice._meta.db_table)
             sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
             with marked_in_bulk("productprice") as mark, connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {table} SET {sets}, modified_at = %s WHERE id = %s", to_update)
+                if connection.vendor == "postgresql":
+                    # One statement over arrays instead of a round trip per row.
+                    types = [f.db_type(connection) for f in fields]
+                    arrays = ", ".join(f"%s::{t}[]" for t in types)
+                    assign = ", ".join(f"{connection.ops.quote_name(f.column)} = v.{f.column}" for f in fields)
+                    cursor.execute(
+                        f"UPDATE {table} AS r SET {assign}, modified_at = %s FROM unnest({arrays}, %s::bigint[])"
+                        f" AS v({', '.join(f.column for f in fields)}, id) WHERE r.id = v.id",
+                        [stamp, *([row[i] for row in to_update] for i in range(len(fields))), [row[-1] for row in to_update]],
+                    )
+                else:
+                    cursor.executemany(f"UPDATE {table} SET {sets}, modified_at = %s WHERE id = %s", to_update)
                 mark([row[-1] for row in to_update])
         counts.created += len(to_create)
         counts.updated += len(to_update)
@@ -645,7 +656,14 @@ def write_stocks(prepared: Prepared) -> Counts:
         if quantity_only or with_extra:
             with marked_in_bulk("productstock") as mark, connection.cursor() as cursor:
                 table = connection.ops.quote_name(ProductStock._meta.db_table)
-                if quantity_only:
+                if quantity_only and connection.vendor == "postgresql":
+                    # One statement over arrays instead of a round trip per row.
+                    cursor.execute(
+                        f"UPDATE {table} AS r SET quantity = v.quantity, modified_at = %s"
+                        " FROM unnest(%s::bigint[], %s::integer[]) AS v(id, quantity) WHERE r.id = v.id",
+                        [stamp, [row[2] for row in quantity_only], [row[0] for row in quantity_only]],
+                    )
+                elif quantity_only:
                     cursor.executemany(f"UPDATE {table} SET quantity = %s, modified_at = %s WHERE id = %s", quantity_only)
                 if with_extra:
                     cursor.executemany(f"UPDATE {table} SET quantity = %s, extra = %s, modified_at = %s WHERE id = %s", with_extra)
