@@ -1,57 +1,114 @@
 """Benchmark: stock changes from a local write to the (simulated) marketplace.
 
-Builds a catalog of N SKUs already in sync with the Hepsiburada simulator, starts a real
-Celery worker, changes K stocks, and measures for each the time from the local write to
-the simulator applying it. Also measures a flow tick with nothing pending (the cost of
-the safety-net schedule at this catalog size). Prints one JSON object.
+Builds a catalog of N SKUs already in sync with a marketplace simulator (in a process of
+its own), starts a real Celery worker, writes stock changes and measures for each the time
+from the end of the write that made it to the simulator applying it. In the same run it
+runs the raw pipeline baseline (../shared/tools/raw_baseline.py: indexed SQLite read, JSON,
+keep-alive POST per batch, mark done) and reports our throughput against it. Also measures
+a flow tick with nothing pending (the safety-net schedule's cost at this size). Prints one
+JSON object; exits 1 when a change was not delivered within ``--deadline``.
 
-    python bench/stock_sync.py --skus 100000 --changes 2000
-    python bench/stock_sync.py --skus 1000000 --changes 1000
+Writers:
+    --burst               all K changes in one POST to product_stocks/bulk/ (an ERP's
+                          goods receipt); latency from the end of that call
+    --rate R --duration S a steady writer: R changes per second for S seconds, in small
+                          bulk calls every 50 ms
+    (neither)             one ORM save per change, K of them (the old writer)
 
-Uses the embedded default (SQLite, file-system broker) in a temporary data directory
-unless DATABASE_URL / CELERY_BROKER_URL are set.
+    python bench/stock_sync.py --skus 100000 --changes 10000 --burst --processing-delay 0
+    python bench/stock_sync.py --marketplace trendyol --rate 400 --duration 25
+
+A change not delivered counts as infinitely late: p50/p95 are null when more than 5% are
+missing, max when any is. Uses the embedded default (SQLite, file-system broker) in a
+temporary data directory unless DATABASE_URL / CELERY_BROKER_URL are set.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+RAW_BASELINE = os.environ.get("MPDASH_RAW_BASELINE", "/work/shared/tools/raw_baseline.py")
+WORKER_TICK = 0.05  # seconds between the steady writer's bulk calls
+
+
+def _stock_marketplaces() -> list[str]:
+    from mpdash.integration.flows import supported
+    from mpdash.marketplaces import registry
+
+    return [name for name in sorted(registry.MARKETPLACES) if registry.adapter_class(name).flow("stock")
+            and supported(registry.adapter_class(name), "stock")]
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--marketplace", default="hepsiburada")
     parser.add_argument("--skus", type=int, default=100_000)
     parser.add_argument("--changes", type=int, default=2_000)
+    parser.add_argument("--burst", action="store_true", help="write every change in one bulk call")
+    parser.add_argument("--rate", type=float, default=0.0, help="steady writer: changes per second")
+    parser.add_argument("--duration", type=float, default=0.0, help="steady writer: seconds")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--processing-delay", type=float, default=0.5, help="simulator seconds before an upload is applied")
+    parser.add_argument("--deadline", type=float, default=120.0, help="seconds after the last write a change may take")
+    parser.add_argument("--no-raw", action="store_true", help="skip the raw baseline")
     args = parser.parse_args()
+    if args.burst and args.rate:
+        parser.error("--burst and --rate are two different writers; give one")
+    if args.rate and args.duration <= 0:
+        parser.error("--rate needs --duration S (seconds)")
 
     os.environ.setdefault("MPDASH_DATA_DIR", tempfile.mkdtemp(prefix="mpdash-bench-"))
     os.environ.setdefault("MPDASH_CHANGE_DEBOUNCE_SECONDS", "0.5")
-    os.environ.setdefault("MPDASH_BATCH_POLL_SECONDS", "0.5")
+    os.environ.setdefault("MPDASH_BATCH_POLL_SECONDS", "0.25")
     os.environ["DJANGO_SETTINGS_MODULE"] = "mpdash.settings"
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from mpdash.catalog.models import Catalog, CatalogItem, PriceList, Product, ProductPrice, ProductStock, StockList
     from mpdash.channels.models import SalesChannel
     from mpdash.integration.dispatch import execute
-    from mpdash.integration.models import PendingChange
-    from mpdash.marketplaces.hepsiburada.simulator import serve
+    from mpdash.integration.models import BatchRequest, PendingChange
+    from mpdash.marketplaces import registry
+    from simulator_process import SimulatorProcess
+
+    known = _stock_marketplaces()
+    if args.marketplace not in known:
+        parser.error(f"--marketplace: {args.marketplace!r} has no stock sync; choose one of {', '.join(known)}")
+    adapter_class = registry.adapter_class(args.marketplace)
+    batch_size = adapter_class.batch_size("productstock")
 
     call_command("migrate", verbosity=0)
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    sim = serve(port=0, processing_delay=args.processing_delay, rate_limit=1000)
+
+    raw = None
+    if not args.no_raw:
+        changes = int(args.rate * args.duration) if args.rate else args.changes
+        out = subprocess.run([sys.executable, RAW_BASELINE, str(args.skus), str(min(changes, args.skus)), str(batch_size)],
+                             capture_output=True, text=True, check=True)
+        raw = json.loads(out.stdout.strip().splitlines()[-1])
+        log(f"raw baseline: {raw}")
+
+    module = registry.SIMULATORS[args.marketplace].partition(":")[0]
+    sim_options = {"port": 0, "processing_delay": args.processing_delay}
+    if args.marketplace == "hepsiburada":
+        sim_options["rate_limit"] = 1000
+    sim = SimulatorProcess(sim_options, module=module)
 
     t0 = time.perf_counter()
     catalog = Catalog.objects.create(code="bench", name="bench")
@@ -61,19 +118,25 @@ def main() -> int:
     for start in range(0, args.skus, chunk):
         n = min(chunk, args.skus - start)
         Product.objects.bulk_create([Product(sku=f"B{start + i:08d}", name="bench") for i in range(n)], batch_size=5000)
-        log(f"  products {start + n}/{args.skus}")
+        if (start // chunk) % 10 == 0:
+            log(f"  products {start + n}/{args.skus}")
     ids = list(Product.objects.values_list("pk", "sku"))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         CatalogItem.objects.bulk_create([CatalogItem(catalog=catalog, product_id=pk) for pk, _ in part], batch_size=5000)
         ProductStock.objects.bulk_create([ProductStock(stock_list=stock_list, product_id=pk, quantity=1) for pk, _ in part], batch_size=5000)
         ProductPrice.objects.bulk_create([ProductPrice(price_list=price_list, product_id=pk, price=10) for pk, _ in part], batch_size=5000)
-        sim.add_listings([{"merchantSku": sku, "price": 10, "availableStock": 1} for _, sku in part])
-    channel = SalesChannel(name="bench", slug="bench", marketplace="hepsiburada", catalog=catalog, price_list=price_list, stock_list=stock_list)
+        if args.marketplace == "hepsiburada":
+            sim.add_listings([{"merchantSku": sku, "price": 10, "availableStock": 1} for _, sku in part])
+        else:
+            sim.add_products([{"barcode": sku, "stockCode": sku, "quantity": 1, "salePrice": 10} for _, sku in part])
+    channel = SalesChannel(name="bench", slug="bench", marketplace=args.marketplace, catalog=catalog, price_list=price_list, stock_list=stock_list)
     channel.save()
-    config = dict(sim.adapter_config(), base_url=sim.url, oms_url=sim.url, category_ids=["1"], default_reason_id=1,
-                  cancellation_reason_id=1, cargo_company_mapping={"default": 1})
-    config["feature_flags"] = dict(channel.config["feature_flags"], stock=True)
+    config = dict(sim.adapter_config(), category_ids=["1"], default_reason_id=1, cancellation_reason_id=1,
+                  cargo_company_mapping={"default": 1})
+    if args.marketplace == "hepsiburada":
+        config.update(base_url=sim.url, oms_url=sim.url)
+    config["feature_flags"] = {flag: flag == "stock" for flag in channel.config["feature_flags"]}
     channel.update_config(config)
     channel.is_active = True
     channel.full_clean()
@@ -91,6 +154,7 @@ def main() -> int:
             ticks.append((time.perf_counter() - t) * 1000)
     noop_queries = len(ctx.captured_queries) / 5
 
+    client = _api_client()
     env = dict(os.environ)
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
@@ -98,40 +162,67 @@ def main() -> int:
     worker_log = open(worker_log_path, "ab")
     log(f"worker log: {worker_log_path}")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", "WARNING",
+        [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
          "--concurrency", str(args.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
         env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
     )
+    rng = random.Random(1)
+    written_at: dict[str, float] = {}
+    value_of: dict[str, int] = {}
+    write_s = 0.0
     try:
         time.sleep(3)
-        import random
-
-        rng = random.Random(1)
-        chosen = rng.sample(ids, min(args.changes, len(ids)))
-        written_at: dict[str, float] = {}
+        if args.rate:
+            chosen = rng.sample(ids, min(int(args.rate * args.duration), len(ids)))
+        else:
+            chosen = rng.sample(ids, min(args.changes, len(ids)))
         t_start = time.time()
-        for i, (pk, sku) in enumerate(chosen):
-            row = ProductStock.objects.get(stock_list=stock_list, product_id=pk)
-            row.quantity = 50 + i
-            row.save(update_fields=["quantity", "modified_at"])
-            written_at[sku] = time.time()
+        if args.burst:
+            rows = [{"sku": sku, "stock_list": "bench", "quantity": 50 + i} for i, (_, sku) in enumerate(chosen)]
+            t = time.perf_counter()
+            _post(client, rows)
+            write_s = time.perf_counter() - t
+            now = time.time()
+            for row in rows:
+                written_at[row["sku"]], value_of[row["sku"]] = now, row["quantity"]
+        elif args.rate:
+            done = 0
+            while done < len(chosen):
+                due = min(len(chosen), int((time.time() - t_start) * args.rate) + 1)
+                if due > done:
+                    rows = [{"sku": sku, "stock_list": "bench", "quantity": 50 + i} for i, (_, sku) in enumerate(chosen[done:due], done)]
+                    t = time.perf_counter()
+                    _post(client, rows)
+                    write_s += time.perf_counter() - t
+                    now = time.time()
+                    for row in rows:
+                        written_at[row["sku"]], value_of[row["sku"]] = now, row["quantity"]
+                    done = due
+                time.sleep(WORKER_TICK)
+        else:
+            for i, (pk, sku) in enumerate(chosen):
+                row = ProductStock.objects.get(stock_list=stock_list, product_id=pk)
+                row.quantity = 50 + i
+                row.save(update_fields=["quantity", "modified_at"])
+                written_at[sku], value_of[sku] = time.time(), 50 + i
+            write_s = time.time() - t_start
         t_written = time.time()
-        log(f"wrote {len(chosen)} changes in {t_written - t_start:.1f} s; waiting for the marketplace…")
-        deadline = time.time() + 600
-        latencies: dict[str, float] = {}
+        log(f"wrote {len(chosen)} changes in {t_written - t_start:.2f} s; waiting for the marketplace…")
+        deadline = t_written + args.deadline
+        applied: dict[str, float] = {}
+        seen = 0
         last_report = time.time()
-        while time.time() < deadline and len(latencies) < len(chosen):
-            for h in sim.history():
-                sku = h["sku"]
-                if sku in written_at and sku not in latencies and h["kind"] == "stock" and h["value"] >= 50:
-                    applied = h.get("applied_at")
-                    applied_ts = _ts(applied) if applied else time.time()
-                    latencies[sku] = applied_ts - written_at[sku]
+        while time.time() < deadline and len(applied) < len(chosen):
+            history = sim.history()
+            for h in history[seen:]:
+                sku = h.get("sku") or h.get("barcode")
+                if h["kind"] == "stock" and sku in value_of and sku not in applied and h["value"] == value_of[sku]:
+                    applied[sku] = _ts(h.get("applied_at")) if h.get("applied_at") else time.time()
+            seen = len(history)
             if time.time() - last_report > 10:
                 last_report = time.time()
-                log(f"  delivered {len(latencies)}/{len(chosen)} after {last_report - t_written:.0f} s")
-            time.sleep(0.5)
-        t_done = time.time()
+                log(f"  delivered {len(applied)}/{len(chosen)} after {last_report - t_written:.0f} s")
+            time.sleep(0.2)
     finally:
         os.killpg(worker.pid, 15)
         try:
@@ -141,28 +232,74 @@ def main() -> int:
             os.killpg(worker.pid, 9)
             worker.wait(5)
         sim.stop()
-    values = sorted(latencies.values())
+
+    latencies = sorted(applied[sku] - written_at[sku] for sku in applied)
+    missing = len(chosen) - len(latencies)
+    values = latencies + [math.inf] * missing
 
     def pct(p):
-        return round(values[min(len(values) - 1, int(p * len(values)))], 3) if values else None
+        if not values:
+            return None
+        v = values[min(len(values) - 1, int(p * len(values)))]
+        return None if math.isinf(v) or missing > 0.05 * len(values) else round(v, 3)
 
+    t_ref = t_written if args.burst else t_start
+    last = max(applied.values()) if applied else None
+    updates_per_s = round(len(applied) / max(last - t_ref, 1e-3), 1) if last else 0.0
+    batch_statuses = dict(
+        (status, n) for status, n in _count_by(BatchRequest.objects.filter(channel=channel), "status")
+    )
     result = {
+        "marketplace": args.marketplace,
+        "writer": "burst" if args.burst else (f"rate {args.rate:g}/s for {args.duration:g} s" if args.rate else "one save per change"),
         "skus": args.skus,
         "changes": len(chosen),
-        "delivered": len(latencies),
+        "delivered": len(applied),
         "database": connection.vendor,
+        "broker": settings.CELERY_BROKER_URL.split(":", 1)[0],
         "p50_latency_s": pct(0.50),
         "p95_latency_s": pct(0.95),
-        "max_latency_s": round(values[-1], 3) if values else None,
-        "updates_per_s": round(len(latencies) / max(t_done - t_start, 1e-9), 1),
+        "max_latency_s": round(latencies[-1], 3) if latencies and not missing else None,
+        "updates_per_s": updates_per_s,
+        "raw_updates_per_s": raw["updates_per_s"] if raw else None,
+        "ratio_to_raw": round(updates_per_s / raw["updates_per_s"], 3) if raw and raw["updates_per_s"] else None,
+        "write_rows_per_s": round(len(chosen) / write_s) if write_s else None,
+        "batches": batch_statuses,
         "noop_tick_ms": round(sorted(ticks)[len(ticks) // 2], 2),
         "noop_tick_queries": noop_queries,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         "setup_s": round(setup_s, 1),
         "simulator_processing_delay_s": args.processing_delay,
+        "debounce_s": settings.MPDASH_CHANGE_DEBOUNCE_SECONDS,
+        "poll_s": settings.MPDASH_BATCH_POLL_SECONDS,
     }
     print(json.dumps(result))
-    return 0 if len(latencies) == len(chosen) else 1
+    return 0 if not missing else 1
+
+
+def _count_by(queryset, field):
+    from django.db.models import Count
+
+    return queryset.order_by().values_list(field).annotate(n=Count("id"))
+
+
+def _api_client():
+    """The REST API in this process, authenticated with a token as an ERP would be."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password")
+    token = Token.objects.create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+def _post(client, rows) -> None:
+    body = json.dumps(rows)
+    response = client.post("/api/v1/product_stocks/bulk/", body, content_type="application/json", SERVER_NAME="127.0.0.1")
+    if response.status_code != 200:
+        raise SystemExit(f"bulk write failed ({response.status_code}): {response.content[:500]!r}")
 
 
 def _ts(value) -> float:

@@ -129,6 +129,7 @@ def no_celery(monkeypatch):
 
     monkeypatch.setattr(tasks.run_flow, "apply_async", lambda *a, **k: sent.append(("run_flow", a, k)))
     monkeypatch.setattr(tasks.poll_batch, "apply_async", lambda *a, **k: sent.append(("poll_batch", a, k)))
+    monkeypatch.setattr(tasks.poll_batches, "apply_async", lambda *a, **k: sent.append(("poll_batches", a, k)))
     return sent
 
 

@@ -278,6 +278,11 @@ MPDASH_CHANGE_DEBOUNCE_SECONDS = float(os.environ.get("MPDASH_CHANGE_DEBOUNCE_SE
 MPDASH_HTTP_TIMEOUT = float(os.environ.get("MPDASH_HTTP_TIMEOUT", "20"))
 # Seconds between polls of batches the marketplace is still processing.
 MPDASH_BATCH_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_POLL_SECONDS", "2.0"))
+# A batch that is not full goes once its changes have been quiet for the debounce, and at the
+# latest this long after the oldest of them (a steady writer is never quiet).
+MPDASH_BATCH_MAX_WAIT_SECONDS = float(os.environ.get("MPDASH_BATCH_MAX_WAIT_SECONDS", "0") or 0) or 2 * MPDASH_CHANGE_DEBOUNCE_SECONDS
+# Seconds from sending a batch to its first poll (0: the smaller of 0.5 s and the poll interval).
+MPDASH_BATCH_FIRST_POLL_SECONDS = float(os.environ.get("MPDASH_BATCH_FIRST_POLL_SECONDS", "0") or 0)
 
 # /metrics (mpdash.metrics): with a token, scrapes must send "Authorization: Bearer <token>";
 # without one, only these addresses or networks may scrape.

@@ -62,11 +62,13 @@ from typing import Any, Iterable, Iterator
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from mpdash.sql_keys import among
+
 from .models import Catalog, CatalogItem, Category, PriceList, Product, ProductPrice, ProductStock, StockList
 
 logger = logging.getLogger("mpdash.catalog.importer")
 
-CHUNK_SIZE = 2000  # CSV rows per transaction
+CHUNK_SIZE = 10_000  # CSV rows per transaction (each marks its changes in one go)
 LOOKUP_CHUNK = 500  # keys per IN (...) lookup
 WRITE_BATCH = 500  # rows per INSERT / UPDATE statement
 UNKNOWN_SKU = "The relevant SKU not exists in the catalog"
@@ -264,9 +266,12 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 def _ids_by(model, key: str, values: Iterable[str]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(values)), LOOKUP_CHUNK):
-        out.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "id"))
+    for chunk in _chunks(sorted(set(values)), KEYS_CHUNK):
+        out.update(among(model.objects.all(), key, chunk).values_list(key, "id"))
     return out
+
+
+KEYS_CHUNK = 10_000  # keys per lookup passed as one parameter (see mpdash.sql_keys)
 
 
 class _RowParser:
@@ -373,11 +378,34 @@ def _dedupe(rows: list[_Row], key, errors: list[RowError], seen: dict | None, wh
 PRICE_FIELDS = ("sku", "price_list", "price", "retail_price", "currency", "tax_rate")
 
 
+_SIMPLE_PRICE_KEYS = frozenset(("sku", "price_list", "price"))
+
+
+def _simple_price_row(raw: Any, price_list: str | None):
+    """``(sku, list code, price)`` of a row that the full parser would take as it is, else None."""
+    if type(raw) is not dict or not raw.keys() <= _SIMPLE_PRICE_KEYS or "price" not in raw:
+        return None
+    sku, code = raw.get("sku"), raw.get("price_list", price_list)
+    if type(sku) is not str or not 0 < len(sku) <= 128 or sku != sku.strip():
+        return None
+    if type(code) is not str or not 0 < len(code) <= 64 or ("price_list" in raw and code != code.strip()):
+        return None
+    try:
+        price = _decimal(raw["price"], max_digits=14, places=2, minimum=Decimal("0"))
+    except _Bad:
+        return None
+    return sku, code, price
+
+
 def prepare_prices(numbered_rows: Iterable[tuple[int, Any]], *, price_list: str | None = None, seen: dict | None = None):
     """Validate price rows ``(row_no, dict)``; returns ``(Prepared, errors)``."""
     errors: list[RowError] = []
     rows: list[_Row] = []
     for row_no, raw in numbered_rows:
+        simple = _simple_price_row(raw, price_list)
+        if simple is not None:  # the common row, checked without the general parser
+            rows.append(_Row(row_no, simple[0], {"price": simple[2]}, list_code=simple[1]))
+            continue
         p = _RowParser(row_no, raw, PRICE_FIELDS, errors)
         if not p.raw and not p.ok:
             continue
@@ -408,33 +436,64 @@ def prepare_prices(numbered_rows: Iterable[tuple[int, Any]], *, price_list: str 
 
 
 def write_prices(prepared: Prepared) -> Counts:
+    """Like :func:`write_stocks`: plain tuples in, one prepared UPDATE, marked in bulk."""
+    from mpdash.integration.change_tracking import marked_in_bulk
+
     counts = Counts()
     now = timezone.now()
     currencies = dict(PriceList.objects.filter(id__in={r.list_id for r in prepared.rows}).values_list("id", "currency"))
     by_list: dict[int, list[_Row]] = defaultdict(list)
     for r in prepared.rows:
         by_list[r.list_id].append(r)
+    connection = connections[router.db_for_write(ProductPrice)]
+    columns = ("price", "retail_price", "currency", "tax_rate")
+    fields = [ProductPrice._meta.get_field(c) for c in columns]
+    stamp = ProductPrice._meta.get_field("modified_at").get_db_prep_save(now, connection)
     for list_id, rows in by_list.items():
-        existing: dict[int, ProductPrice] = {}
-        for chunk in _chunks([r.product_id for r in rows], LOOKUP_CHUNK):
-            existing.update((o.product_id, o) for o in ProductPrice.objects.filter(price_list_id=list_id, product_id__in=chunk))
+        existing: dict[int, tuple] = {}
+        for chunk in _chunks([r.product_id for r in rows], KEYS_CHUNK):
+            existing.update(
+                (found[0], found[1:])
+                for found in among(ProductPrice.objects.filter(price_list_id=list_id), "product_id", chunk).values_list(
+                    "product_id", "id", *columns
+                )
+            )
         to_create, to_update = [], []
         for r in rows:
-            obj = existing.get(r.product_id)
-            if obj is None:
+            found = existing.get(r.product_id)
+            if found is None:
                 values = {"currency": currencies[list_id], "tax_rate": DEFAULT_TAX_RATE, "retail_price": None, **r.values}
                 to_create.append(ProductPrice(price_list_id=list_id, product_id=r.product_id, **values))
-            elif _apply(obj, r.values):
-                obj.modified_at = now
-                to_update.append(obj)
-            else:
+                continue
+            old = dict(zip(columns, found[1:]))
+            new = {**old, **r.values}
+            if new == old:
                 counts.unchanged += 1
+                continue
+            # Plain values: both backends bind Decimal and text as they are.
+            to_update.append([new[c] for c in columns] + [stamp, found[0]])
         ProductPrice.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
-        _bulk_update(ProductPrice, to_update, ["price", "retail_price", "currency", "tax_rate", "modified_at"])
+        if to_update:
+            table = connection.ops.quote_name(ProductPrice._meta.db_table)
+            sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+            with marked_in_bulk("productprice") as mark, connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    # One statement over arrays instead of a round trip per row.
+                    types = [f.db_type(connection) for f in fields]
+                    arrays = ", ".join(f"%s::{t}[]" for t in types)
+                    assign = ", ".join(f"{connection.ops.quote_name(f.column)} = v.{f.column}" for f in fields)
+                    cursor.execute(
+                        f"UPDATE {table} AS r SET {assign}, modified_at = %s FROM unnest({arrays}, %s::bigint[])"
+                        f" AS v({', '.join(f.column for f in fields)}, id) WHERE r.id = v.id",
+                        [stamp, *([row[i] for row in to_update] for i in range(len(fields))), [row[-1] for row in to_update]],
+                    )
+                else:
+                    cursor.executemany(f"UPDATE {table} SET {sets}, modified_at = %s WHERE id = %s", to_update)
+                mark([row[-1] for row in to_update])
         counts.created += len(to_create)
         counts.updated += len(to_update)
         if to_create or to_update:
-            _notify_on_commit("productprice", list_id)
+            _notify_on_commit("productprice", list_id, len(to_create) + len(to_update))
     return counts
 
 
@@ -468,15 +527,37 @@ def _apply(obj, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _notify_on_commit(kind: str, list_id: int) -> None:
+def _notify_on_commit(kind: str, list_id: int, changed: int | None = None) -> None:
     from mpdash.integration.dispatch import notify_list_changed
 
-    transaction.on_commit(partial(notify_list_changed, kind, list_id), robust=True)
+    transaction.on_commit(partial(notify_list_changed, kind, list_id, changed), robust=True)
 
 
 # --- stocks ------------------------------------------------------------------------------------
 
 STOCK_FIELDS = ("sku", "stock_list", "quantity", "extra", "maximumPurchasableQuantity")
+
+
+_SIMPLE_STOCK_KEYS = frozenset(("sku", "stock_list", "quantity"))
+
+
+def _simple_stock_row(raw: Any, stock_list: str | None):
+    """``(sku, list code, quantity)`` of a row that the full parser would take as it is (sku
+    and list code clean text within their lengths, quantity a whole number ≥ 0, as JSON or
+    CSV digits), else None: the full parser then checks it and names what is wrong."""
+    if type(raw) is not dict or not raw.keys() <= _SIMPLE_STOCK_KEYS:
+        return None
+    sku, quantity = raw.get("sku"), raw.get("quantity")
+    code = raw.get("stock_list", stock_list)
+    if type(sku) is not str or not 0 < len(sku) <= 128 or sku != sku.strip():
+        return None
+    if type(code) is not str or not 0 < len(code) <= 64 or ("stock_list" in raw and code != code.strip()):
+        return None
+    if type(quantity) is str and quantity.isascii() and quantity.isdigit():
+        quantity = int(quantity)
+    if type(quantity) is not int or quantity < 0:
+        return None
+    return sku, code, quantity
 
 
 def prepare_stocks(numbered_rows: Iterable[tuple[int, Any]], *, stock_list: str | None = None, seen: dict | None = None):
@@ -487,6 +568,10 @@ def prepare_stocks(numbered_rows: Iterable[tuple[int, Any]], *, stock_list: str 
     errors: list[RowError] = []
     rows: list[_Row] = []
     for row_no, raw in numbered_rows:
+        simple = _simple_stock_row(raw, stock_list)
+        if simple is not None:  # the common row, checked without the general parser
+            rows.append(_Row(row_no, simple[0], {"quantity": simple[2]}, list_code=simple[1]))
+            continue
         p = _RowParser(row_no, raw, STOCK_FIELDS, errors)
         if not p.raw and not p.ok:
             continue
@@ -523,35 +608,71 @@ def _patched_extra(base: dict, patch: dict | None) -> dict:
 
 
 def write_stocks(prepared: Prepared) -> Counts:
+    """Insert new stock rows, update changed ones: existing rows are read as plain tuples
+    and changed ones updated with one prepared statement, marked pending in bulk
+    (``change_tracking.marked_in_bulk``) rather than by a trigger per row."""
+    from mpdash.integration.change_tracking import marked_in_bulk
+
     counts = Counts()
     now = timezone.now()
     by_list: dict[int, list[_Row]] = defaultdict(list)
     for r in prepared.rows:
         by_list[r.list_id].append(r)
+    connection = connections[router.db_for_write(ProductStock)]
+    extra_field = ProductStock._meta.get_field("extra")
+    stamp = ProductStock._meta.get_field("modified_at").get_db_prep_save(now, connection)
     for list_id, rows in by_list.items():
-        existing: dict[int, ProductStock] = {}
-        for chunk in _chunks([r.product_id for r in rows], LOOKUP_CHUNK):
-            existing.update((o.product_id, o) for o in ProductStock.objects.filter(stock_list_id=list_id, product_id__in=chunk))
-        to_create, to_update = [], []
+        existing: dict[int, tuple] = {}
+        for chunk in _chunks([r.product_id for r in rows], KEYS_CHUNK):
+            existing.update(
+                (pid, (pk, quantity))
+                for pid, pk, quantity in among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list(
+                    "product_id", "id", "quantity"
+                )
+            )
+        # ``extra`` is read only for the rows that set it (decoding JSON per row is costly).
+        extras: dict[int, dict] = {}
+        for chunk in _chunks([r.product_id for r in rows if "extra" in r.values or r.extra_patch], KEYS_CHUNK):
+            extras.update(among(ProductStock.objects.filter(stock_list_id=list_id), "product_id", chunk).values_list("product_id", "extra"))
+        to_create, quantity_only, with_extra = [], [], []
         for r in rows:
-            obj = existing.get(r.product_id)
-            values = dict(r.values)
-            if obj is None:
-                values["extra"] = _patched_extra(values.get("extra", {}), r.extra_patch)
-                to_create.append(ProductStock(stock_list_id=list_id, product_id=r.product_id, **values))
+            found = existing.get(r.product_id)
+            values = r.values
+            if found is None:
+                extra = _patched_extra(values.get("extra", {}), r.extra_patch)
+                to_create.append(ProductStock(stock_list_id=list_id, product_id=r.product_id, quantity=values["quantity"], extra=extra))
                 continue
-            values["extra"] = _patched_extra(values.get("extra", obj.extra or {}), r.extra_patch)
-            if _apply(obj, values):
-                obj.modified_at = now
-                to_update.append(obj)
+            pk, quantity = found
+            old_extra = extra = extras.get(r.product_id)
+            if "extra" in values or r.extra_patch:
+                extra = _patched_extra(values.get("extra", old_extra or {}), r.extra_patch)
+            if extra != old_extra:
+                with_extra.append((values["quantity"], extra_field.get_db_prep_save(extra, connection), stamp, pk))
+            elif values["quantity"] != quantity:
+                quantity_only.append((values["quantity"], stamp, pk))
             else:
                 counts.unchanged += 1
         ProductStock.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
-        _bulk_update(ProductStock, to_update, ["quantity", "extra", "modified_at"])
+        if quantity_only or with_extra:
+            with marked_in_bulk("productstock") as mark, connection.cursor() as cursor:
+                table = connection.ops.quote_name(ProductStock._meta.db_table)
+                if quantity_only and connection.vendor == "postgresql":
+                    # One statement over arrays instead of a round trip per row.
+                    cursor.execute(
+                        f"UPDATE {table} AS r SET quantity = v.quantity, modified_at = %s"
+                        " FROM unnest(%s::bigint[], %s::integer[]) AS v(id, quantity) WHERE r.id = v.id",
+                        [stamp, [row[2] for row in quantity_only], [row[0] for row in quantity_only]],
+                    )
+                elif quantity_only:
+                    cursor.executemany(f"UPDATE {table} SET quantity = %s, modified_at = %s WHERE id = %s", quantity_only)
+                if with_extra:
+                    cursor.executemany(f"UPDATE {table} SET quantity = %s, extra = %s, modified_at = %s WHERE id = %s", with_extra)
+                mark([row[-1] for row in quantity_only] + [row[-1] for row in with_extra])
+        changed = len(to_create) + len(quantity_only) + len(with_extra)
         counts.created += len(to_create)
-        counts.updated += len(to_update)
-        if to_create or to_update:
-            _notify_on_commit("productstock", list_id)
+        counts.updated += len(quantity_only) + len(with_extra)
+        if changed:
+            _notify_on_commit("productstock", list_id, changed)
     return counts
 
 

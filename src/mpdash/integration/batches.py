@@ -8,6 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mpdash.marketplaces.base import BatchStatus, ItemResult
@@ -18,6 +19,11 @@ from .flows import RESULT_HANDLERS
 from .models import BatchItem, BatchRequest, FlowLogLine, FlowState, PendingChange
 
 logger = logging.getLogger("mpdash.integration.batches")
+
+# Record kinds the generic stock/price flow sends (sync_flow.run_outbound_sync).
+OUTBOUND_KINDS = ("productstock", "productprice")
+POLL_GROWTH = 1.5  # each unanswered poll waits this much longer than the one before
+POLL_MAX_INTERVAL = 60.0  # seconds
 
 
 def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, whole_failure: str = "") -> bool:
@@ -69,30 +75,42 @@ def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, w
             runs.bump(batch.run_id, succeeded=len(ok), failed=len(failed))
     if batch.run_id:
         runs.finish_if_complete(batch.run_id)
-    if newer:
+    if batch.kind in OUTBOUND_KINDS:
+        # A slot at the marketplace is free: what waited for it (or changed meanwhile) goes now.
+        if PendingChange.objects.filter(channel=channel, kind=batch.kind, batch__isnull=True, available_at__lte=now).exists():
+            request_flow(channel.pk, batch.flow, "event", countdown=0)
+    elif newer:
         request_flow(channel.pk, batch.flow, "event")
     return True
 
 
-def poll(batch: BatchRequest) -> bool:
-    """Ask the marketplace about one open batch. Returns True when the batch is finished."""
-    from mpdash.marketplaces.errors import MarketplaceError
+def poll(batch: BatchRequest, *, adapter=None, raise_rate_limited: bool = False) -> bool:
+    """Ask the marketplace about one open batch. Returns True when the batch is finished.
+
+    ``adapter``: one to reuse (the caller closes it). ``raise_rate_limited``: a poll refused
+    by the call budget or the marketplace's rate limit raises :class:`RateLimited` instead of
+    counting as a poll (the poller then stops its round and comes back when allowed)."""
+    from mpdash.marketplaces.errors import Action, MarketplaceError
 
     if batch.status not in BatchRequest.OPEN_STATUSES:
         return True
     channel = batch.channel
     if expire_if_overdue(batch):
         return True
-    adapter = channel.adapter()
+    own_adapter = adapter is None
+    adapter = adapter or channel.adapter()
     try:
         skus = list(BatchItem.objects.filter(batch=batch).order_by("id").values_list("sku", flat=True))
         status: BatchStatus = adapter.poll(batch.kind, batch.remote_batch_id, skus=skus)
     except MarketplaceError as exc:
+        if raise_rate_limited and exc.action is Action.RETRY_LATER:
+            raise
         BatchRequest.objects.filter(pk=batch.pk).update(polls=batch.polls + 1, error=f"poll failed: {exc}"[:4000])
         logger.warning("poll of batch %s failed: %s", batch.local_batch_id, exc)
         return False
     finally:
-        adapter.close()
+        if own_adapter:
+            adapter.close()
     if not status.done:
         BatchRequest.objects.filter(pk=batch.pk, status__in=BatchRequest.OPEN_STATUSES).update(
             status=BatchRequest.Status.ONGOING, polls=batch.polls + 1
@@ -145,13 +163,130 @@ def poll_batch(batch_id: int) -> None:
         poll_batch.apply_async(args=[batch_id], countdown=settings.MPDASH_BATCH_POLL_SECONDS)
 
 
+# --- the poller: one per (channel, kind) -------------------------------------------------------
+def first_poll_seconds() -> float:
+    """Seconds from sending to the first poll: soon, since an upload is often done in well under
+    the poll interval (``MPDASH_BATCH_FIRST_POLL_SECONDS``, default the smaller of 0.5 s and it)."""
+    interval = float(settings.MPDASH_BATCH_POLL_SECONDS)
+    return float(getattr(settings, "MPDASH_BATCH_FIRST_POLL_SECONDS", None) or min(0.5, interval))
+
+
+def poll_due_at(batch: BatchRequest):
+    """When the batch's next poll is due: the first soon after sending, then every poll
+    interval, growing by POLL_GROWTH while it is not done (up to POLL_MAX_INTERVAL)."""
+    seconds = first_poll_seconds()
+    interval = float(settings.MPDASH_BATCH_POLL_SECONDS)
+    for _ in range(batch.polls):
+        seconds += interval
+        interval = min(interval * POLL_GROWTH, POLL_MAX_INTERVAL)
+    return (batch.sent_at or batch.created_at) + timedelta(seconds=seconds)
+
+
+def _poller(kind: str) -> str:
+    return f"poll:{kind}"
+
+
+def request_poll(channel_id: int, kind: str, countdown: float = 0.0) -> bool:
+    """Queue the (channel, kind) poller to run in ``countdown`` seconds, unless it is already
+    queued to run by then. Returns True when a task was queued (after the commit)."""
+    from .leases import flow_state
+
+    state = flow_state(channel_id, _poller(kind))
+    now = timezone.now()
+    at = now + timedelta(seconds=max(0.0, countdown))
+    # dispatch_requested_at holds when the queued poller runs; an earlier wish queues another.
+    queued = FlowState.objects.filter(pk=state.pk).filter(
+        Q(dispatch_requested_at__isnull=True)
+        | Q(dispatch_requested_at__gt=at + timedelta(seconds=0.05))
+        | Q(dispatch_requested_at__lt=now - timedelta(seconds=60))
+    ).update(dispatch_requested_at=at)
+    if not queued:
+        return False
+    transaction.on_commit(lambda: poll_batches.apply_async(args=[channel_id, kind], countdown=max(0.0, countdown)))
+    return True
+
+
+def poll_due(channel_id: int, kind: str) -> int:
+    """Poll the channel's open batches of ``kind`` that are due, oldest first, until one is
+    refused by the call budget; then queue the poller for the next due poll. One poller per
+    (channel, kind) at a time (a lease); a request meanwhile makes the holder go round again.
+    Returns how many batches finished."""
+    from .leases import Lease
+
+    FlowState.objects.filter(channel_id=channel_id, flow=_poller(kind)).update(dispatch_requested_at=None)
+    lease = Lease(channel_id, _poller(kind))
+    if not lease.acquire_or_request_rerun():
+        return 0
+    finished, next_due = 0, None
+    try:
+        while True:
+            round_finished, next_due = _poll_round(channel_id, kind, lease)
+            finished += round_finished
+            if lease.release():
+                break
+    except BaseException:
+        lease.force_release()
+        raise
+    if next_due is not None:
+        request_poll(channel_id, kind, countdown=(next_due - timezone.now()).total_seconds())
+    return finished
+
+
+def _poll_round(channel_id: int, kind: str, lease):
+    from mpdash.marketplaces.errors import RateLimited
+
+    open_batches = list(
+        BatchRequest.objects.select_related("channel", "run")
+        .filter(channel_id=channel_id, kind=kind, status__in=BatchRequest.OPEN_STATUSES)
+        .order_by("sent_at", "id")
+    )
+    if not open_batches:
+        return 0, None
+    finished, next_due = 0, None
+    adapter = open_batches[0].channel.adapter()
+    try:
+        for index, batch in enumerate(open_batches):
+            due = poll_due_at(batch)
+            if due > timezone.now():
+                next_due = due if next_due is None else min(next_due, due)
+                continue
+            try:
+                done = poll(batch, adapter=adapter, raise_rate_limited=True)
+            except RateLimited as exc:
+                # Waiting is not failing: this poll and the ones after it come back when allowed.
+                retry = timezone.now() + timedelta(seconds=max(0.2, float(exc.retry_after or 1.0)))
+                next_due = retry if next_due is None else min(next_due, retry)
+                break
+            if done:
+                finished += 1
+            else:
+                batch.polls += 1
+                due = poll_due_at(batch)
+                next_due = due if next_due is None else min(next_due, due)
+            lease.renew()
+    finally:
+        adapter.close()
+    return finished, next_due
+
+
+@shared_task(name="mpdash.poll_batches", ignore_result=True)
+def poll_batches(channel_id: int, kind: str) -> int:
+    """The poller of one (channel, kind): its due batches, oldest first, within the budget."""
+    return poll_due(channel_id, kind)
+
+
 @shared_task(name="mpdash.poll_open_batches", ignore_result=True)
 def poll_open_batches() -> int:
-    """Safety net for polls lost with a worker: poll every open batch not polled lately."""
+    """Safety net for pollers lost with a worker: run the poller of every (channel, kind)
+    with a batch open for a while."""
     cutoff = timezone.now() - timezone.timedelta(seconds=max(10.0, settings.MPDASH_BATCH_POLL_SECONDS * 3))
     done = 0
-    for batch in BatchRequest.objects.select_related("channel", "run").filter(
-        status__in=BatchRequest.OPEN_STATUSES, sent_at__lt=cutoff
-    )[:500]:
-        done += poll(batch)
+    pairs = (
+        BatchRequest.objects.filter(status__in=BatchRequest.OPEN_STATUSES, sent_at__lt=cutoff)
+        .order_by()
+        .values_list("channel_id", "kind")
+        .distinct()
+    )
+    for channel_id, kind in list(pairs):
+        done += poll_due(channel_id, kind)
     return done

@@ -54,9 +54,8 @@ def request_flow(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.EVEN
     if not queued:
         return False
     delay = settings.MPDASH_CHANGE_DEBOUNCE_SECONDS if countdown is None else countdown
-    transaction.on_commit(
-        lambda: run_flow.apply_async(kwargs={"channel_id": channel_id, "flow": flow, "trigger": trigger}, countdown=delay)
-    )
+    kwargs = {"channel_id": channel_id, "flow": flow, "trigger": trigger}
+    transaction.on_commit(lambda: run_flow.apply_async(kwargs=kwargs, countdown=delay))
     return True
 
 
@@ -64,11 +63,17 @@ def request_flow(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.EVEN
 def run_flow(channel_id: int, flow: str, trigger: str = "schedule") -> list[int]:
     # Clear the dispatch marker first: a change arriving from now on queues a new run.
     FlowState.objects.filter(channel_id=channel_id, flow=flow).update(dispatch_requested_at=None)
-    return execute(channel_id, flow, trigger)
+    # Runs queued by changes (event) or by the engine itself (system) gather batches that are
+    # not full; manual and scheduled runs send what is ready at once.
+    return execute(channel_id, flow, trigger, gather=trigger in ("event", "system"))
 
 
-def execute(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.SCHEDULE) -> list[int]:
+def execute(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.SCHEDULE, *, gather: bool = False) -> list[int]:
     """Run a flow under its lease, as many times as requests arrived meanwhile.
+
+    ``gather``: the run was queued by a change or by the engine (the run_flow task with an
+    event or system trigger); a batch that is not full waits until its changes are due
+    instead of going at once (see sync_flow).
 
     Returns the ids of the runs made (empty when the flow was skipped or coalesced into
     a run already going on elsewhere).
@@ -90,7 +95,7 @@ def execute(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.SCHEDULE)
     try:
         while True:
             channel.refresh_from_db()
-            made.append(_run_once(channel, flow, trigger, lease))
+            made.append(_run_once(channel, flow, trigger, lease, gather))
             if lease.release():
                 break
             trigger = FlowRun.Trigger.EVENT
@@ -102,14 +107,14 @@ def execute(channel_id: int, flow: str, trigger: str = FlowRun.Trigger.SCHEDULE)
     return made
 
 
-def _run_once(channel, flow: str, trigger: str, lease: Lease) -> int:
+def _run_once(channel, flow: str, trigger: str, lease: Lease, gather: bool = False) -> int:
     spec = channel.adapter_class.flow(flow)
     run = runs.start_run(channel, flow, trigger, worker=lease.token)
     adapter = None
     message, failed, retry_after = "", False, None
     try:
         adapter = channel.adapter()
-        message = RUNNERS[flow](RunContext(channel, adapter, spec, run, lease)) or ""
+        message = RUNNERS[flow](RunContext(channel, adapter, spec, run, lease, gather=gather)) or ""
     except StopRun as stop:
         message, failed, retry_after = stop.message, stop.failed, stop.retry_after
     except LeaseLost:
@@ -127,9 +132,10 @@ def _run_once(channel, flow: str, trigger: str, lease: Lease) -> int:
     if retry_after is None:
         _forget_if_empty(run.pk, trigger, failed)
     if retry_after is not None:
-        # Rate limited: come back when the marketplace allows; nothing was penalised.
-        FlowState.objects.filter(channel=channel, flow=flow).update(dispatch_requested_at=None)
-        request_flow(channel.pk, flow, FlowRun.Trigger.SYSTEM, countdown=max(retry_after, 0.5))
+        # Rate limited: come back when the budget allows; nothing was penalised. Queued past
+        # the dispatch marker, so a batch finishing sooner still queues a run at once.
+        kwargs = {"channel_id": channel.pk, "flow": flow, "trigger": FlowRun.Trigger.SYSTEM}
+        transaction.on_commit(lambda: run_flow.apply_async(kwargs=kwargs, countdown=max(retry_after, 0.2)))
     return run.pk
 
 
@@ -151,12 +157,16 @@ def _release_unsent(run: FlowRun) -> None:
             PendingChange.objects.filter(batch=batch).update(batch=None)
 
 
-def notify_list_changed(kind: str, list_id: int) -> None:
-    """Queue the flows of every active channel fed by a changed price or stock list."""
+def notify_list_changed(kind: str, list_id: int, changed: int | None = None) -> None:
+    """Queue the flows of every active channel fed by a changed price or stock list.
+
+    ``changed``: how many rows the writer changed, when it knows. A full batch's worth goes
+    out at once; fewer wait for the debounce, in case more follow."""
     from mpdash.channels.models import SalesChannel
 
     column = {"productstock": "stock_list_id", "productprice": "price_list_id"}[kind]
     for channel in SalesChannel.objects.filter(is_active=True, **{column: list_id}):
         for spec in channel.adapter_class.flows:
             if spec.kind == kind and channel.flow_enabled(spec.name) and spec.name in RUNNERS:
-                request_flow(channel.pk, spec.name, FlowRun.Trigger.EVENT)
+                full = changed is not None and changed >= channel.adapter_class.batch_size(kind)
+                request_flow(channel.pk, spec.name, FlowRun.Trigger.EVENT, countdown=0 if full else None)

@@ -29,6 +29,9 @@ class RunContext:
     spec: object
     run: FlowRun
     lease: Lease
+    # Queued by a change: a batch that is not full waits until due (manual, scheduled and
+    # direct runs send what is ready at once).
+    gather: bool = False
 
 
 class StopRun(Exception):

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 from django.db.models import F
 from django.utils import timezone
 
-from mpdash import metrics
+from mpdash import fast_insert, metrics
 from mpdash.redaction import redact
 
 from .models import BatchRequest, FlowLogLine, FlowRun
@@ -29,12 +29,11 @@ def start_run(channel, flow: str, trigger: str, worker: str = "") -> FlowRun:
 
 def add_lines(run: FlowRun, lines: Iterable[tuple[str, str, str, Any]]) -> None:
     """Append ``(object_key, outcome, message, answer)`` lines to a run."""
-    FlowLogLine.objects.bulk_create(
+    fast_insert.insert(
         [
             FlowLogLine(run=run, object_key=key, outcome=outcome, message=message[:4000], answer=redact(answer))
             for key, outcome, message, answer in lines
-        ],
-        batch_size=1000,
+        ]
     )
 
 

@@ -14,10 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from mpdash import fast_insert, sql_keys
 from mpdash.marketplaces.errors import Action, MarketplaceError
 
 from . import batches, penalties, records, runs
-from .batches import poll_batch
+from .batches import first_poll_seconds, request_poll
 from .dispatch import request_flow
 from .flows import RunContext, StopRun  # (the flow modules import StopRun from here too)
 from .models import BatchItem, BatchRequest, FlowLogLine, FlowRun, PendingChange
@@ -25,7 +26,7 @@ from .models import BatchItem, BatchRequest, FlowLogLine, FlowRun, PendingChange
 logger = logging.getLogger("mpdash.integration.sync")
 
 
-def ready_rows(channel, kind: str, limit: int):
+def _ready(channel, kind: str):
     rows = PendingChange.objects.filter(channel=channel, kind=kind, batch__isnull=True, available_at__lte=timezone.now())
     if channel.adapter_class.flow("product_create") and channel.flow_enabled("product_create"):
         # This channel creates its products itself: stock and price wait until the
@@ -38,27 +39,80 @@ def ready_rows(channel, kind: str, limit: int):
         rows = rows.filter(
             Exists(ProductIntegration.objects.filter(channel=channel, product_id=OuterRef("product_id"), created_remotely=True))
         )
-    return list(rows.order_by("changed_at", "id").values_list("id", "product_id", "version")[:limit])
+    return rows
+
+
+def ready_rows(channel, kind: str, limit: int):
+    return list(_ready(channel, kind).order_by("changed_at", "id").values_list("id", "product_id", "version")[:limit])
+
+
+def free_slots(channel, adapter_class) -> int | None:
+    """How many more requests may go out before the marketplace's limit of unfinished ones
+    (``max_open_batches`` over ``open_batch_kinds``); None when it has no such limit."""
+    limit = adapter_class.max_open_batches
+    if limit is None:
+        return None
+    in_flight = BatchRequest.objects.filter(
+        channel=channel,
+        kind__in=adapter_class.open_batch_kinds,
+        status__in=(BatchRequest.Status.INITIALIZED, *BatchRequest.OPEN_STATUSES),
+    ).count()
+    return max(0, limit - in_flight)
+
+
+def seconds_until_due(channel, kind: str, now=None) -> float:
+    """When a batch that is not full may go: once the ready changes have been quiet for the
+    debounce, and at the latest ``MPDASH_BATCH_MAX_WAIT_SECONDS`` after the oldest of them
+    (a steady writer is never quiet). 0 means now."""
+    from django.db.models import Max, Min
+
+    now = now or timezone.now()
+    span = _ready(channel, kind).aggregate(first=Min("changed_at"), last=Max("changed_at"))
+    if span["last"] is None:
+        return 0.0
+    debounce = float(settings.MPDASH_CHANGE_DEBOUNCE_SECONDS)
+    max_wait = float(getattr(settings, "MPDASH_BATCH_MAX_WAIT_SECONDS", 2 * debounce))
+    due = min((span["last"] - now).total_seconds() + debounce, (span["first"] - now).total_seconds() + max_wait)
+    return max(0.0, due)
 
 
 def run_outbound_sync(ctx: RunContext) -> str:
+    """Send full batches at once; a batch that is not full once its changes are due
+    (:func:`seconds_until_due`); never more unfinished requests than the marketplace allows.
+    What has to wait is asked for again: by a timer when it falls due, and by the poller
+    when a request finishes and frees a slot."""
     channel, adapter, spec, run = ctx.channel, ctx.adapter, ctx.spec, ctx.run
     kind = spec.kind
     size = adapter.batch_size(kind)
     max_batches = int(getattr(settings, "MPDASH_MAX_BATCHES_PER_RUN", 200))
     sent_batches = 0
+    waiting = ""
     for _ in range(max_batches):
         ctx.lease.renew()
         rows = ready_rows(channel, kind, size)
         if not rows:
             break
+        if free_slots(channel, type(adapter)) == 0:
+            # The poller asks for the next run when one of them finishes.
+            waiting = f"; the rest waits: {adapter.max_open_batches} request(s) unfinished at the marketplace, its limit"
+            break
+        if len(rows) < size and ctx.gather:
+            due = seconds_until_due(channel, kind)
+            if due > 0:
+                # Not full and still changing: more may join this batch.
+                request_flow(channel.pk, spec.name, FlowRun.Trigger.SYSTEM, countdown=due)
+                waiting = f"; {len(rows)} change(s) go in {due:.1f} s unless a full batch gathers first"
+                break
         runs.bump(run.pk, selected=len(rows))
         if send_one_batch(ctx, kind, rows):
             sent_batches += 1
     else:
         # More is pending than one run may send: ask for another run right away.
-        request_flow(channel.pk, spec.name, FlowRun.Trigger.SYSTEM)
-    return f"{sent_batches} request(s) sent" if sent_batches else "nothing pending"
+        request_flow(channel.pk, spec.name, FlowRun.Trigger.SYSTEM, countdown=0)
+    done = f"{sent_batches} request(s) sent" if sent_batches else "nothing sent"
+    if not sent_batches and not waiting:
+        return "nothing pending"
+    return done + waiting
 
 
 def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on_problems=None, on_sent=None) -> bool:
@@ -82,12 +136,13 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
         batch = BatchRequest.objects.create(
             channel=channel, flow=ctx.spec.name, kind=kind, run=run, item_count=len(found)
         )
-        BatchItem.objects.bulk_create(
-            [BatchItem(batch=batch, product_id=pid, sku=rec.sku, pending_version=versions[pid]) for pid, rec in found.items()],
-            batch_size=1000,
+        fast_insert.insert(
+            [BatchItem(batch=batch, product_id=pid, sku=rec.sku, pending_version=versions[pid]) for pid, rec in found.items()]
         )
-        for chunk in penalties.chunks(list(found), 500):
-            PendingChange.objects.filter(channel=channel, kind=kind, product_id__in=chunk, batch__isnull=True).update(batch=batch)
+        for chunk in sql_keys.chunks(found):
+            sql_keys.among(PendingChange.objects.filter(channel=channel, kind=kind, batch__isnull=True), "product_id", chunk).update(
+                batch=batch
+            )
         # Send only what this batch claimed: a row claimed meanwhile by another batch (a
         # run that took over after this one stalled past its lease) is not ours to send.
         claimed = set(PendingChange.objects.filter(batch=batch).values_list("product_id", flat=True))
@@ -116,11 +171,7 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
         sent_at=now,
         exchange=submission.exchange,
     )
-    sent_items = []
-    for item in BatchItem.objects.filter(batch=batch):
-        item.sent = submission.sent.get(item.sku)
-        sent_items.append(item)
-    BatchItem.objects.bulk_update(sent_items, ["sent"], batch_size=1000)
+    _record_sent(batch, submission.sent)
     runs.add_lines(
         run,
         [(rec.sku, FlowLogLine.Outcome.SENT, f"sent in batch {batch.local_batch_id}", submission.sent.get(rec.sku)) for rec in record_list],
@@ -132,10 +183,24 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
     if submission.results is not None:
         batches.finalize(batch, submission.results, exchange=submission.exchange)
     else:
-        transaction.on_commit(
-            lambda: poll_batch.apply_async(args=[batch.pk], countdown=settings.MPDASH_BATCH_POLL_SECONDS)
-        )
+        request_poll(channel.pk, kind, countdown=first_poll_seconds())
     return True
+
+
+def _record_sent(batch: BatchRequest, sent: dict) -> None:
+    """Keep what went out for each item: one prepared UPDATE run over all of them
+    (``bulk_update`` compiles a CASE per row, seconds for a batch of thousands)."""
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(BatchItem)]
+    field = BatchItem._meta.get_field("sent")
+    rows = [
+        (field.get_db_prep_save(sent.get(sku), connection), pk)
+        for pk, sku in BatchItem.objects.filter(batch=batch).values_list("id", "sku")
+    ]
+    table = connection.ops.quote_name(BatchItem._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET sent = %s WHERE id = %s", rows)
 
 
 def release(batch: BatchRequest, error: str, exchange=None) -> None:
@@ -146,11 +211,26 @@ def release(batch: BatchRequest, error: str, exchange=None) -> None:
         PendingChange.objects.filter(batch=batch).update(batch=None)
 
 
+def withdraw(batch: BatchRequest) -> None:
+    """Undo a batch the marketplace never took (it asked us to wait): its records are
+    pending again as they were, and no failed request is left behind."""
+    with transaction.atomic():
+        PendingChange.objects.filter(batch=batch).update(batch=None)
+        BatchRequest.objects.filter(pk=batch.pk).delete()
+
+
 def handle_send_error(ctx: RunContext, batch: BatchRequest, found: dict, exc: MarketplaceError) -> None:
     exchange = {"error": str(exc), "status_code": exc.status_code, "body": exc.body}
     if exc.action is Action.RETRY_LATER:
-        release(batch, f"rate limited: {exc}", exchange)
-        raise StopRun(f"rate limited by the marketplace; trying again in {getattr(exc, 'retry_after', 1):.0f} s", retry_after=getattr(exc, "retry_after", 1.0))
+        # Waiting is not failing: our own call budget, a 429 or "too many pending" says
+        # nothing about the records. The request never happened; its records stay pending
+        # with no penalty and no failed batch, and the run comes back when allowed.
+        withdraw(batch)
+        retry_after = float(getattr(exc, "retry_after", 1.0) or 1.0)
+        raise StopRun(
+            f"rate limited ({exc}); {len(found)} record(s) stay pending, trying again in {retry_after:.1f} s",
+            retry_after=retry_after,
+        )
     if exc.action is Action.FAIL_RUN:
         release(batch, str(exc), exchange)
         raise StopRun(str(exc), failed=True)

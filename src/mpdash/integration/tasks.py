@@ -16,12 +16,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import batches, runs
-from .batches import poll_batch, poll_open_batches
+from .batches import poll_batch, poll_batches, poll_open_batches
 from .dispatch import run_flow
 from .models import FlowRun, FlowState
 from .product_flow import check_product_approvals
 
-__all__ = ["check_product_approvals", "poll_batch", "poll_open_batches", "recover", "run_flow"]
+__all__ = ["check_product_approvals", "poll_batch", "poll_batches", "poll_open_batches", "recover", "run_flow"]
 
 logger = logging.getLogger("mpdash.integration.tasks")
 

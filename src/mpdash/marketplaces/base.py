@@ -379,6 +379,11 @@ class MarketplaceAdapter:
     schema: ClassVar[tuple[SchemaField, ...]]
     # Most records one request may carry, per record kind (the marketplace's real limit).
     batch_sizes: ClassVar[dict[str, int]]
+    # Most requests of ``open_batch_kinds`` the marketplace lets one merchant have sent but not
+    # finished at once (None: no such rule). The engine never has more in flight; changes
+    # arriving meanwhile accumulate into the next full batch.
+    max_open_batches: ClassVar[int | None] = None
+    open_batch_kinds: ClassVar[tuple[str, ...]] = ("productstock", "productprice")
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
         self.config = current_config(config)  # keys saved under an old name read under the current one

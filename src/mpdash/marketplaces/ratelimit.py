@@ -106,5 +106,7 @@ class CallBudget:
         ok = self._limiter().try_acquire(self.key, weight=weight, blocking=True, timeout=max(max_wait, LOCK_WAIT_FLOOR))
         metrics.budget_waited(self.key, time.perf_counter() - started, ok)
         if not ok:
-            window = max(s.per_seconds for s in self.specs)
+            # Try again after the shortest window: a slot may free up then (asking costs no
+            # call to the marketplace), rather than a minute later for a per-minute rate.
+            window = min(s.per_seconds for s in self.specs)
             raise RateLimited(f"call budget {self.key!r} exhausted; retry later", retry_after=window)

@@ -318,6 +318,11 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
     schema = SCHEMA
     batch_sizes = BATCH_SIZES
     batch_unit = "upload"
+    # Hepsiburada refuses a sixth stock/price upload while five are waiting or processing
+    # ("too many ongoing/waiting inventory uploads"); a product delete is a stock upload.
+    # unverified: the figure 5 comes from the seeds and integrators' notes, not an official page.
+    max_open_batches = 5
+    open_batch_kinds = ("productstock", "productprice", "product_delete")
 
     listings_page_size = 500  # Hepsiburada documents no ceiling; 500 keeps answers small
     remembered_uploads = 1000  # uploads whose skus are kept for poll()

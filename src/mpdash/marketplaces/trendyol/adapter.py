@@ -190,6 +190,9 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
     flows = FLOWS
     schema = SCHEMA
     batch_sizes = BATCH_SIZES
+    # Trendyol documents no limit on unfinished batch requests (unverified that none exists);
+    # its pace rule (50 calls / 10 s) is the call budget.
+    max_open_batches = None
     max_images = MAX_IMAGES
     # Trendyol documents no body limit; we keep the base 10 MiB (a 1,000-product request
     # with typical content is about 3 MB).
