@@ -33,6 +33,8 @@ FRAMEWORKS = ("django", "rest_framework", "drf_spectacular", "django_filters", "
 MARKETPLACE_IMPORTS_ALLOWED_EVERYWHERE: dict[str, str] = {
     "mpdash.redaction": "plain Python (no Django): clients register their credentials as secrets and mask "
                         "them in logs with the rules the rest of mpdash uses",
+    "mpdash.metrics": "plain Python (prometheus_client, no Django): the shared HTTP client and the call budgets "
+                      "count calls, latencies and budget waits where they happen",
 }
 # (marketplace module, imported module) -> why it may
 MARKETPLACE_IMPORTS_ALLOWED: dict[tuple[str, str], str] = {

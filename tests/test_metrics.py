@@ -89,7 +89,7 @@ def test_engine_state_is_read_at_scrape_time(lists, channel_factory):
 
 
 def test_orders_ingested_are_counted_when_their_transaction_commits(channel_factory, monkeypatch):
-    from mpdash import metrics
+    from mpdash import app_metrics as metrics
 
     channel = channel_factory()
     before = value(scrape(), "mpdash_orders_ingested_total", channel=channel.slug)

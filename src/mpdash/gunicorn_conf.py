@@ -3,6 +3,6 @@
 
 def child_exit(server, worker):
     # prometheus_client's multiprocess mode: forget a dead worker's live gauges.
-    from mpdash.metrics import mark_process_dead
+    from mpdash.app_metrics import mark_process_dead
 
     mark_process_dead(worker.pid)

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mpdash.api.trigger_views import FlowTriggerStatusView, FlowTriggerView, SplitPackagesTriggerView, UpdateWarehouseTriggerView
-from mpdash.metrics import metrics_view
+from mpdash.app_metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),

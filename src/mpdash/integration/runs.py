@@ -7,7 +7,7 @@ from typing import Any, Iterable
 from django.db.models import F
 from django.utils import timezone
 
-from mpdash import fast_insert, metrics
+from mpdash import app_metrics, fast_insert
 from mpdash.redaction import redact
 
 from .models import BatchRequest, FlowLogLine, FlowRun
@@ -72,7 +72,7 @@ def finish_if_complete(run_id: int, message: str | None = None, failed: bool = F
     if message is not None:
         update["message"] = message[:4000]
     if FlowRun.objects.filter(pk=run_id, finished_at__isnull=True).update(**update):
-        metrics.run_finished(run.channel_id, run.flow, status, update.get("duration_ms"))
+        app_metrics.run_finished(run.channel_id, run.flow, status, update.get("duration_ms"))
 
 
 def record_maintenance_run(channel, flow: str, message: str, *, trigger: str = FlowRun.Trigger.SYSTEM) -> FlowRun:
@@ -89,5 +89,5 @@ def record_maintenance_run(channel, flow: str, message: str, *, trigger: str = F
         message=message,
     )
     add_lines(run, [("", FlowLogLine.Outcome.INFO, message, None)])
-    metrics.run_finished(channel.pk, flow, run.status, 0)
+    app_metrics.run_finished(channel.pk, flow, run.status, 0)
     return run

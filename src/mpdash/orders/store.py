@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from mpdash import fast_insert, metrics
+from mpdash import app_metrics, fast_insert
 from mpdash.catalog.models import Product
 
 from . import webhooks
@@ -139,7 +139,7 @@ def store_order(channel, *, package_id: str, **kwargs: Any) -> tuple[Order, bool
             return existing, False
         _check_number_free(channel, new.number, new.package_id)
         raise
-    metrics.orders_ingested(channel)
+    app_metrics.orders_ingested(channel)
     return order, True
 
 
@@ -188,7 +188,7 @@ def store_orders(channel, prepared: list[PreparedOrder]) -> set[str]:
             webhooks.emit_many("order.created", orders)
     except IntegrityError:
         return set()
-    metrics.orders_ingested(channel, len(todo))
+    app_metrics.orders_ingested(channel, len(todo))
     return {p.package_id for p in todo}
 
 
