@@ -10,11 +10,18 @@ from .base import MarketplaceAdapter
 MARKETPLACES: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.adapter:HepsiburadaAdapter",
     "trendyol": "mpdash.marketplaces.trendyol.adapter:TrendyolAdapter",
+    # Mono, Fashfed and Passo: one Seller Center adapter, a subclass with each one's defaults
+    "mono": "mpdash.marketplaces.akinon.adapter:MonoAdapter",
+    "fashfed": "mpdash.marketplaces.akinon.adapter:FashfedAdapter",
+    "passo": "mpdash.marketplaces.akinon.adapter:PassoAdapter",
 }
 # marketplace type -> "module:callable(host, port, **options)" returning a running simulator
 SIMULATORS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.simulator:serve",
     "trendyol": "mpdash.marketplaces.trendyol.simulator:serve",
+    "mono": "mpdash.marketplaces.akinon.simulator:serve",  # the three share one simulator
+    "fashfed": "mpdash.marketplaces.akinon.simulator:serve",
+    "passo": "mpdash.marketplaces.akinon.simulator:serve",
 }
 
 
