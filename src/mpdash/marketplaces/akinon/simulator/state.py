@@ -250,7 +250,8 @@ class State(simkit.SimState):
             raise ValueError("price cannot be greater than retail_price.")
         if str(item.get("currency_type", "try")).lower() != "try":
             raise ValueError(f"currency_type: \"{item.get('currency_type')}\" is not a valid choice.")
-        return {"price": str(price), "retail_price": str(retail)}
+        cent = Decimal("0.01")
+        return {"price": str(price.quantize(cent)), "retail_price": str(retail.quantize(cent))}
 
     def add_offer(self, sku: str, *, stock: int = 0, price: str = "100.00", retail_price: str | None = None,
                   name: str = "", category: str = "") -> dict[str, Any]:
