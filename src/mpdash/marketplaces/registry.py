@@ -30,6 +30,9 @@ SIMULATORS: dict[str, str] = {
 DEMOS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.demo:DEMO",
     "trendyol": "mpdash.marketplaces.trendyol.demo:DEMO",
+    "mono": "mpdash.marketplaces.akinon.demo:MONO_DEMO",
+    "fashfed": "mpdash.marketplaces.akinon.demo:FASHFED_DEMO",
+    "passo": "mpdash.marketplaces.akinon.demo:PASSO_DEMO",
 }
 
 

@@ -9,6 +9,14 @@ from mpdash.marketplaces.akinon.adapter import MonoAdapter
 from mpdash.marketplaces.base import PriceRecord, StockRecord
 
 
+def outcome(adapter, sim, sub):
+    """Wait for the simulator to apply the batch, then poll it: results by sku."""
+    assert sub.remote_id and sim.wait_until_processed(5.0)
+    status = adapter.poll("productstock", sub.remote_id, list(sub.sent))
+    assert status.done
+    return {r.sku: r for r in status.results}
+
+
 @pytest.fixture
 def adapter(sim):
     for sku in ("A", "B", "C"):
@@ -18,25 +26,26 @@ def adapter(sim):
 
 def test_stock_in_bulk_with_buffer_and_one_refused(sim, adapter):
     sub = adapter.send_stock([StockRecord("A", 10), StockRecord("B", 1), StockRecord("ZZ", 4), StockRecord("A", 12)])
-    assert sub.remote_id is None and sub.sent["A"] == {"sku": "A", "stock": 10} and sub.sent["B"]["stock"] == 0
-    results = {r.sku: r for r in sub.results}
+    assert sub.sent["A"] == {"sku": "A", "stock": 10} and sub.sent["B"]["stock"] == 0
+    assert not adapter.poll("productstock", sub.remote_id).done or sim.options["processing_delay"] == 0
+    results = outcome(adapter, sim, sub)
     assert results["A"].ok and results["B"].ok
     assert not results["ZZ"].ok and "Offer not found. (offer_not_found)" in results["ZZ"].message
     assert sim.offer("A")["stock"] == 10 and sim.offer("B")["stock"] == 0 and sim.offer("C")["stock"] == 5
     assert [h["value"] for h in sim.history("A") if h["kind"] == "stock"] == [10]
-    adapter.send_stock([StockRecord("A", 12)])  # the same value again is no new change
+    outcome(adapter, sim, adapter.send_stock([StockRecord("A", 12)]))  # the same value again is no new change
     assert [h["value"] for h in sim.history("A") if h["kind"] == "stock"] == [10]
 
 
 def test_delete_sets_stock_zero(sim, adapter):
     sub = adapter.delete_products([StockRecord("C", 9)])
-    assert sub.results[0].ok and sim.offer("C")["stock"] == 0
+    assert outcome(adapter, sim, sub)["C"].ok and sim.offer("C")["stock"] == 0
 
 
 def test_prices_in_bulk_and_refusals_per_item(sim, adapter):
     sub = adapter.send_prices([PriceRecord("A", Decimal("89.90"), Decimal("99.90")), PriceRecord("B", Decimal("50")),
                                PriceRecord("C", Decimal("130"), Decimal("120"))])
-    results = {r.sku: r for r in sub.results}
+    results = outcome(adapter, sim, sub)
     assert results["A"].ok and results["B"].ok
     assert not results["C"].ok and "price cannot be greater than retail_price" in results["C"].message
     assert sim.offer("A")["price"] == "89.90" and sim.offer("A")["retail_price"] == "99.90"
@@ -51,7 +60,9 @@ def test_prices_in_bulk_and_refusals_per_item(sim, adapter):
 ])
 def test_simulator_refuses_bad_prices(sim, adapter, item, text):
     answer = httpx.patch(f"{sim.url}/api/i2/offers/prices/", json=[item], headers={"Authorization": "demo-api-key"})
-    assert answer.status_code == 200 and text in answer.json()["errors"][0]["detail"]
+    assert answer.status_code == 202 and sim.wait_until_processed(5.0)
+    batch = httpx.get(f"{sim.url}/api/i2/offers/batches/{answer.json()['id']}/", headers={"Authorization": "demo-api-key"})
+    assert batch.json()["status"] == "completed" and text in batch.json()["results"][0]["detail"]
     assert sim.offer("A")["price"] == "100.00"
 
 
@@ -70,11 +81,13 @@ def test_stock_must_be_a_whole_number(sim, adapter):
     answer = httpx.patch(f"{sim.url}/api/i2/offers/stocks/", json=[{"sku": "A", "stock": -1}, {"sku": "B", "stock": 1.5},
                                                                   {"sku": "C", "stock": 3}],
                          headers={"Authorization": "demo-api-key"})
-    assert [e["sku"] for e in answer.json()["errors"]] == ["A", "B"]
+    assert sim.wait_until_processed(5.0)
+    batch = httpx.get(f"{sim.url}/api/i2/offers/batches/{answer.json()['id']}/", headers={"Authorization": "demo-api-key"})
+    assert [r["sku"] for r in batch.json()["results"] if r["status"] == "error"] == ["A", "B"]
     assert sim.offer("C")["stock"] == 3
 
 
 def test_more_than_a_request_holds_is_refused_before_sending(sim, adapter):
-    with pytest.raises(Exception, match="100"):
+    with pytest.raises(ValueError, match="100"):
         adapter.send_stock([StockRecord(f"S{n}", 1) for n in range(101)])
     assert sim.counters()["requests_total"] == 0

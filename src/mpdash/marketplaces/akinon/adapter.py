@@ -1,13 +1,14 @@
 """The Seller Center adapter, shared by Mono, Fashfed and Passo (one subclass each, defaults only).
 
 Stock and prices go to the offers in bulk (``PATCH offers/stocks/`` and ``offers/prices/``),
-answered at once per item; products go as pre-offers the marketplace owner approves or
+accepted whole and answered per item in the batch (``GET offers/batches/{id}/``, [UNVERIFIED]); products go as pre-offers the marketplace owner approves or
 rejects later; packages are read by update time and their items one package at a time;
 claims (cancel, refund) by update time.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,13 +16,14 @@ from typing import Any
 
 import httpx
 
-from ..base import (NOT_FOUND, ON_SALE, PENDING_APPROVAL, REJECTED, AttributeValue, DefaultAttribute, ItemResult,
+from ..base import (NOT_FOUND, ON_SALE, PENDING_APPROVAL, REJECTED, AttributeValue, BatchStatus, DefaultAttribute,
+                    ItemResult,
                     Listing, MarketplaceAdapter, OrderUpdate, Page, PriceRecord, ProductRecord, ProductStatus,
                     RemoteAddress, RemoteAttribute, RemoteCancellation, RemoteCategory, RemoteClaim, RemoteClaimLine,
                     RemoteOrder, RemoteOrderLine, StockRecord, Submission)
 from ..errors import ConfigError, RequestRejected
 from ..http import DEFAULT_TIMEOUT
-from ..kit import Chunk, ConfigReader, StagedWalker, each_record, last_per_key, wire_amount
+from ..kit import BatchSending, Chunk, ConfigReader, SentMemory, StagedWalker, each_record, wire_amount
 from ..kit.batches import check_batch_size
 from .client import SellerCenterClient, segment
 from .config import (BATCH_SIZES, CANCELLED, CURRENCY, CUSTOMER, DELIVERED, FLOWS, PACKAGE_STATUS, PAGE_SIZE,
@@ -29,6 +31,7 @@ from .config import (BATCH_SIZES, CANCELLED, CURRENCY, CUSTOMER, DELIVERED, FLOW
 from .marketplaces import FASHFED, MONO, PASSO, SellerCenterMarketplace
 from .models import Address, Attribute, Category, Claim, Offer, Package, PackageItem, PreOffer
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 CLAIM_STATE = {"open": "waiting_action", "waiting": "waiting_action", "approved": "accepted",
                "rejected": "rejected", "completed": "accepted"}
 
@@ -50,12 +53,13 @@ def _address(a: Address | None) -> RemoteAddress | None:
                          identity_number=a.identity_number or "")
 
 
-class SellerCenterAdapter(MarketplaceAdapter):
+class SellerCenterAdapter(BatchSending, MarketplaceAdapter):
     market: SellerCenterMarketplace = MONO
     flows = FLOWS
     batch_sizes = BATCH_SIZES
     orders_page_size = PAGE_SIZE
     max_order_window_hours = 24 * 14
+    batch_unit = "bulk request"
     order_statuses = (PREPARING,)
     updated_order_statuses = (SHIPPED, DELIVERED)
 
@@ -71,9 +75,12 @@ class SellerCenterAdapter(MarketplaceAdapter):
             transport=transport, token_store=token_store)
         self._buffer = read.whole("buffer_stock", default=0) or 0
         self._own_carrier = read.flag("send_shipping_info")
-        self._cancel_reason = str(self.config.get("send_cancel_reason_id") or "").strip()
+        self._cancel_reason = str(self.config.get("seller_cancel_reason") or "").strip()
+        mapping = self.config.get("cancellation_reason_mapping") or {}
+        self._remote_reason = {str(ours): str(theirs) for theirs, ours in mapping.items()} if isinstance(mapping, dict) else {}
         self._reject_reason = str(self.config.get("reject_item_reason") or "").strip()
         self._waybill = self.config.get("waybill_option") or {}
+        self.sent_batches = SentMemory(1000)  # batch id -> {sku as sent: our sku}
 
     # --- stock and prices ------------------------------------------------------------------------
     def stock_to_send(self, quantity: int) -> int:
@@ -84,25 +91,10 @@ class SellerCenterAdapter(MarketplaceAdapter):
         return str(record.remote_sku or record.sku).strip()
 
     def _bulk(self, kind: str, rest: str, records, item_of) -> Submission:
-        records = last_per_key(records, self._code)
-        check_batch_size(len(records), self.batch_size(kind), kind, self.market.label)
-        if not records:
-            return Submission(remote_id=None, sent={}, results=[])
-        sent = {r.sku: item_of(r) for r in records}
-        sku_of = {self._code(r): r.sku for r in records}
-        answer = self.client.bulk(rest, list(sent.values()))
-        errors = {e.sku: e for e in answer.errors}
-        done = {o.sku for o in answer.updated}
-        results = []
-        for code, sku in sku_of.items():
-            if code in errors:
-                e = errors[code]
-                results.append(ItemResult(sku, False, f"{e.detail}{f' ({e.code})' if e.code else ''}", e.model_dump()))
-            elif code in done:
-                results.append(ItemResult(sku, True, "updated", remote_sku=code))
-            else:
-                results.append(ItemResult(sku, False, f"{self.market.label} answered nothing for sku {code}"))
-        return Submission(remote_id=None, sent=sent, results=results, exchange=self.client.last_exchange())
+        """One bulk write, accepted whole; ``poll`` reads its per-item results."""
+        kept, items, sent = self.prepare_batch(kind, records, item_of, key=self._code)
+        return self.submit(lambda batch: self.client.bulk(rest, batch).id, items, sent, self.client,
+                           memo={self._code(r): r.sku for r in kept})
 
     def send_stock(self, records: list[StockRecord]) -> Submission:
         return self._bulk("productstock", "offers/stocks/", records,
@@ -118,8 +110,23 @@ class SellerCenterAdapter(MarketplaceAdapter):
         """The seed's product delete: stock 0 on the offer."""
         return self._bulk("product_delete", "offers/stocks/", records, lambda r: {"sku": self._code(r), "stock": 0})
 
-    def poll(self, kind: str, remote_id: str, skus: list[str] | None = None):
-        raise RequestRejected(f"{self.market.label} answers offer writes at once; there is no batch {remote_id} to poll")
+    def poll(self, kind: str, remote_id: str, skus: list[str] | None = None) -> BatchStatus:
+        def results(batch, memo) -> list[ItemResult] | str:
+            if not batch.results:
+                return f"{self.market.label} completed batch {remote_id} without item results"
+            sku_of = memo or {}
+            if not sku_of and skus and len(skus) == len(batch.results):  # another worker sent it: by position
+                sku_of = {r.sku: sku for r, sku in zip(batch.results, skus)}
+            out = []
+            for r in batch.results:
+                sku = sku_of.get(r.sku, r.sku)
+                ok = r.status == "success"
+                out.append(ItemResult(sku, ok, "updated" if ok else f"{r.detail} ({r.code})" if r.code else r.detail,
+                                      r.model_dump(), remote_sku=r.sku))
+            return out
+
+        return self.poll_batch(remote_id, self.client, lambda: self.client.offer_batch(remote_id),
+                               lambda batch: batch.status == "completed", results)
 
     def list_listings(self) -> Iterator[Listing]:
         for row in self.client.every("offers/"):
@@ -259,41 +266,58 @@ class SellerCenterAdapter(MarketplaceAdapter):
     def list_claims(self, start, end, token=None) -> Page:
         return self._walk("claims/", start, end, token, ({"type": "refund"},), self._claim)
 
+    def _groups(self, number: str) -> list[list[PackageItem]]:
+        """A package's items (one unit each) grouped into lines: same sku and price. A line's id
+        is its item ids joined by commas, cancelled ones included, so that it stays the same."""
+        groups: dict[tuple[str, Decimal], list[PackageItem]] = {}
+        for row in self.client.every(f"packages/{segment(number, 'package number')}/items/"):
+            item = PackageItem.model_validate(row)
+            groups.setdefault((item.sku, item.price), []).append(item)
+        return list(groups.values())
+
+    def _line_of(self, number: str, item_id: str) -> str:
+        for group in self._groups(number):
+            if any(i.id == item_id for i in group):
+                return ",".join(i.id for i in group)
+        return item_id
+
     def _order(self, row: dict[str, Any]) -> RemoteOrder:
         package = Package.model_validate(row)
-        items = [PackageItem.model_validate(i) for i in
-                 self.client.every(f"packages/{segment(package.number, 'package number')}/items/")]
-        lines = [RemoteOrderLine(line_id=i.id, sku=i.sku, quantity=1, price=i.price - i.discount_amount,
-                                 list_price=i.retail_price, discount=i.discount_amount, remote_sku=i.sku, name=i.name,
-                                 status=str(i.status), tax_rate=i.tax_rate)
-                 for i in items if i.status != CANCELLED]
+        lines = []
+        for group in self._groups(package.number):
+            live = [i for i in group if i.status != CANCELLED]
+            if live:
+                i = live[0]
+                lines.append(RemoteOrderLine(line_id=",".join(x.id for x in group), sku=i.sku, quantity=len(live),
+                                             price=i.price - i.discount_amount, list_price=i.retail_price,
+                                             discount=i.discount_amount, remote_sku=i.sku, name=i.name,
+                                             status=str(i.status), tax_rate=i.tax_rate))
         return RemoteOrder(
             package_id=package.number, order_number=package.order_number,
             status=PACKAGE_STATUS.get(package.status, str(package.status)), placed_at=_when(package.created_at),
             modified_at=_when(package.updated_at), currency=package.currency.upper(),
-            amount=sum((x.price for x in lines), Decimal("0")) + package.shipping_amount,
-            discount=sum((x.discount for x in lines), Decimal("0")), shipping_amount=package.shipping_amount,
+            amount=sum((x.price * x.quantity for x in lines), Decimal("0")) + package.shipping_amount,
+            discount=sum((x.discount * x.quantity for x in lines), Decimal("0")), shipping_amount=package.shipping_amount,
             lines=lines, customer_name=package.customer_name, customer_email=package.customer_email,
             shipping_address=_address(package.shipping_address), billing_address=_address(package.billing_address),
             cargo_company=package.shipping_company, tracking_number=package.tracking_number or "",
             tracking_url=package.tracking_url or "", raw=row)
 
-    @staticmethod
-    def _cancellation(row: dict[str, Any]) -> RemoteCancellation:
+    def _cancellation(self, row: dict[str, Any]) -> RemoteCancellation:
         claim = Claim.model_validate(row)
         return RemoteCancellation(package_id=claim.package_number, order_number=claim.order_number,
-                                  line_ids=[claim.package_item], reason_code=claim.reason.id if claim.reason else "",
+                                  line_ids=[self._line_of(claim.package_number, claim.package_item)], reason_code=claim.reason.id if claim.reason else "",
                                   reason_text=claim.reason.subject if claim.reason else "",
                                   cancelled_at=_when(claim.updated_at), raw=row)
 
-    @staticmethod
-    def _claim(row: dict[str, Any]) -> RemoteClaim:
+    def _claim(self, row: dict[str, Any]) -> RemoteClaim:
         claim = Claim.model_validate(row)
         reason = claim.reason
         return RemoteClaim(claim_id=claim.id, package_id=claim.package_number, order_number=claim.order_number,
                            status=CLAIM_STATE.get(claim.status, claim.status), created_at=_when(claim.created_at),
                            modified_at=_when(claim.updated_at),
-                           lines=[RemoteClaimLine(claim.id, claim.package_item, claim.sku, 1,
+                           lines=[RemoteClaimLine(claim.id, self._line_of(claim.package_number, claim.package_item),
+                                                  claim.sku, 1,
                                                   reason.id if reason else "", reason.subject if reason else "",
                                                   claim.detail)], raw=row)
 
@@ -322,23 +346,40 @@ class SellerCenterAdapter(MarketplaceAdapter):
                 body["waybill_number"] = update.invoice_number or str(self._waybill.get("default") or "")
         body = {k: v for k, v in body.items() if v not in (None, "")}
         try:
+            found = self.client.page("packages/", 1, 1, number=number).results
+            if not found:
+                return ItemResult(number, False, f"{self.market.label} has no package {number}")
+            held = Package.model_validate(found[0])
+            if held.status >= body["status"]:  # there already (an earlier answer lost): never back
+                body.pop("status")
+            new = {k: v for k, v in body.items() if k not in ("shipped_date",) and str(found[0].get(k) or "") != str(v)}
+            if not new:
+                return ItemResult(number, True, f"package {number} is {PACKAGE_STATUS.get(held.status)} there "
+                                                "already, with this invoice and tracking", found[0], remote_sku=number)
             answer = self.client.patch(f"packages/{segment(number, 'package id')}/", body)
         except RequestRejected as refused:
             return ItemResult(number, False, str(refused), remote_sku=number)
         return ItemResult(number, True, f"package {number} sent {target}", answer, remote_sku=number)
 
     def cancel_lines(self, package_id: str, lines: list[tuple[str, int]], reason_id: str) -> ItemResult:
-        """Seller cancellation of items (one item is one unit) with a Seller Center reason uuid."""
+        """Seller cancellation of ``quantity`` live units of each line (a line is its item ids),
+        all live units when ``lines`` is empty, with a Seller Center reason uuid."""
         number = str(package_id).strip()
-        reason = str(reason_id or "").strip() or self._cancel_reason
+        given = str(reason_id or "").strip()
+        reason = self._remote_reason.get(given) or (given if _UUID.match(given) else "") or self._cancel_reason
         if not reason:
-            return ItemResult(number, False, f"no cancellation reason: set send_cancel_reason_id to one of "
+            return ItemResult(number, False, f"no {self.market.label} reason for our reason {given or '(none)'}: map it in "
+                                             "cancellation_reason_mapping or set seller_cancel_reason to one of "
                                              f"{self.market.label}'s cancel reasons (GET claims/reasons/?type=cancel)")
-        items = [str(i) for i, _ in lines]
         try:
-            if not items:
-                items = [i["id"] for i in self.client.every(f"packages/{segment(number, 'package id')}/items/")
-                         if i.get("status") != CANCELLED]
+            live = {i.id for g in self._groups(number) for i in g if i.status != CANCELLED}
+            items = sorted(live, key=int) if not lines else []
+            for line_id, quantity in lines:
+                ids = [i for i in str(line_id).split(",") if i in live]
+                if len(ids) < int(quantity):
+                    return ItemResult(number, False, f"line {line_id} of package {number} has {len(ids)} live "
+                                                     f"unit(s), not {quantity}", remote_sku=number)
+                items += ids[:int(quantity)]
             self.client.post(f"packages/{segment(number, 'package id')}/cancel/", {"items": items, "reason": reason})
         except RequestRejected as refused:
             return ItemResult(number, False, str(refused), remote_sku=number)

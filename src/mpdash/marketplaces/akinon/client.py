@@ -20,7 +20,7 @@ from ..auth import BearerCredentials, HeaderCredentials, TokenProvider, login_gr
 from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
 from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
 from .config import MAX_OFFERS_PER_REQUEST, PAGE_SIZE
-from .models import BulkAnswer, Listing, error_text, parse_answer
+from .models import Listing, OfferBatch, error_text, parse_answer
 
 
 def api_root(base_url: str) -> str:
@@ -89,13 +89,17 @@ class SellerCenterClient(BaseClient):
                 return out
             page += 1
 
-    def bulk(self, rest: str, items: list[dict[str, Any]]) -> BulkAnswer:
+    def bulk(self, rest: str, items: list[dict[str, Any]]) -> OfferBatch:
         if not items:
             raise ValueError("a bulk offer update needs at least one item")
         if len(items) > MAX_OFFERS_PER_REQUEST:
             raise ValueError(f"{len(items)} offers in one request; at most {MAX_OFFERS_PER_REQUEST}")
         path = self.path(rest)
-        return parse_answer(BulkAnswer, self.request("PATCH", path, json_body=items), f"PATCH {path}")
+        return parse_answer(OfferBatch, self.request("PATCH", path, json_body=items), f"PATCH {path}")
+
+    def offer_batch(self, batch_id: str) -> OfferBatch:
+        path = self.path(f"offers/batches/{segment(batch_id, 'batch id')}/")
+        return parse_answer(OfferBatch, self.request("GET", path), f"GET {path}")
 
     def post(self, rest: str, body: Any = None) -> Any:
         return self.request("POST", self.path(rest), json_body=body if body is not None else {})

@@ -1,7 +1,8 @@
 """Seller Center channel data: flows (the Mono seed's feature flags), config schema, limits.
 
 Data only. The seed's flags: ``product`` creates and updates products, ``delete_product``
-sets stock 0, ``send_refund_order_status`` approves or rejects refunds; the common keys keep
+sets stock 0 (the seed's ``send_refund_order_status`` is still ``approve_refund`` and
+``reject_refund`` here, see FLAGS); the common keys keep
 their names (``access_token`` is the seed's static API key).
 """
 
@@ -20,15 +21,18 @@ CURRENCY = "try"  # Akinon's currency_type words (reference §5.3)
 
 # Package status (integer enum, PKG101 shows `2`); the meaning of each number is [UNVERIFIED].
 WAITING, PREPARING, INVOICED, SHIPPED, DELIVERED, CANCELLED, REFUNDED = 1, 2, 3, 4, 5, 6, 7
-PACKAGE_STATUS = {WAITING: "created", PREPARING: "picking", INVOICED: "invoiced", SHIPPED: "shipped",
+# Preparing is where a paid package waits for the seller (the seed's get_orders reads "Preparing"):
+# ours "created"; our "picking" sends Preparing, which it is already.
+PACKAGE_STATUS = {WAITING: "created", PREPARING: "created", INVOICED: "invoiced", SHIPPED: "shipped",
                   DELIVERED: "delivered", CANCELLED: "cancelled", REFUNDED: "returned"}
 STATUS_OF = {"picking": PREPARING, "invoiced": INVOICED, "shipped": SHIPPED, "delivered": DELIVERED}
 CLAIM_STATUSES = ("open", "waiting", "approved", "rejected", "completed")  # CLM001, documented
 CLAIM_TYPES = ("cancel", "refund")
 CUSTOMER, SELLER = 1, 2  # cancelled_by (documented)
 
-FLAGS = {"product_create": "product", "product_update": "product", "approve_refund": "send_refund_order_status",
-         "reject_refund": "send_refund_order_status"}
+# approve_refund and reject_refund keep their generic flags for now: the seed's one flag for both
+# is send_refund_order_status, but the contract fixture on main switches flags by flow name.
+FLAGS = {"product_create": "product", "product_update": "product"}
 _DROPPED = {"update_warehouse", "schema_update"}
 FLOWS = tuple(replace(f, flag=FLAGS.get(f.name, f.flag)) for f in declare_flows(labels={
     "get_orders": "Get orders (Preparing)", "get_cancel_orders": "Get cancelled orders (cancel claims completed)",
@@ -50,10 +54,11 @@ def schema(market: SellerCenterMarketplace) -> tuple[SchemaField, ...]:
             SchemaField("password", "Password", "text", secret=True, help="i1 only: the seller user's password."),
         ),
         overrides={"base_url": {"default": market.base_url, "help": f"API URL belonging to {label} (the host; "
-                                "/api is added when missing)."},
-                   "send_cancel_reason_id": {"help": f"{label}'s cancellation reason id sent with seller "
-                                             "cancellations (a uuid from the claim reasons)."}},
-        own=(SchemaField("reject_item_reason", "Reject Item Reason", "text",
+                                "/api is added when missing)."}},
+        own=(SchemaField("seller_cancel_reason", "Seller Cancel Reason", "text",
+                         help=f"{label}'s reason (a uuid of GET claims/reasons/?type=cancel) sent with cancellations "
+                              "made on our side, unless Cancellation Reason Mapping maps our reason to one."),
+             SchemaField("reject_item_reason", "Reject Item Reason", "text",
                          help="Reason text sent when a refund is rejected, e.g. Damaged."),
              SchemaField("waybill_option", "Waybill Option", "json", default={"enabled": False, "default": ""},
                          help="enabled: shipped/delivered updates carry waybill_number (the invoice number, "

@@ -60,16 +60,20 @@ class Offer(AnswerModel):
     _id = field_validator("id", mode="before")(classmethod(lambda cls, v: _text(v)))
 
 
-class ItemError(AnswerModel):
+class ItemResult(AnswerModel):
     sku: str = ""
+    status: str = ""  # success | error
     detail: str = ""
     code: str = ""
 
 
-class BulkAnswer(AnswerModel):
-    """Our reading of a bulk offer write [UNVERIFIED]: the updated offers and per-item errors."""
-    updated: list[Offer] = Field(default_factory=list)
-    errors: list[ItemError] = Field(default_factory=list)
+class OfferBatch(AnswerModel):
+    """A bulk offer write as we read it [UNVERIFIED]: accepted whole, applied later, one result per item."""
+    id: str
+    status: str  # waiting | completed
+    count: int = 0
+    results: list[ItemResult] = Field(default_factory=list)
+    _id = field_validator("id", mode="before")(classmethod(lambda cls, v: _text(v)))
 
 
 class PreOffer(AnswerModel):

@@ -4,7 +4,7 @@ serves Mono, Fashfed and Passo alike (each channel points at its own instance or
 Paths under ``/api/i2/`` (API key in ``Authorization``) and the same under ``/api/i1/``
 (``Authorization: Bearer <token>`` from ``POST /api/i1/token/obtain/``): ``GET categories/``,
 ``GET categories/{id}/attributes/``, ``GET|PATCH offers/``, ``PATCH offers/stocks/``,
-``PATCH offers/prices/``, ``GET|POST pre-offers/``, ``GET packages/``,
+``PATCH offers/prices/`` (202 with a batch id), ``GET offers/batches/{id}/``, ``GET|POST pre-offers/``, ``GET packages/``,
 ``GET packages/{number}/items/``, ``PATCH packages/{number}/``, ``POST packages/{number}/cancel/``,
 ``GET claims/``, ``GET claims/reasons/``, ``POST claims/{id}/approve/``, ``POST claims/{id}/reject/``.
 Lists page with ``page`` (from 1) and ``limit`` and answer ``{count, next, previous, results}``;
@@ -50,6 +50,7 @@ class SellerCenterApi(simkit.Api):
         R("GET", V + r"/offers", "offers"),
         R("PATCH", V + r"/offers/stocks", "stocks"),
         R("PATCH", V + r"/offers/prices", "prices"),
+        R("GET", V + r"/offers/batches/(?P<bid>[^/]+)", "batch"),
         R("GET", V + r"/pre-offers", "pre_offers"),
         R("POST", V + r"/pre-offers", "send_pre_offers"),
         R("GET", V + r"/packages", "packages"),
@@ -116,10 +117,14 @@ class SellerCenterApi(simkit.Api):
             return self._list(request, [public(r) for r in rows])
 
     def on_stocks(self, request):
-        return simkit.Answer(200, self.state.bulk("stock", self._body(request)))
+        return simkit.Answer(202, self.state.bulk("stock", self._body(request)))
 
     def on_prices(self, request):
-        return simkit.Answer(200, self.state.bulk("price", self._body(request)))
+        return simkit.Answer(202, self.state.bulk("price", self._body(request)))
+
+    def on_batch(self, request):
+        with self.state.current():
+            return simkit.Answer(200, self.state.batch_json(request.params["bid"]))
 
     def on_pre_offers(self, request):
         with self.state.current():
@@ -173,7 +178,8 @@ class SellerCenterControl(simkit.ControlApi):
               C("POST", "claims", "claim"), C("POST", "cancel", "cancel"))
 
     def add(self, call):
-        return simkit.Answer(200, {"added": [self.sim.add_offer(**o) for o in call.body.get("offers") or []]})
+        offers = call.body if isinstance(call.body, list) else (call.body or {}).get("offers") or []
+        return simkit.Answer(200, {"added": [self.sim.add_offer(**o) for o in offers]})
 
     def order(self, call):
         return simkit.Answer(200, self.sim.place_order(call.body.get("lines") or []))
@@ -199,6 +205,12 @@ class SellerCenterSimulator(simkit.Simulator):
     def add_offer(self, sku: str, **values: Any) -> dict[str, Any]:
         return self.state.add_offer(str(sku), **values)
 
+    def remove_offer(self, sku: str) -> None:
+        """The offer is withdrawn: writes to it are answered "Offer not found." per item."""
+        with self.state.current():
+            if str(sku) in self.state.offers:
+                self.state.offers.remove(str(sku))
+
     def place_order(self, lines, **spec: Any) -> dict[str, Any]:
         """One package of per-unit items: ``lines`` ``[(sku, quantity)]``; ``{number, order_number, items}``."""
         return self.state.place_order(lines, **spec)
@@ -214,6 +226,11 @@ class SellerCenterSimulator(simkit.Simulator):
         """The owner's review will reject ``sku`` with ``reason`` (set before it is sent)."""
         with self.state.current():
             self.state.rejections[str(sku)] = reason
+
+    def wait_until_processed(self, timeout: float = 10.0) -> bool:
+        """Block until every accepted bulk write is applied."""
+        return self.state.wait_until(lambda: not self.state.batches.waiting(), lambda: self.state.timeline.next_due(),
+                                     timeout)
 
     def wait_until_reviewed(self, timeout: float = 10.0) -> bool:
         return self.state.wait_until(lambda: not self.state.timeline.pending(("review",)),
@@ -283,7 +300,7 @@ class SellerCenterSimulator(simkit.Simulator):
 serve = simkit.serve_factory(SellerCenterSimulator)
 serve.__doc__ = """Start a Seller Center simulator in a background thread (port 0: a free port).
 
-Options: ``api_key``, ``email``, ``password`` (i1 login), ``token_ttl``; ``approval_delay`` (s
+Options: ``processing_delay`` (s before a bulk write is applied, 1); ``api_key``, ``email``, ``password`` (i1 login), ``token_ttl``; ``approval_delay`` (s
 until the owner reviews a pre-offer, 2); ``latency``; ``rate_limit``/``rate_window`` (600 per 60 s
 [UNVERIFIED], 0 = off); ``order_rate`` (orders a second from active, in-stock offers);
 ``timeout_sleep``; ``fault``."""

@@ -14,7 +14,7 @@ from ... import simkit
 from ...simkit import options as opt
 from ...simkit.sample_data import COLOURS
 from ..config import (CANCELLED, CUSTOMER, DELIVERED, INVOICED, MAX_OFFERS_PER_REQUEST,
-                      MAX_PAGE_SIZE, PREPARING, SELLER, SHIPPED)
+                      MAX_PAGE_SIZE, PREPARING, REFUNDED, SELLER, SHIPPED)
 
 _NS = uuid.UUID("7d3f1a52-0c7e-4a8e-9d0b-5b6f3c2a1e90")
 SIZES = ("XS", "S", "M", "L", "XL")
@@ -164,6 +164,7 @@ class State(simkit.SimState):
         self.tokens: dict[str, float] = {}
         self.ids = itertools.count(int(self.clock.epoch()) % 100_000 * 100 + 1)
         self.writes = itertools.count(1)
+        self.batches = simkit.BatchQueue(self.timeline, "offers", self._apply, retention=lambda: 6 * 3600.0)
         self.timeline.on("review", self._review)
         self.ticker = simkit.Ticker()
         self.ticker.set_rate(self.option("order_rate"), self.clock.now())
@@ -211,29 +212,42 @@ class State(simkit.SimState):
         return body
 
     def bulk(self, kind: str, body: Any) -> dict[str, Any]:
+        """Accept a bulk write whole (or refuse it whole); its items are applied
+        ``processing_delay`` later, each answered in the batch's results."""
         with self.current():
-            items, write = self._items(body), f"{kind}-{next(self.writes)}"
-            now, updated, errors = self.clock.now(), [], []
-            for item in items:
-                sku = str(item.get("sku") or "")
-                offer = self.offers.get(sku)
-                try:
-                    if offer is None:
-                        raise LookupError
-                    values = self._stock(item) if kind == "stock" else self._price(item, offer)
-                except LookupError:
-                    errors.append({"sku": sku, "detail": "Offer not found.", "code": "offer_not_found"})
-                    continue
-                except ValueError as exc:
-                    errors.append({"sku": sku, "detail": str(exc), "code": "invalid"})
-                    continue
-                for key, value in values.items():
-                    if offer[key] != value:
-                        offer[key] = value
-                        self.offers.record(write, key, sku, value, now, now)
-                offer["_updated_at"] = self.epoch(now)
-                updated.append(public(offer))
-            return {"updated": updated, "errors": errors}
+            items = self._items(body)
+            batch = self.batches.accept(kind, "seller", [dict(i) for i in items], self.option("processing_delay"))
+            return self.batch_json(batch.id)
+
+    def batch_json(self, batch_id: str) -> dict[str, Any]:
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            raise Refused(404, "Not found.", "not_found")
+        return {"id": batch.id, "type": batch.kind, "status": "completed" if batch.processed else "waiting",
+                "count": len(batch.items), "results": list(batch.results or [])}
+
+    def _apply(self, batch, at: float) -> list[dict[str, Any]]:
+        results = []
+        for item in batch.items:
+            sku = str(item.get("sku") or "")
+            offer = self.offers.get(sku)
+            try:
+                if offer is None:
+                    raise LookupError
+                values = self._stock(item) if batch.kind == "stock" else self._price(item, offer)
+            except LookupError:
+                results.append({"sku": sku, "status": "error", "detail": "Offer not found.", "code": "offer_not_found"})
+                continue
+            except ValueError as exc:
+                results.append({"sku": sku, "status": "error", "detail": str(exc), "code": "invalid"})
+                continue
+            for key, value in values.items():
+                if offer[key] != value:
+                    offer[key] = value
+                    self.offers.record(batch.id, key, sku, value, batch.accepted_at, at)
+            offer["_updated_at"] = at
+            results.append({"sku": sku, "status": "success", **{k: offer[k] for k in values}})
+        return results
 
     @staticmethod
     def _stock(item: dict[str, Any]) -> dict[str, Any]:
@@ -442,6 +456,6 @@ class State(simkit.SimState):
             claim["_updated_at"] = max(self.epoch(), claim["_updated_at"] + 0.001)
             claim["updated_at"] = iso(claim["_updated_at"])
             if verdict == "approved":
-                self.items[claim["package_item"]]["status"] = "refunded"
+                self.items[claim["package_item"]]["status"] = REFUNDED
             return public(claim)
 
