@@ -91,3 +91,10 @@ def test_more_than_a_request_holds_is_refused_before_sending(sim, adapter):
     with pytest.raises(ValueError, match="100"):
         adapter.send_stock([StockRecord(f"S{n}", 1) for n in range(101)])
     assert sim.counters()["requests_total"] == 0
+
+
+def test_offers_seeded_through_the_control_api_as_a_list_or_an_object(sim):
+    for body in ([{"sku": "L1", "price": "10.00", "stock": 0}], {"offers": [{"sku": "L2", "price": "12.50"}]}):
+        answer = httpx.post(f"{sim.url}/_sim/offers", json=body)
+        assert answer.status_code == 200 and len(answer.json()["added"]) == 1
+    assert sim.offer("L1")["price"] == "10.00" and sim.offer("L2")["retail_price"] == "12.50"

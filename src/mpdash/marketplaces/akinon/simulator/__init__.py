@@ -178,7 +178,7 @@ class SellerCenterControl(simkit.ControlApi):
               C("POST", "claims", "claim"), C("POST", "cancel", "cancel"))
 
     def add(self, call):
-        offers = call.body if isinstance(call.body, list) else (call.body or {}).get("offers") or []
+        offers = call.payload if isinstance(call.payload, list) else call.body.get("offers") or []
         return simkit.Answer(200, {"added": [self.sim.add_offer(**o) for o in offers]})
 
     def order(self, call):
