@@ -18,10 +18,7 @@ class SellerCenterDriver(Driver):
         "stock": {"send": r"/offers/stocks/?$", "poll": r"/offers/batches/"},
         "price": {"send": r"/offers/prices/?$", "poll": r"/offers/batches/"},
         "get_orders": {"packages": r"/packages/?$"},
-    }
-    unsupported = {
-        "products": "the pre-offer catalog path is not wired to the product flows yet (issue 13 priority 5)",
-        "faults_products": "the pre-offer catalog path is not wired to the product flows yet",
+        "product_create": {"send": r"/pre-offers/?$", "poll": None},
     }
 
     def channel_config(self, sim):
@@ -51,6 +48,43 @@ class SellerCenterDriver(Driver):
     def history(self, sim, sku, kind):
         values = [h["value"] for h in sim.history(sku) if h["kind"] == kind]
         return [Decimal(v).quantize(Decimal("0.01")) for v in values] if kind == "price" else values
+
+    # --- the catalog path: pre-offers the owner reviews ------------------------------------------
+    def map_catalog(self, channel, sim):
+        from mpdash.catalog.models import Category
+        from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
+        from mpdash.channels.models_remote import RemoteCategory
+
+        from ..conftest import run
+
+        for flow in ("category_node", "category_attributes", "default_attributes"):
+            result = run(channel, flow)
+            assert result.status == "success", (flow, result.message)
+        dress = RemoteCategory.objects.get(channel=channel, name="Elbise")
+        local = Category.objects.create(code="elbise", name="Elbise")
+        CategoryMapping.objects.create(channel=channel, local_category=local, remote_category=dress)
+        for attribute, kind, source in (("Renk", "attribute", "renk"), ("Beden", "attribute", "beden"),
+                                        ("Marka", "attribute", "brand")):
+            AttributeMapping.objects.create(channel=channel, attribute=attribute, source_type=kind, source=source)
+        return local
+
+    def add_product(self, lists, category, sku):
+        from ...integration.product_helpers import add_product
+
+        return add_product(lists, category, sku, barcode=f"BRC{sku}", images=1)
+
+    def approve(self, sim, product):
+        assert sim.wait_until_reviewed(5.0), "the owner's review did not fall due"
+
+    def reject(self, sim, product, reason):
+        sim.reject(product.sku, reason)
+
+    def product_state(self, sim, product):
+        return sim.pre_offer(product.sku)
+
+    def off_sale(self, sim, product):
+        offer = sim.offer(product.sku)
+        return offer is None or int(offer["stock"]) == 0
 
     # --- orders ---------------------------------------------------------------------------------
     def place_order(self, sim, lines, *, shopper=0):

@@ -1,8 +1,7 @@
 """Seller Center channel data: flows (the Mono seed's feature flags), config schema, limits.
 
-Data only. The seed's flags: ``product`` creates and updates products, ``delete_product``
-sets stock 0 (the seed's ``send_refund_order_status`` is still ``approve_refund`` and
-``reject_refund`` here, see FLAGS); the common keys keep
+Data only. ``delete_product`` sets stock 0 as the seed says; the seed's ``product`` and
+``send_refund_order_status`` flags are still the generic ones here (see FLAGS); the common keys keep
 their names (``access_token`` is the seed's static API key).
 """
 
@@ -30,9 +29,10 @@ CLAIM_STATUSES = ("open", "waiting", "approved", "rejected", "completed")  # CLM
 CLAIM_TYPES = ("cancel", "refund")
 CUSTOMER, SELLER = 1, 2  # cancelled_by (documented)
 
-# approve_refund and reject_refund keep their generic flags for now: the seed's one flag for both
-# is send_refund_order_status, but the contract fixture on main switches flags by flow name.
-FLAGS = {"product_create": "product", "product_update": "product"}
+# The seed's flags are ``product`` (create and update) and ``send_refund_order_status`` (approve
+# and reject); the flows keep their generic flags for now because the contract fixture on main
+# switches flags by flow name. Fill this in (flow -> seed flag) once it maps them.
+FLAGS: dict[str, str] = {}
 _DROPPED = {"update_warehouse", "schema_update"}
 FLOWS = tuple(replace(f, flag=FLAGS.get(f.name, f.flag)) for f in declare_flows(labels={
     "get_orders": "Get orders (Preparing)", "get_cancel_orders": "Get cancelled orders (cancel claims completed)",
