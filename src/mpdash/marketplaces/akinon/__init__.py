@@ -27,8 +27,9 @@ What we found (search of apidocs.akinon.com/seller-center and the getting-starte
 
 What stays [UNVERIFIED] (our simulator and adapter agree on it; check against a sandbox):
 - the write paths and bodies: ``PATCH offers/stocks/`` ``[{sku, stock}]`` and ``PATCH
-  offers/prices/`` ``[{sku, price, retail_price, currency_type}]``, at most 100 items, answered
-  ``{updated: [...], errors: [{sku, detail, code}]}``; ``POST pre-offers/`` and ``GET
+  offers/prices/`` ``[{sku, price, retail_price, currency_type}]``, at most 100 items, accepted
+  whole (202 ``{id, status}``) and answered per item at ``GET offers/batches/{id}/``
+  (``{status: waiting|completed, results: [{sku, status: success|error, detail, code}]}``); ``POST pre-offers/`` and ``GET
   pre-offers/?sku__in=`` with ``status`` waiting/approved/rejected and ``rejection_reasons``;
 - the meaning of the package status numbers (1 waiting, 2 preparing, 3 invoiced, 4 shipped,
   5 delivered, 6 cancelled, 7 refunded), one ``PATCH packages/{number}/`` carrying status,
@@ -36,6 +37,11 @@ What stays [UNVERIFIED] (our simulator and adapter agree on it; check against a 
   (``tracking_number, tracking_url, shipped_date``), ``POST packages/{number}/cancel/``
   ``{items, reason}``, claim decisions ``POST claims/{id}/approve|reject/`` (reject with
   ``reason``), and the reasons list ``GET claims/reasons/?type=`` (the seed's "clm004");
-- that a package item is one unit (``quantity`` 1 per item); the i1 token's header scheme
-  (Bearer); rate limits (none published; the simulator allows 600 a minute).
+- that a package item is one unit (our lines group a package's items by sku and price; a
+  line's id is its item ids joined by commas); that package status 2 (Preparing, where the
+  seed's get_orders reads) is a paid package waiting for the seller; the i1 token's header
+  scheme (Bearer); rate limits (none published; the simulator allows 600 a minute).
+
+Flags: the seed's ``product`` and ``send_refund_order_status`` are still the generic
+``product_create``/``product_update`` and ``approve_refund``/``reject_refund`` (config.FLAGS).
 """

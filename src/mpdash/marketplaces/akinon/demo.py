@@ -1,13 +1,19 @@
-"""Mono, Fashfed and Passo in ``mpdash demo``: each a channel on a Seller Center simulator
-with the demo catalog already offered (seeded, stock 0), stock and price flows filling the
-offers, and the simulator's shopper's orders flowing in; cancellations and refund claims
-flow both ways. Plain data (see :mod:`mpdash.marketplaces.demo`)."""
+"""Mono, Fashfed and Passo in ``mpdash demo``, each a channel on a Seller Center simulator.
+
+Mono goes through the catalog path: it reads the category tree (uuids) and attributes, maps
+the demo's clothing to Giyim > Kadın > Elbise, sends the products as pre-offers, which the
+owner's review approves (or rejects with reasons), then keeps stock and prices in sync.
+Fashfed and Passo start with the demo catalog already offered (seeded, stock 0). On all three
+the simulator's shopper's orders flow in; cancellations and refund claims flow both ways.
+Plain data (see :mod:`mpdash.marketplaces.demo`)."""
 
 from __future__ import annotations
 
-from ..demo import DemoChannel, Reason, SeedListings, SimUrl
+from dataclasses import replace
+
+from ..demo import CatalogPath, DemoChannel, OwnCatalog, Reason, SeedListings, SimUrl
 from .marketplaces import FASHFED, MONO, PASSO, SellerCenterMarketplace
-from .simulator.state import CANCEL_REASONS
+from .simulator.state import CANCEL_REASONS, TREE, uid
 
 FLAGS = ("stock", "price", "delete_product", "get_orders", "get_updated_orders", "get_cancel_orders",
          "get_refund_orders", "send_update_orders", "send_cancel_order_items", "approve_refund", "reject_refund")
@@ -29,6 +35,19 @@ def _demo(market: SellerCenterMarketplace, prefix: str) -> DemoChannel:
     )
 
 
-MONO_DEMO = _demo(MONO, "MONO")
+GIYIM = TREE[0][0]
+ELBISE = uid(uid(GIYIM, "Kadın"), "Elbise")
+_MONO = _demo(MONO, "MONO")
+MONO_DEMO = replace(
+    _MONO, seed_listings=None, flags=("product_create", "product_update", *FLAGS),
+    catalog=OwnCatalog("demo-mono", "Demo catalog: clothing for Mono", category="giyim"),
+    penalised_kinds=("product", "productstock", "productprice", "order"),
+    catalog_path=CatalogPath(
+        read_flows=("category_node", "category_attributes", "default_attributes"),
+        category_mappings=(("giyim", ELBISE),),
+        attribute_mappings=(("Renk", "attribute", "renk"), ("Beden", "attribute", "beden"),
+                            ("Marka", "attribute", "marka")),
+    ),
+)
 FASHFED_DEMO = _demo(FASHFED, "FF")
 PASSO_DEMO = _demo(PASSO, "PASSO")
