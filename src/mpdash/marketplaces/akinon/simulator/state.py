@@ -322,8 +322,11 @@ class State(simkit.SimState):
         pre["rejection_reasons"] = reasons
         if not reasons:
             offer = self.offers.get(sku) or {"id": uid("offer", sku), "sku": sku, "stock": 0, "status": "active"}
-            offer.update(name=data["name"], category=data["category"], price=str(amount(data["price"], "price")),
-                         retail_price=str(data.get("retail_price") or data["price"]), _updated_at=self.epoch(instant))
+            cent = Decimal("0.01")
+            price = amount(data["price"], "price").quantize(cent)
+            retail = amount(data.get("retail_price") or data["price"], "retail_price").quantize(cent)
+            offer.update(name=data["name"], category=data["category"], price=str(price), retail_price=str(max(retail, price)),
+                         _updated_at=self.epoch(instant))
             offer["stock"] = int(data.get("stock") or offer["stock"] or 0)
             self.offers[sku] = offer
             self.offers.record(None, "approved", sku, True, instant, instant)
