@@ -54,6 +54,11 @@ NAMES_ALLOWED: dict[tuple[str, str], str] = {
     ("marketplaces/hepsiburada/config.py", "trendyol"): "a comment comparing a limit with the other marketplace's",
     ("marketplaces/trendyol/config.py", "hepsiburada"): "comments saying where the flags and penalty defaults come from",
     ("marketplaces/trendyol/adapter.py", "hepsiburada"): "a comment comparing how claims are left out",
+    # Mono, Fashfed and Passo are one Seller Center integration: one package (akinon/) declares
+    # the three marketplaces' defaults and serves them with one adapter and one simulator.
+    ("marketplaces/akinon/*", "mono"): "Mono is one of the three Seller Center marketplaces the akinon package serves",
+    ("marketplaces/akinon/*", "fashfed"): "Fashfed is one of the three Seller Center marketplaces the akinon package serves",
+    ("marketplaces/akinon/*", "passo"): "Passo is one of the three Seller Center marketplaces the akinon package serves",
 }
 TEXT_SUFFIXES = {".py", ".html", ".txt", ".css", ".js", ".json", ".md", ".toml", ".cfg", ".ini", ".yaml", ".yml"}
 

@@ -11,12 +11,19 @@ MARKETPLACES: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.adapter:HepsiburadaAdapter",
     "trendyol": "mpdash.marketplaces.trendyol.adapter:TrendyolAdapter",
     "n11": "mpdash.marketplaces.n11.adapter:N11Adapter",
+    # Mono, Fashfed and Passo: one Seller Center adapter, a subclass with each one's defaults
+    "mono": "mpdash.marketplaces.akinon.adapter:MonoAdapter",
+    "fashfed": "mpdash.marketplaces.akinon.adapter:FashfedAdapter",
+    "passo": "mpdash.marketplaces.akinon.adapter:PassoAdapter",
 }
 # marketplace type -> "module:callable(host, port, **options)" returning a running simulator
 SIMULATORS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.simulator:serve",
     "trendyol": "mpdash.marketplaces.trendyol.simulator:serve",
     "n11": "mpdash.marketplaces.n11.simulator:serve",
+    "mono": "mpdash.marketplaces.akinon.simulator:serve",  # the three share one simulator
+    "fashfed": "mpdash.marketplaces.akinon.simulator:serve",
+    "passo": "mpdash.marketplaces.akinon.simulator:serve",
 }
 
 
@@ -26,6 +33,9 @@ DEMOS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.demo:DEMO",
     "trendyol": "mpdash.marketplaces.trendyol.demo:DEMO",
     "n11": "mpdash.marketplaces.n11.demo:DEMO",
+    "mono": "mpdash.marketplaces.akinon.demo:MONO_DEMO",
+    "fashfed": "mpdash.marketplaces.akinon.demo:FASHFED_DEMO",
+    "passo": "mpdash.marketplaces.akinon.demo:PASSO_DEMO",
 }
 
 

@@ -1,0 +1,7 @@
+"""Fashfed's contract driver: the shared Seller Center driver under the registry name."""
+
+from .seller_center import SellerCenterDriver
+
+
+class FashfedDriver(SellerCenterDriver):
+    name = "fashfed"
