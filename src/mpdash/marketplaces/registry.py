@@ -10,11 +10,13 @@ from .base import MarketplaceAdapter
 MARKETPLACES: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.adapter:HepsiburadaAdapter",
     "trendyol": "mpdash.marketplaces.trendyol.adapter:TrendyolAdapter",
+    "amazon": "mpdash.marketplaces.amazon.adapter:AmazonAdapter",
 }
 # marketplace type -> "module:callable(host, port, **options)" returning a running simulator
 SIMULATORS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.simulator:serve",
     "trendyol": "mpdash.marketplaces.trendyol.simulator:serve",
+    "amazon": "mpdash.marketplaces.amazon.simulator:serve",
 }
 
 
