@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,12 @@ from mpdash.marketplaces.amazon.simulator import serve
 from mpdash.marketplaces.auth import MemoryTokenStore
 from mpdash.marketplaces.ratelimit import CallBudget
 
-SPECS = Path(__file__).resolve().parents[3] / ".." / "shared" / "specs" / "amazon"
+REPO = Path(__file__).resolve().parents[3]
+# <repo>/../shared; a git worktree of the repo kept one level deeper (wt/<name>) looks one up more.
+_CANDIDATES = [Path(os.environ["MPDASH_SHARED_DIR"])] if os.environ.get("MPDASH_SHARED_DIR") else []
+_CANDIDATES += [REPO.parent / "shared", REPO.parent.parent / "shared"]
+SPECS = next((c / "specs" / "amazon" for c in _CANDIDATES if (c / "specs" / "amazon").is_dir()),
+             REPO.parent / "shared" / "specs" / "amazon")
 
 
 def spec(name: str) -> dict:
