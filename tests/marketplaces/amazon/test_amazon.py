@@ -221,3 +221,22 @@ def test_confirm_shipment_per_package_and_cancellations(sim, adapter_for):
 def test_adapter_is_registered():
     from mpdash.marketplaces.registry import adapter_class, simulator_factory
     assert adapter_class("amazon") is AmazonAdapter and simulator_factory("amazon")
+
+
+def test_a_patch_failing_half_way_fails_only_the_unsent_records(sim, adapter_for):
+    for sku in ("H1", "H2", "H3"):
+        sim.put_listing(sku, quantity=1)
+    adapter = adapter_for(sim)
+    sim.configure(fault={"mode": "5xx", "count": 1, "path": r"/items/[^/]+/H2$"})
+    results = {r.sku: r for r in adapter.send_stock([StockRecord(s, 6) for s in ("H1", "H2", "H3")]).results}
+    assert results["H1"].ok and not results["H2"].ok and not results["H3"].ok and "not sent" in results["H3"].message
+    assert [h["value"] for h in sim.history("H1")] == [6] and sim.history("H3") == []
+
+
+def test_cancelled_orders_are_read_as_cancellations_of_the_whole_order(sim, adapter_for):
+    sim.put_listing("Q", quantity=3)
+    placed = sim.place_order([("Q", 1)], age=200)
+    sim.cancel_order(placed["AmazonOrderId"], age=150)
+    adapter = adapter_for(sim)
+    page = adapter.list_cancellations(datetime.now(UTC) - timedelta(hours=12), datetime.now(UTC))
+    assert [(c.package_id, c.line_ids) for c in page.items] == [(placed["AmazonOrderId"], [])]

@@ -30,7 +30,7 @@ from ..base import (
     StockRecord,
     Submission,
 )
-from ..errors import ConfigError, RequestRejected
+from ..errors import Action, ConfigError, MarketplaceError, RequestRejected
 from ..http import DEFAULT_TIMEOUT
 from ..kit import BatchSending, ConfigReader, SentMemory, to_decimal, wire_amount
 from .client import _ALL_BUDGETS, AmazonClient
@@ -194,11 +194,20 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
             budget.acquire(self.client.budget_max_wait, weight=len(items))
         saved, self.client.budgets = self.client.budgets, {k: v for k, v in self.client.budgets.items()
                                                            if k != "patchListingsItem"}
-        results = []
+        results: list[ItemResult] = []
         try:
             for record, item in zip(records, items):
-                answer = self.client.patch_listing(item["sku"], {"productType": item["productType"],
-                                                                 "patches": item["patches"]})
+                try:
+                    answer = self.client.patch_listing(item["sku"], {"productType": item["productType"],
+                                                                     "patches": item["patches"]})
+                except MarketplaceError as exc:
+                    # Nothing sent yet, or a wait: the whole request goes again (no penalty).
+                    if not results or exc.action is Action.RETRY_LATER:
+                        raise
+                    # Half-way through: the patches already applied are results; the others fail
+                    # with the reason, as a failed request would (never sent twice).
+                    results += [ItemResult(r.sku, False, f"not sent: {exc}") for r in records[len(results):]]
+                    break
                 errors = [i for i in answer.issues if i.severity == "ERROR"]
                 text = "; ".join(f"{i.code} {i.message}" + (f" ({', '.join(i.attribute_names)})"
                                                             if i.attribute_names else "") for i in answer.issues)
@@ -332,6 +341,12 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
             micro_export=bool(address and address.country != "TR"),
             raw={"order": order.model_dump(by_alias=True), "items": [i.model_dump(by_alias=True) for i in items]},
         )
+
+    def list_claims(self, start, end, token=None) -> Page:
+        """Amazon reports returns through the Reports API (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE),
+        which this package does not read yet: the flag exists (the seed lists it) but stays off."""
+        raise ConfigError("Amazon returns are not read yet (they come from the Reports API); turn the "
+                          "get_refund_orders flag off")
 
     # --- orders out ---------------------------------------------------------------------------
     def shipment_body(self, update: OrderUpdate) -> dict[str, Any]:

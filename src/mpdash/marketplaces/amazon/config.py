@@ -108,7 +108,7 @@ REFUND_REASONS = ("CR-UNWANTED_ITEM", "AMZ-PG-BAD-DESC", "CR-DEFECTIVE", "CR-ORD
 
 # The seed's flags, for the generic flows Amazon has.
 FLAGS = {
-    "get_orders": "get_orders", "get_cancel_orders": "get_cancel_orders",
+    "get_orders": "get_orders", "get_cancel_orders": "get_cancel_orders", "get_refund_orders": "get_refund_orders",
     "send_update_orders": "send_update_orders", "delete_product": "send_delete_products",
     "product_create": "send_products", "product_update": "send_products", "price": "send_updated_product_price",
     "stock": "send_updated_product_stock", "get_updated_orders": "get_updated_orders",

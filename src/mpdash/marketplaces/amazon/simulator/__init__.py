@@ -218,11 +218,15 @@ class AmazonState(simkit.SimState):
         return []
 
     # --- orders -------------------------------------------------------------------------
-    def place_order(self, lines: list[tuple[str, int]], shopper: int = 0, country: str = "US") -> dict[str, Any]:
+    def place_order(self, lines: list[tuple[str, int]], shopper: int = 0, country: str | None = None,
+                    age: float = 0.0) -> dict[str, Any]:
+        """A paid (Unshipped) order; ``age`` seconds old, so that a window ending two minutes
+        ago (Amazon's rule) holds it."""
         self.placed += 1
         n = self.placed
+        country = country or ("TR" if self.option("marketplace_id") == "A33AVAJ2PDY3EV" else "US")
         order_id = f"{111 + n % 800:03d}-{(n * 7919) % 10**7:07d}-{(n * 104729) % 10**7:07d}"
-        now = self.clock.epoch()
+        now = self.clock.epoch() - age
         person = simkit.person(shopper, abroad=country != "TR")
         items, total = [], 0.0
         for k, (sku, quantity) in enumerate(lines, start=1):
@@ -238,22 +242,28 @@ class AmazonState(simkit.SimState):
                  "OrderStatus": "Unshipped", "FulfillmentChannel": "MFN", "MarketplaceId": self.option("marketplace_id"),
                  "OrderTotal": {"CurrencyCode": self.option("currency"), "Amount": f"{total:.2f}"},
                  "NumberOfItemsShipped": 0, "NumberOfItemsUnshipped": sum(q for _, q in lines),
-                 "ShippingAddress": {"Name": person.name, "AddressLine1": person.line, "City": person.city,
-                                     "StateOrRegion": person.district, "PostalCode": person.postcode,
-                                     "CountryCode": country, "Phone": person.phone},
+                 "ShippingAddress": self._address(person, country),
                  "BuyerInfo": {"BuyerEmail": person.email, "BuyerName": person.name},
                  "_updated": now, "_items": items, "_packages": []}
         self.orders[order_id] = order
         return self.public_order(order)
 
     @staticmethod
+    def _address(person, country: str) -> dict[str, Any]:
+        address = {"Name": person.name, "AddressLine1": person.line, "City": person.city, "PostalCode": person.postcode,
+                   "CountryCode": country, "Phone": person.phone}
+        if country == "TR":  # il, ilçe, mahalle [UNVERIFIED: how Amazon.com.tr fills County and District]
+            return {**address, "County": person.district, "District": person.neighbourhood}
+        return {**address, "StateOrRegion": person.district}
+
+    @staticmethod
     def public_order(order: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in order.items() if not k.startswith("_")}
 
-    def set_status(self, order_id: str, status: str) -> dict[str, Any]:
+    def set_status(self, order_id: str, status: str, age: float = 0.0) -> dict[str, Any]:
         order = self.orders[order_id]
         order["OrderStatus"] = status
-        order["_updated"] = self.clock.epoch()
+        order["_updated"] = self.clock.epoch() - age
         order["LastUpdateDate"] = iso(order["_updated"])
         return self.public_order(order)
 
@@ -544,7 +554,7 @@ class Control(simkit.ControlApi):
     def place(self, call):
         body = call.body()
         return simkit.Answer(200, self.sim.place_order([tuple(x) for x in body["lines"]], body.get("shopper", 0),
-                                                       body.get("country", "US")))
+                                                       body.get("country"), float(body.get("age", 0))))
 
 
 class AmazonSimulator(simkit.Simulator):
@@ -557,7 +567,8 @@ class AmazonSimulator(simkit.Simulator):
     # --- public methods (tests, the demo, the contract driver) --------------------------------
     def adapter_config(self) -> dict[str, Any]:
         o = self.options
-        return {"region": "NA", "base_url": self.url, "token_url": f"{self.url}/auth/o2/token",
+        region = "EU" if o["marketplace_id"] == "A33AVAJ2PDY3EV" else "NA"
+        return {"region": region, "base_url": self.url, "token_url": f"{self.url}/auth/o2/token",
                 "client_id": o["client_id"], "client_secret": o["client_secret"], "refresh_token": o["refresh_token"],
                 "seller_id": o["seller_id"], "marketplace_id": o["marketplace_id"]}
 
@@ -598,9 +609,9 @@ class AmazonSimulator(simkit.Simulator):
                 "fulfillmentAvailability": [{"fulfillmentChannelCode": "DEFAULT", "quantity": row["quantity"]}],
                 "issues": []}
 
-    def place_order(self, lines, shopper: int = 0, country: str = "US") -> dict[str, Any]:
+    def place_order(self, lines, shopper: int = 0, country: str | None = None, age: float = 0.0) -> dict[str, Any]:
         with self.state.current():
-            return self.state.place_order(list(lines), shopper, country)
+            return self.state.place_order(list(lines), shopper, country, age)
 
     def order(self, order_id: str) -> dict[str, Any] | None:
         with self.state.current():
@@ -608,9 +619,9 @@ class AmazonSimulator(simkit.Simulator):
             return None if order is None else {**self.state.public_order(order), "packages": list(order["_packages"]),
                                                "items": [dict(i) for i in order["_items"]]}
 
-    def cancel_order(self, order_id: str) -> dict[str, Any]:
+    def cancel_order(self, order_id: str, age: float = 0.0) -> dict[str, Any]:
         with self.state.current():
-            return self.state.set_status(order_id, "Canceled")
+            return self.state.set_status(order_id, "Canceled", age)
 
     def expire_tokens(self) -> None:
         with self.state.current():
