@@ -57,9 +57,10 @@ def make_channel(driver, sim, lists, no_celery):
         company = ensure_reference_data()
         channel = SalesChannel(name=f"{driver.name} contract", slug=f"{driver.name}-contract", marketplace=driver.name, **lists)
         channel.save()
-        unknown = set(flows) - set(channel.config["feature_flags"])
+        wanted = flag_names(driver.name, flows)
+        unknown = wanted - set(channel.config["feature_flags"])
         assert not unknown, f"{driver.name} has no feature flags {sorted(unknown)}"
-        flags = {f: f in flows for f in channel.config["feature_flags"]}
+        flags = {f: f in wanted for f in channel.config["feature_flags"]}
         fi = dict(channel.config["failed_integration"])
         for kind in ("productstock", "productprice", "product", "order", "DEFAULT"):
             fi[kind] = dict(FAST_PENALTY)
@@ -79,6 +80,24 @@ def make_channel(driver, sim, lists, no_celery):
         return channel
 
     return make
+
+
+def flag_names(marketplace: str, flows) -> set[str]:
+    """The feature flags turning ``flows`` on: a generic flow's name becomes the marketplace's
+    own flag for it (N11: ``stock`` -> ``send_updated_product_stock``); a generic flow the
+    marketplace does not declare (no refunds on N11) is left out; anything else is kept as a
+    flag name, so that a typo still fails."""
+    from mpdash.integration.flows import RUNNERS
+
+    adapter = registry.adapter_class(marketplace)
+    out = set()
+    for name in flows:
+        spec = adapter.flow(name)
+        if spec is not None and spec.flag:
+            out.add(spec.flag)
+        elif not (spec is None and name in RUNNERS and adapter.flow_by_flag(name) is None):
+            out.add(name)
+    return out
 
 
 PRODUCT_FLOWS = ("product_create", "product_update", "delete_product", "stock", "price")

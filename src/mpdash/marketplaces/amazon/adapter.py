@@ -367,6 +367,13 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         if not update.tracking_number or not update.line_ids:
             return ItemResult(update.package_id, False, "confirmShipment needs a tracking number and the package's "
                               "lines; set the package's tracking number")
+        # The order first: one the buyer cancelled meanwhile is reported, not shipped; one shipped
+        # already (a confirmation whose answer was lost) is done.
+        status = self.client.get_order(update.package_id).status
+        if status in ("Shipped", "InvoiceUnconfirmed"):
+            return ItemResult(update.package_id, True, f"Amazon shows the order {status} already")
+        if status not in ("Unshipped", "PartiallyShipped"):
+            return ItemResult(update.package_id, False, f"Amazon shows the order {status}; it cannot be shipped")
         try:
             self.client.confirm_shipment(update.package_id, self.shipment_body(update))
         except RequestRejected as exc:

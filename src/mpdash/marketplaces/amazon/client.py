@@ -31,6 +31,8 @@ from .models import (
     FeedDocument,
     ListingsSubmission,
     OrderItemsPage,
+    Order,
+    OrderPage,
     OrdersPage,
     error_text,
     parse_answer,
@@ -187,6 +189,11 @@ class AmazonClient(BaseClient):
         path = f"/orders/v0/orders/{quote(str(order_id), safe='')}/orderItems"
         data = self.call("getOrderItems", "GET", path, params={"NextToken": next_token} if next_token else None)
         return parse_answer(OrderItemsPage, data, f"GET {path}")
+
+    def get_order(self, order_id: str) -> Order:
+        path = f"/orders/v0/orders/{quote(str(order_id), safe='')}"
+        data = self.call("getOrder", "GET", path)
+        return parse_answer(OrderPage, data, f"GET {path}").payload
 
     def confirm_shipment(self, order_id: str, body: dict[str, Any]) -> None:
         path = f"/orders/v0/orders/{quote(str(order_id), safe='')}/shipmentConfirmation"

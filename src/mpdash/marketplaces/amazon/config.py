@@ -58,6 +58,7 @@ class Budget:
 # operationId -> its usage plan (from the models' descriptions).
 BUDGETS: dict[str, Budget] = {
     "getOrders": Budget(0.0167, 20),
+    "getOrder": Budget(0.5, 30),
     "getOrderItems": Budget(0.5, 30),
     "confirmShipment": Budget(2, 10),
     "createFeedDocument": Budget(0.5, 15),

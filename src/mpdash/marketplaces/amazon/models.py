@@ -125,6 +125,10 @@ class Order(AnswerModel):
     buyer: BuyerInfo | None = Field(None, alias="BuyerInfo")
 
 
+class OrderPage(AnswerModel):
+    payload: Order
+
+
 class OrdersPayload(AnswerModel):
     orders: list[Order] = Field(default_factory=list, alias="Orders")
     next_token: str | None = Field(None, alias="NextToken")

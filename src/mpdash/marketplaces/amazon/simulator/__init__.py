@@ -294,6 +294,7 @@ class SellingPartnerApi(simkit.Api):
         simkit.route("POST", r"/feeds/2021-06-30/feeds", "createFeed"),
         simkit.route("GET", r"/feeds/2021-06-30/feeds/(?P<feed>[^/]+)", "getFeed"),
         simkit.route("GET", r"/orders/v0/orders", "getOrders"),
+        simkit.route("GET", r"/orders/v0/orders/(?P<order>[^/]+)", "getOrder"),
         simkit.route("GET", r"/orders/v0/orders/(?P<order>[^/]+)/orderItems", "getOrderItems"),
         simkit.route("POST", r"/orders/v0/orders/(?P<order>[^/]+)/shipmentConfirmation", "confirmShipment"),
     )
@@ -505,6 +506,10 @@ class SellingPartnerApi(simkit.Api):
         if order is None:
             raise simkit.Refusal(404, f"order {request.params['order']} not found", "NotFound")
         return order
+
+    def on_getOrder(self, request):
+        with self.state.current():
+            return simkit.Answer(200, {"payload": self.state.public_order(self._order(request))})
 
     def on_getOrderItems(self, request):
         with self.state.current():
