@@ -25,6 +25,7 @@ SIMULATORS: dict[str, str] = {
 DEMOS: dict[str, str] = {
     "hepsiburada": "mpdash.marketplaces.hepsiburada.demo:DEMO",
     "trendyol": "mpdash.marketplaces.trendyol.demo:DEMO",
+    "amazon": "mpdash.marketplaces.amazon.demo:DEMO",
 }
 
 

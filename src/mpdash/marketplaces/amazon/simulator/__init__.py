@@ -557,7 +557,7 @@ class Control(simkit.ControlApi):
         return simkit.Answer(200, {"listings": [self.sim.put_listing(**row) for row in rows]})
 
     def place(self, call):
-        body = call.body()
+        body = call.body
         return simkit.Answer(200, self.sim.place_order([tuple(x) for x in body["lines"]], body.get("shopper", 0),
                                                        body.get("country"), float(body.get("age", 0))))
 
