@@ -7,6 +7,12 @@ the safety-net schedule at this catalog size). Prints one JSON object.
 
     python bench/stock_sync.py --skus 100000 --changes 2000
     python bench/stock_sync.py --skus 1000000 --changes 1000
+    python bench/stock_sync.py --marketplace amazon --skus 20000 --changes 10000
+
+With ``--marketplace amazon`` the simulator enforces Amazon's documented per-operation buckets
+and the budgets are not scaled: the figures include Amazon's feed throttle (createFeed 0.0083/s
+burst 15; JSON_LISTINGS_FEED 5 submissions per 5 minutes), reported as ``feeds`` and
+``throttle_wait_s`` (time the stock flow spent waiting for a createFeed slot).
 
 Uses the embedded default (SQLite, file-system broker) in a temporary data directory
 unless DATABASE_URL / CELERY_BROKER_URL are set.
@@ -30,6 +36,8 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=2_000)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--processing-delay", type=float, default=0.5, help="simulator seconds before an upload is applied")
+    parser.add_argument("--marketplace", choices=("hepsiburada", "amazon"), default="hepsiburada")
+    parser.add_argument("--deadline", type=float, default=600.0, help="seconds to wait for every change to land")
     args = parser.parse_args()
 
     os.environ.setdefault("MPDASH_DATA_DIR", tempfile.mkdtemp(prefix="mpdash-bench-"))
@@ -47,11 +55,18 @@ def main() -> int:
     from mpdash.channels.models import SalesChannel
     from mpdash.integration.dispatch import execute
     from mpdash.integration.models import PendingChange
-    from mpdash.marketplaces.hepsiburada.simulator import serve
+    from mpdash.marketplaces.registry import simulator_factory
 
     call_command("migrate", verbosity=0)
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    sim = serve(port=0, processing_delay=args.processing_delay, rate_limit=1000)
+    amazon = args.marketplace == "amazon"
+    if amazon:
+        sim = simulator_factory("amazon")(port=0, processing_delay=args.processing_delay, rate_limits=True)
+        seed = lambda rows: [sim.put_listing(sku, quantity=1, price=10) for _, sku in rows]  # noqa: E731
+    else:
+        sim = simulator_factory("hepsiburada")(port=0, processing_delay=args.processing_delay, rate_limit=1000)
+        seed = lambda rows: sim.add_listings([{"merchantSku": sku, "price": 10, "availableStock": 1}  # noqa: E731
+                                              for _, sku in rows])
 
     t0 = time.perf_counter()
     catalog = Catalog.objects.create(code="bench", name="bench")
@@ -68,12 +83,15 @@ def main() -> int:
         CatalogItem.objects.bulk_create([CatalogItem(catalog=catalog, product_id=pk) for pk, _ in part], batch_size=5000)
         ProductStock.objects.bulk_create([ProductStock(stock_list=stock_list, product_id=pk, quantity=1) for pk, _ in part], batch_size=5000)
         ProductPrice.objects.bulk_create([ProductPrice(price_list=price_list, product_id=pk, price=10) for pk, _ in part], batch_size=5000)
-        sim.add_listings([{"merchantSku": sku, "price": 10, "availableStock": 1} for _, sku in part])
-    channel = SalesChannel(name="bench", slug="bench", marketplace="hepsiburada", catalog=catalog, price_list=price_list, stock_list=stock_list)
+        seed(part)
+    channel = SalesChannel(name="bench", slug="bench", marketplace=args.marketplace, catalog=catalog, price_list=price_list, stock_list=stock_list)
     channel.save()
-    config = dict(sim.adapter_config(), base_url=sim.url, oms_url=sim.url, category_ids=["1"], default_reason_id=1,
+    config = dict(sim.adapter_config(), category_ids=["1"], default_reason_id=1,
                   cancellation_reason_id=1, cargo_company_mapping={"default": 1})
-    config["feature_flags"] = dict(channel.config["feature_flags"], stock=True)
+    if not amazon:
+        config.update(base_url=sim.url, oms_url=sim.url)
+    stock_flag = channel.adapter_class.flow("stock").flag
+    config["feature_flags"] = dict(channel.config["feature_flags"], **{stock_flag: True})
     channel.update_config(config)
     channel.is_active = True
     channel.full_clean()
@@ -117,7 +135,7 @@ def main() -> int:
             written_at[sku] = time.time()
         t_written = time.time()
         log(f"wrote {len(chosen)} changes in {t_written - t_start:.1f} s; waiting for the marketplace…")
-        deadline = time.time() + 600
+        deadline = time.time() + args.deadline
         latencies: dict[str, float] = {}
         last_report = time.time()
         while time.time() < deadline and len(latencies) < len(chosen):
@@ -160,7 +178,15 @@ def main() -> int:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "setup_s": round(setup_s, 1),
         "simulator_processing_delay_s": args.processing_delay,
+        "marketplace": args.marketplace,
     }
+    if amazon:
+        from mpdash.integration.models import BatchRequest, FlowRun
+
+        result["feeds"] = BatchRequest.objects.filter(channel=channel).exclude(remote_batch_id="").count()
+        result["patch_requests"] = BatchRequest.objects.filter(channel=channel, remote_batch_id="").count()
+        limited = FlowRun.objects.filter(channel=channel, flow="stock", message__icontains="rate limited")
+        result["rate_limited_runs"] = limited.count()
     print(json.dumps(result))
     return 0 if len(latencies) == len(chosen) else 1
 
