@@ -33,6 +33,7 @@ from ..base import (
 from ..errors import Action, ConfigError, MarketplaceError, RequestRejected
 from ..http import DEFAULT_TIMEOUT
 from ..kit import BatchSending, ConfigReader, SentMemory, to_decimal, wire_amount
+from . import catalog
 from .client import _ALL_BUDGETS, AmazonClient
 from .config import (
     AWS_REGIONS,
@@ -189,34 +190,31 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         are taken for all of them first, so that a busy bucket delays the whole request before
         anything is sent; a 429 half-way raises RateLimited and the request is sent again later
         (a PATCH replacing a value with the same value changes nothing)."""
-        budget = self.client.budgets.get("patchListingsItem")
-        if budget is not None:
-            budget.acquire(self.client.budget_max_wait, weight=len(items))
-        saved, self.client.budgets = self.client.budgets, {k: v for k, v in self.client.budgets.items()
-                                                           if k != "patchListingsItem"}
-        results: list[ItemResult] = []
-        try:
-            for record, item in zip(records, items):
-                try:
-                    answer = self.client.patch_listing(item["sku"], {"productType": item["productType"],
-                                                                     "patches": item["patches"]})
-                except MarketplaceError as exc:
-                    # Nothing sent yet, or a wait: the whole request goes again (no penalty).
-                    if not results or exc.action is Action.RETRY_LATER:
-                        raise
-                    # Half-way through: the patches already applied are results; the others fail
-                    # with the reason, as a failed request would (never sent twice).
-                    results += [ItemResult(r.sku, False, f"not sent: {exc}") for r in records[len(results):]]
-                    break
-                errors = [i for i in answer.issues if i.severity == "ERROR"]
-                text = "; ".join(f"{i.code} {i.message}" + (f" ({', '.join(i.attribute_names)})"
-                                                            if i.attribute_names else "") for i in answer.issues)
-                ok = answer.status == "ACCEPTED" and not errors
-                results.append(ItemResult(record.sku, ok, text if (text or ok) else f"Amazon answered {answer.status}",
-                                          answer.model_dump(by_alias=True)))
-        finally:
-            self.client.budgets = saved
+        with self.client.slots("patchListingsItem", len(items)):
+            results = self._patches(records, items)
         return Submission(remote_id=None, sent=sent, results=results, exchange=self.client.last_exchange())
+
+    def _patches(self, records: list, items: list[dict[str, Any]]) -> list[ItemResult]:
+        results: list[ItemResult] = []
+        for record, item in zip(records, items):
+            try:
+                answer = self.client.patch_listing(item["sku"], {"productType": item["productType"],
+                                                                 "patches": item["patches"]})
+            except MarketplaceError as exc:
+                # Nothing sent yet, or a wait: the whole request goes again (no penalty).
+                if not results or exc.action is Action.RETRY_LATER:
+                    raise
+                # Half-way through: the patches already applied are results; the others fail
+                # with the reason, as a failed request would (never sent twice).
+                results += [ItemResult(r.sku, False, f"not sent: {exc}") for r in records[len(results):]]
+                break
+            errors = [i for i in answer.issues if i.severity == "ERROR"]
+            text = "; ".join(f"{i.code} {i.message}" + (f" ({', '.join(i.attribute_names)})"
+                                                        if i.attribute_names else "") for i in answer.issues)
+            ok = answer.status == "ACCEPTED" and not errors
+            results.append(ItemResult(record.sku, ok, text if (text or ok) else f"Amazon answered {answer.status}",
+                                      answer.model_dump(by_alias=True)))
+        return results
 
     def _send_feed(self, items: list[dict[str, Any]], sent: dict) -> Submission:
         messages = [{"messageId": n, "sku": item["sku"], "operationType": "PATCH", "productType": item["productType"],
@@ -282,6 +280,53 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
                                                                        else "") for i in issues)
             out.append(ItemResult(sku, ok, text, [i.model_dump(by_alias=True) for i in issues] or None))
         return out
+
+    # --- catalog ------------------------------------------------------------------------------
+    @classmethod
+    def default_attributes(cls):
+        return catalog.DEFAULTS
+
+    def fetch_categories(self, root_ids: list[str]):
+        """Product types found by the channel's category_ids as search keywords (flat: all leaves)."""
+        seen = set()
+        for keyword in root_ids or [""]:
+            for entry in self.client.search_product_types(str(keyword)):
+                if entry.get("name") and entry["name"] not in seen:
+                    seen.add(entry["name"])
+                    yield catalog.product_type_category(entry)
+
+    def fetch_attributes(self, category_id: str):
+        return catalog.schema_attributes(self.client.product_type_schema(category_id, self.language))
+
+    def build_product_payload(self, record, *, update: bool = False) -> dict[str, Any]:
+        stock = record.fields.get("stock")
+        return catalog.put_body(record, self.marketplace_id, self.language, self.currency or "USD",
+                                None if stock is None else self.stock_to_send(int(stock)))
+
+    def preview_issues(self, record) -> list[str]:
+        """Amazon's own issues for the payload (putListingsItem mode=VALIDATION_PREVIEW), nothing saved."""
+        answer = self.client.put_listing(record.sku, self.build_product_payload(record), preview=True)
+        return [f"{i.severity} {i.code}: {i.message}" for i in answer.issues]
+
+    def send_products(self, records, *, update: bool = False) -> Submission:
+        """putListingsItem per product (create and full update alike): ACCEPTED waits for Amazon's
+        processing (tracked by getListingsItem), INVALID is rejected with its issues."""
+        results, sent = [], {}
+        bodies = [(record, self.build_product_payload(record, update=update)) for record in records]
+        with self.client.slots("putListingsItem", len(bodies)):
+            answers = [(record, body, self.client.put_listing(record.sku, body)) for record, body in bodies]
+        for record, body, answer in answers:
+            sent[record.sku] = body
+            issues = [f"{i.severity} {i.code}: {i.message}" + (f" ({', '.join(i.attribute_names)})"
+                                                               if i.attribute_names else "") for i in answer.issues]
+            ok = answer.status == "ACCEPTED"
+            results.append(ItemResult(record.sku, ok, "; ".join(issues) or ("accepted; Amazon is processing it"
+                                                                             if ok else answer.status),
+                                      answer.model_dump(by_alias=True), state="pending_approval" if ok else "rejected"))
+        return Submission(remote_id=None, sent=sent, results=results, exchange=self.client.last_exchange())
+
+    def product_statuses(self, skus: list[str]):
+        return {sku: catalog.listing_status(sku, self.client.find_listing(sku)) for sku in skus}
 
     # --- orders in ----------------------------------------------------------------------------
     def _orders(self, start: datetime, end: datetime, token: str | None, statuses: tuple[str, ...]) -> tuple:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -89,6 +90,7 @@ class AmazonClient(BaseClient):
         super().__init__(base_url=base_url, credentials=credentials, timeout=timeout, transport=transport,
                          headers={"Accept": "application/json", "User-Agent": "mpdash/0.1 (Language=Python)"})
         self._plain = httpx.Client(timeout=timeout, transport=transport)  # pre-signed URLs: no token
+        self._prepaid: set[str] = set()
 
     def __repr__(self) -> str:
         return f"AmazonClient(base_url={self.base_url!r}, seller_id={self.seller_id!r})"
@@ -97,10 +99,23 @@ class AmazonClient(BaseClient):
         self._plain.close()
         super().close()
 
+    @contextmanager
+    def slots(self, operation: str, calls: int):
+        """Take ``calls`` slots of ``operation``'s bucket at once (RateLimited before anything is
+        sent when they do not come), for the requests made inside the block (one thread)."""
+        budget = self.budgets.get(operation)
+        if budget is not None:
+            budget.acquire(self.budget_max_wait, weight=calls)
+        self._prepaid.add(operation)
+        try:
+            yield
+        finally:
+            self._prepaid.discard(operation)
+
     def call(self, operation: str, method: str, path: str, **kw) -> Any:
         """One request of ``operation``: a slot of its bucket first (RateLimited when none comes)."""
         budget = self.budgets.get(operation)
-        if budget is not None:
+        if budget is not None and operation not in self._prepaid:
             budget.acquire(self.budget_max_wait)
         self._operation = operation
         return self.request(method, path, **kw)
@@ -125,6 +140,47 @@ class AmazonClient(BaseClient):
         path = self._sku_path(sku)
         return self.call("getListingsItem", "GET", path, params={
             "marketplaceIds": self.marketplace_id, "includedData": "summaries,offers,fulfillmentAvailability,issues"})
+
+    def put_listing(self, sku: str, body: dict[str, Any], *, preview: bool = False) -> ListingsSubmission:
+        """Create or replace a listing; ``preview``: mode=VALIDATION_PREVIEW (Amazon's issues, nothing saved)."""
+        path = self._sku_path(sku)
+        params = {"marketplaceIds": self.marketplace_id, "includedData": "issues"}
+        if preview:
+            params["mode"] = "VALIDATION_PREVIEW"
+        data = self.call("putListingsItem", "PUT", path, json_body=body, params=params)
+        return parse_answer(ListingsSubmission, data, f"PUT {path}")
+
+    def find_listing(self, sku: str) -> dict[str, Any] | None:
+        """getListingsItem, None when Amazon has no such SKU."""
+        try:
+            return self.get_listing(sku)
+        except RequestRejected as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+
+    # --- product types --------------------------------------------------------------------
+    def search_product_types(self, keywords: str) -> list[dict[str, Any]]:
+        data = self.call("searchDefinitionsProductTypes", "GET", "/definitions/2020-09-01/productTypes",
+                         params={"keywords": keywords, "marketplaceIds": self.marketplace_id})
+        return list((data or {}).get("productTypes") or [])
+
+    def product_type_schema(self, product_type: str, locale: str) -> dict[str, Any]:
+        """The product type's JSON Schema (its definition names a pre-signed link to it)."""
+        path = f"/definitions/2020-09-01/productTypes/{quote(product_type, safe='')}"
+        data = self.call("getDefinitionsProductType", "GET", path, params={
+            "marketplaceIds": self.marketplace_id, "sellerId": self.seller_id, "requirements": "LISTING",
+            "locale": locale})
+        try:
+            url = data["schema"]["link"]["resource"]
+        except (KeyError, TypeError):
+            raise MalformedResponse(f"GET {path}: Amazon's answer names no schema link") from None
+        try:
+            response = self._plain.get(url)
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise TransientError(f"download of the {product_type} schema failed ({exc.__class__.__name__})") from exc
 
     # --- feeds ----------------------------------------------------------------------------
     def create_feed_document(self) -> FeedDocument:

@@ -166,4 +166,6 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
 )
 
 BATCH_SIZES: dict[str, int] = {"productstock": FEED_MAX_MESSAGES, "productprice": FEED_MAX_MESSAGES,
-                               "product_delete": FEED_MAX_MESSAGES, "product": 100}
+                               "product_delete": FEED_MAX_MESSAGES,
+                               # putListingsItem bursts to 10: one request's products take their slots at once
+                               "product": 10}

@@ -27,7 +27,51 @@ from ..config import BUDGETS, FEED_MAX_MESSAGES, FEED_TYPE
 SELLER, MARKETPLACE = "A3SIMSELLER0001", "ATVPDKIKX0DER"
 OPERATIONS = ("CREATE", "UPDATE", "PARTIAL_UPDATE", "PATCH", "DELETE")
 PATCH_OPS = ("add", "replace", "merge", "delete")
-SETTLE_SECONDS = 120.0  # LastUpdatedBefore no later than two minutes before the request
+SETTLE_SECONDS = 120.0
+
+
+def _text(title: str, enum: list[str] | None = None) -> dict[str, Any]:
+    value: dict[str, Any] = {"type": "string"}
+    if enum:
+        value["enum"] = enum
+    return {"title": title, "type": "array", "minItems": 1, "maxItems": 1,
+            "items": {"type": "object", "required": ["value"], "properties": {"value": value}}}
+
+
+# Two product types in the shape of Amazon's product type schemas (a small part of them).
+PRODUCT_TYPES: dict[str, dict[str, Any]] = {
+    "SHOES": {"displayName": "Shoes", "schema": {
+        "$schema": "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1",
+        "required": ["item_name", "brand", "color", "footwear_size"],
+        "properties": {"item_name": _text("Item Name"), "brand": _text("Brand"),
+                       "product_description": _text("Product Description"),
+                       "color": _text("Colour", ["Black", "White", "Red", "Blue"]),
+                       "footwear_size": _text("Footwear Size", ["38", "39", "40", "41", "42", "43"]),
+                       "material": _text("Material"), "purchasable_offer": {"type": "array"},
+                       "fulfillment_availability": {"type": "array"}}}},
+    "SHIRT": {"displayName": "Shirt", "schema": {
+        "required": ["item_name", "brand", "color", "shirt_size"],
+        "properties": {"item_name": _text("Item Name"), "brand": _text("Brand"),
+                       "color": _text("Colour", ["Black", "White", "Red", "Blue"]),
+                       "shirt_size": _text("Shirt Size", ["S", "M", "L", "XL"])}}},
+}
+
+
+def put_problems(body: Any, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """ERROR issues of a putListingsItem body against its product type: required attributes and
+    allowed values (what Amazon reports as 90220 / 99022 issues)."""
+    attributes = body["attributes"]
+    issues = [{"code": "90220", "severity": "ERROR", "message": f"'{key}' is required but not supplied.",
+               "attributeNames": [key]} for key in schema.get("required", []) if not attributes.get(key)]
+    for key, entries in attributes.items():
+        prop = schema.get("properties", {}).get(key)
+        enum = ((prop or {}).get("items", {}).get("properties", {}).get("value", {}) or {}).get("enum")
+        if enum and isinstance(entries, list):
+            for entry in entries:
+                if isinstance(entry, dict) and entry.get("value") not in enum:
+                    issues.append({"code": "99022", "severity": "ERROR", "attributeNames": [key],
+                                   "message": f"'{entry.get('value')}' is not a valid value for '{key}'"})
+    return issues  # LastUpdatedBefore no later than two minutes before the request
 
 
 def iso(epoch: float) -> str:
@@ -140,6 +184,7 @@ class AmazonState(simkit.SimState):
         self.listings = simkit.ListingStore(key_name="sku", batch_name="feedId")
         self.feeds = simkit.BatchQueue(self.timeline, "feed", self._process)
         self.orders: dict[str, dict[str, Any]] = {}
+        self.refusals: dict[str, str] = {}  # sku -> the issue its next putListingsItem gets
         self.placed = 0
         self.last_order = self.clock.now()
 
@@ -289,6 +334,10 @@ class SellingPartnerApi(simkit.Api):
         simkit.route("GET", r"/_uploads/(?P<doc>[^/]+)", "download", group="s3"),
         simkit.route("GET", r"/listings/2021-08-01/items/(?P<seller>[^/]+)/(?P<sku>[^/]+)", "getListingsItem"),
         simkit.route("PATCH", r"/listings/2021-08-01/items/(?P<seller>[^/]+)/(?P<sku>[^/]+)", "patchListingsItem"),
+        simkit.route("PUT", r"/listings/2021-08-01/items/(?P<seller>[^/]+)/(?P<sku>[^/]+)", "putListingsItem"),
+        simkit.route("GET", r"/definitions/2020-09-01/productTypes", "searchDefinitionsProductTypes"),
+        simkit.route("GET", r"/definitions/2020-09-01/productTypes/(?P<pt>[^/]+)", "getDefinitionsProductType"),
+        simkit.route("GET", r"/_schemas/(?P<pt>[^/]+)", "schema", group="s3"),
         simkit.route("POST", r"/feeds/2021-06-30/documents", "createFeedDocument"),
         simkit.route("GET", r"/feeds/2021-06-30/documents/(?P<doc>[^/]+)", "getFeedDocument"),
         simkit.route("POST", r"/feeds/2021-06-30/feeds", "createFeed"),
@@ -452,6 +501,67 @@ class SellingPartnerApi(simkit.Api):
                                                "attributeNames": [i["attributeName"]] if i.get("attributeName")
                                                else []} for i in issues]})
 
+    def on_putListingsItem(self, request):
+        self._seller(request)
+        body = self._body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("productType"), str) or not isinstance(
+                body.get("attributes"), dict):
+            raise simkit.Refusal(400, "productType (a string) and attributes (an object) are required")
+        if body.get("requirements", "LISTING") not in ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"):
+            raise simkit.Refusal(400, "requirements must be LISTING, LISTING_PRODUCT_ONLY or LISTING_OFFER_ONLY")
+        product_type = PRODUCT_TYPES.get(body["productType"])
+        issues = put_problems(body, product_type["schema"]) if product_type else [
+            {"code": "4000003", "severity": "ERROR", "message": f"productType {body['productType']} is not known",
+             "attributeNames": []}]
+        sku, preview = request.params["sku"], request.arg("mode") == "VALIDATION_PREVIEW"
+        with self.state.current():
+            refusal = (self.state.listings.get(sku) or {}).get("refuse") or self.state.refusals.get(sku)
+        if refusal and not issues:
+            issues = [{"code": "90220", "severity": "ERROR", "message": refusal, "attributeNames": []}]
+        if not issues and not preview:
+            attributes = body["attributes"]
+            quantity = ((attributes.get("fulfillment_availability") or [{}])[0]).get("quantity", 0)
+            try:
+                price = attributes["purchasable_offer"][0]["our_price"][0]["schedule"][0]["value_with_tax"]
+            except (KeyError, IndexError, TypeError):
+                price = 0.0
+            name = ((attributes.get("item_name") or [{}])[0]).get("value", sku)
+            self.sim.put_listing(sku, quantity=int(quantity or 0), price=price, product_type=body["productType"],
+                                 title=name)
+            with self.state.current():
+                self.state.listings[sku]["attributes"] = attributes
+                self.state.listings[sku]["approved_at"] = self.state.clock.now() + request.options["approval_delay"]
+        status = "INVALID" if issues else ("VALID" if preview else "ACCEPTED")
+        return simkit.Answer(200, {"sku": sku, "status": status, "issues": issues,
+                                   "submissionId": hashlib.sha1(request.body).hexdigest()[:24]})
+
+    def on_searchDefinitionsProductTypes(self, request):
+        words = (request.arg("keywords") or "").lower().replace(",", " ").split()
+        found = [{"name": name, "displayName": pt["displayName"], "marketplaceIds": [request.options["marketplace_id"]]}
+                 for name, pt in PRODUCT_TYPES.items()
+                 if not words or any(w in name.lower() or w in pt["displayName"].lower() for w in words)]
+        return simkit.Answer(200, {"productTypes": found, "productTypeVersion": "LATEST"})
+
+    def on_getDefinitionsProductType(self, request):
+        name = request.params["pt"]
+        if name not in PRODUCT_TYPES:
+            raise simkit.Refusal(404, f"product type {name} not found", "NotFound")
+        host = request.headers.get("host", "127.0.0.1")
+        return simkit.Answer(200, {
+            "metaSchema": {"link": {"resource": f"http://{host}/_schemas/meta", "verb": "GET"}, "checksum": "-"},
+            "schema": {"link": {"resource": f"http://{host}/_schemas/{name}", "verb": "GET"}, "checksum": "-"},
+            "requirements": request.arg("requirements") or "LISTING", "requirementsEnforced": "ENFORCED",
+            "propertyGroups": {}, "locale": request.arg("locale") or "en_US",
+            "marketplaceIds": [request.options["marketplace_id"]], "productType": name,
+            "displayName": PRODUCT_TYPES[name]["displayName"],
+            "productTypeVersion": {"version": "LATEST", "latest": True}})
+
+    def on_schema(self, request):
+        product_type = PRODUCT_TYPES.get(request.params["pt"])
+        if product_type is None:
+            raise simkit.Refusal(404, "NoSuchKey")
+        return simkit.Answer(200, product_type["schema"])
+
     # --- orders ---------------------------------------------------------------------------------
     def on_getOrders(self, request):
         token = request.arg("NextToken")
@@ -587,8 +697,12 @@ class AmazonSimulator(simkit.Simulator):
             return dict(row)
 
     def refuse(self, sku: str, message: str) -> None:
+        """The SKU's next patches and puts get ``message`` as an ERROR issue (listed or not yet)."""
         with self.state.current():
-            self.state.listings[sku]["refuse"] = message
+            if sku in self.state.listings:
+                self.state.listings[sku]["refuse"] = message
+            else:
+                self.state.refusals[sku] = message
 
     def listing(self, sku):
         with self.state.current():
@@ -605,7 +719,8 @@ class AmazonSimulator(simkit.Simulator):
 
     def listing_item(self, row: dict[str, Any]) -> dict[str, Any]:
         o = self.options
-        status = ["BUYABLE", "DISCOVERABLE"] if row["quantity"] > 0 else ["DISCOVERABLE"]
+        approved = row.get("approved_at") is None or row["approved_at"] <= self.state.clock.now()
+        status = ["BUYABLE", "DISCOVERABLE"] if row["quantity"] > 0 and approved else ["DISCOVERABLE"]
         return {"sku": row["sku"], "summaries": [{"marketplaceId": o["marketplace_id"], "asin": row["asin"],
                                                   "productType": row["productType"], "status": status,
                                                   "itemName": row["title"]}],
