@@ -17,10 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def amazon(lists, no_celery, monkeypatch):
+def amazon(lists, no_celery):
     from mpdash.channels.models import SalesChannel
 
-    monkeypatch.setenv("MPDASH_CALL_BUDGET_SCALE", "100")
     sim = serve(processing_delay=0.1, rate_limits=False, seller_id="A3INTEGRATIONUS1")
     company = ensure_reference_data()
     channel = SalesChannel(name="Amazon US", slug="amazon-us", marketplace="amazon", **lists)

@@ -43,8 +43,6 @@ class AmazonDriver(Driver):
         # would go again within the same run. The suite holds the feed path (asynchronous, as
         # every batch marketplace); the patch path is tested in tests/marketplaces/amazon.
         self._patch_at_most, AmazonAdapter.patch_at_most = AmazonAdapter.patch_at_most, 0
-        self._scale = os.environ.get("MPDASH_CALL_BUDGET_SCALE")
-        os.environ["MPDASH_CALL_BUDGET_SCALE"] = "100"  # the buckets made for this seller: fast
         return registry.simulator_factory(self.name)(port=0, seller_id=f"A3CONTRACT{os.getpid()}{next(_sellers):04d}",
                                                      **self.simulator_options)
 
@@ -53,10 +51,6 @@ class AmazonDriver(Driver):
 
         sim.stop()
         AmazonAdapter.patch_at_most = self._patch_at_most
-        if self._scale is None:
-            os.environ.pop("MPDASH_CALL_BUDGET_SCALE", None)
-        else:
-            os.environ["MPDASH_CALL_BUDGET_SCALE"] = self._scale
 
     def channel_config(self, sim):
         return {**sim.adapter_config(), "category_ids": ["SHOES"], "send_shipping_info": True}

@@ -59,7 +59,7 @@ def test_wrong_refresh_token_is_an_auth_error_without_the_secret(sim, adapter_fo
     assert "refresh token" in str(caught.value) and "wrong-one" not in str(caught.value)
 
 
-def test_an_empty_bucket_waits_and_a_429_is_rate_limited_never_a_failed_record(adapter_for):
+def test_an_empty_bucket_waits_and_a_429_is_rate_limited_never_a_failed_record(adapter_for, monkeypatch):
     sim = __import__("mpdash.marketplaces.amazon.simulator", fromlist=["serve"]).serve(
         processing_delay=0.1, rate_limits=True)
     try:
@@ -71,11 +71,13 @@ def test_an_empty_bucket_waits_and_a_429_is_rate_limited_never_a_failed_record(a
             adapter.send_stock([StockRecord(f"S{n}", 2) for n in range(6)])
         assert caught.value.retry_after == pytest.approx(0.2)  # patchListingsItem refills at 5/s
         # Our own buckets: the sixth patch waits for a slot before anything is sent.
+        monkeypatch.setenv("MPDASH_CALL_BUDGET_SCALE", "1")  # Amazon's documented figures
         budgets = memory_budgets("bucket-test")
         limited = adapter_for(sim, budgets=budgets)
         limited.client.budget_max_wait = 0.0
         limited.patch_at_most = 6
-        with pytest.raises(RateLimited):
+        sim.configure(rate_limits=False)  # only our own bucket can refuse now
+        with pytest.raises(RateLimited, match="patchListingsItem budget is spent"):
             limited.send_stock([StockRecord(f"S{n}", 3) for n in range(6)])
         assert all(sim.listing(f"S{n}")["quantity"] != 3 for n in range(6))
     finally:
@@ -240,3 +242,15 @@ def test_cancelled_orders_are_read_as_cancellations_of_the_whole_order(sim, adap
     adapter = adapter_for(sim)
     page = adapter.list_cancellations(datetime.now(UTC) - timedelta(hours=12), datetime.now(UTC))
     assert [(c.package_id, c.line_ids) for c in page.items] == [(placed["AmazonOrderId"], [])]
+
+
+def test_an_empty_own_bucket_says_when_the_next_token_comes(sim, adapter_for, monkeypatch):
+    monkeypatch.setenv("MPDASH_CALL_BUDGET_SCALE", "1")  # Amazon's documented figures
+    budgets = memory_budgets("refill-test")
+    adapter = adapter_for(sim, budgets=budgets)
+    adapter.client.budget_max_wait = 0.0
+    for _ in range(20):  # getOrders bursts to 20
+        adapter.client._acquire("getOrders", 1)
+    with pytest.raises(RateLimited) as caught:
+        adapter.client._acquire("getOrders", 1)
+    assert caught.value.retry_after == pytest.approx(1 / 0.0167)  # a minute, not the 20-minute window

@@ -99,13 +99,25 @@ class AmazonClient(BaseClient):
         self._plain.close()
         super().close()
 
+    def _acquire(self, operation: str, calls: int) -> None:
+        """A slot of the operation's bucket; when none comes, RateLimited saying when one will
+        (the bucket's refill, not the length of its window: getOrders' window is 20 minutes,
+        its next token 60 seconds away)."""
+        budget = self.budgets.get(operation)
+        if budget is None:
+            return
+        try:
+            budget.acquire(self.budget_max_wait, weight=calls)
+        except RateLimited as exc:
+            wait = BUDGETS[operation].refill_seconds * calls if operation in BUDGETS else exc.retry_after
+            raise RateLimited(f"Amazon's {operation} budget is spent for now; retry in {wait:.0f} s",
+                              retry_after=wait) from None
+
     @contextmanager
     def slots(self, operation: str, calls: int):
         """Take ``calls`` slots of ``operation``'s bucket at once (RateLimited before anything is
         sent when they do not come), for the requests made inside the block (one thread)."""
-        budget = self.budgets.get(operation)
-        if budget is not None:
-            budget.acquire(self.budget_max_wait, weight=calls)
+        self._acquire(operation, calls)
         self._prepaid.add(operation)
         try:
             yield
@@ -114,9 +126,8 @@ class AmazonClient(BaseClient):
 
     def call(self, operation: str, method: str, path: str, **kw) -> Any:
         """One request of ``operation``: a slot of its bucket first (RateLimited when none comes)."""
-        budget = self.budgets.get(operation)
-        if budget is not None and operation not in self._prepaid:
-            budget.acquire(self.budget_max_wait)
+        if operation not in self._prepaid:
+            self._acquire(operation, 1)
         self._operation = operation
         return self.request(method, path, **kw)
 
