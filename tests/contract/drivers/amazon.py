@@ -16,20 +16,19 @@ from decimal import Decimal
 from ..driver import Driver, PlacedOrder
 
 _sellers = itertools.count(1)
-_NOT_YET = "Amazon's catalog path (Product Type Definitions, putListingsItem) is not built yet"
 _NO_CLAIMS = "Amazon returns come through the Reports API, which mpdash does not read yet"
 
 
 class AmazonDriver(Driver):
     name = "amazon"
-    simulator_options = {"processing_delay": 0.1, "rate_limits": False, "timeout_sleep": 1.0,
+    simulator_options = {"processing_delay": 0.1, "approval_delay": 0.3, "rate_limits": False, "timeout_sleep": 1.0,
                          "marketplace_id": "A33AVAJ2PDY3EV", "currency": "TRY"}
     status_after_shipped_out = "shipped"
     _feed = {"document": r"/feeds/2021-06-30/documents$", "upload": r"/_uploads/", "feed": r"/feeds/2021-06-30/feeds$",
              "poll": r"/feeds/2021-06-30/feeds/[^/]+$", "report": r"/feeds/2021-06-30/documents/[^/]+$"}
     fault_paths = {"stock": _feed, "price": _feed, "get_orders": {"orders": r"/orders/v0/orders$"}}
     unsupported = {
-        "products": _NOT_YET, "faults_products": _NOT_YET,
+        "faults_products": "putListingsItem answers each product at once: no batch to poll for the fault scenario",
         "partial_cancel": "Amazon cancels whole orders; Orders v0 has no seller cancellation of single lines",
         "claim_approve": _NO_CLAIMS, "claim_reject": _NO_CLAIMS,
     }
@@ -53,7 +52,7 @@ class AmazonDriver(Driver):
         AmazonAdapter.patch_at_most = self._patch_at_most
 
     def channel_config(self, sim):
-        return {**sim.adapter_config(), "category_ids": ["SHOES"], "send_shipping_info": True}
+        return {**sim.adapter_config(), "category_ids": ["shirt", "shoes"], "send_shipping_info": True}
 
     # --- stock and price --------------------------------------------------------------------
     def list_products(self, sim, products, *, stock=0, price=1):
@@ -75,6 +74,44 @@ class AmazonDriver(Driver):
     def history(self, sim, sku, kind):
         values = [h["value"] for h in sim.history(sku) if h["kind"] == kind]
         return [Decimal(str(v)).quantize(Decimal("0.01")) for v in values] if kind == "price" else values
+
+    # --- the catalog path ---------------------------------------------------------------------
+    def map_catalog(self, channel, sim):
+        from mpdash.catalog.models import Category
+        from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
+        from mpdash.channels.models_remote import RemoteCategory
+
+        from ..conftest import run
+
+        for flow in ("category_node", "category_attributes", "default_attributes"):
+            result = run(channel, flow)
+            assert result.status == "success", (flow, result.message)
+        local = Category.objects.create(code="elbise", name="Elbise")
+        CategoryMapping.objects.create(channel=channel, local_category=local,
+                                       remote_category=RemoteCategory.objects.get(channel=channel, remote_id="SHIRT"))
+        for attribute, kind, source in (("color", "constant", "Red"), ("shirt_size", "attribute", "beden")):
+            AttributeMapping.objects.create(channel=channel, attribute=attribute, source_type=kind, source=source)
+        return local
+
+    def add_product(self, lists, category, sku):
+        from ...integration.product_helpers import add_product
+
+        return add_product(lists, category, sku, barcode=f"869{sku[-6:]}", images=1)
+
+    def approve(self, sim, product):
+        import time
+
+        time.sleep(sim.options["approval_delay"] + 0.1)  # Amazon's processing, then BUYABLE
+
+    def reject(self, sim, product, reason):
+        sim.refuse(product.sku, reason)
+
+    def product_state(self, sim, product):
+        return sim.listing(product.sku)
+
+    def off_sale(self, sim, product):
+        listing = sim.listing(product.sku)
+        return listing is None or int(listing["quantity"]) == 0
 
     # --- orders -----------------------------------------------------------------------------------
     def place_order(self, sim, lines, *, shopper=0):

@@ -146,7 +146,8 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
 
     @staticmethod
     def _sku(record) -> str:
-        return str(record.remote_sku or record.sku).strip()
+        """Listings are keyed by the seller's SKU (ours); remote_sku holds the ASIN, which is not a key here."""
+        return str(record.sku).strip()
 
     def _stock_patches(self, record: StockRecord, quantity: int | None = None) -> list[dict[str, Any]]:
         value = [{"fulfillment_channel_code": FULFILLMENT_CHANNEL,

@@ -96,8 +96,8 @@ def put_body(record: ProductRecord, marketplace_id: str, language: str, currency
 
 
 def listing_status(sku: str, item: dict[str, Any] | None) -> ProductStatus:
-    """Where a listing stands from getListingsItem: ERROR issues reject it, BUYABLE is on sale,
-    anything else waits (Amazon is still processing it)."""
+    """Where a listing stands from getListingsItem: ERROR issues reject it; DISCOVERABLE (shown)
+    or BUYABLE (shown with an offer and stock) is on sale; neither: Amazon is still processing it."""
     if item is None:
         return ProductStatus(sku, NOT_FOUND)
     errors = [f"{i.get('code', '')} {i.get('message', '')}".strip() for i in item.get("issues") or []
@@ -106,4 +106,5 @@ def listing_status(sku: str, item: dict[str, Any] | None) -> ProductStatus:
         return ProductStatus(sku, REJECTED, errors)
     statuses = {s for summary in item.get("summaries") or [] for s in summary.get("status") or []}
     asin = next((s.get("asin") for s in item.get("summaries") or [] if s.get("asin")), None)
-    return ProductStatus(sku, ON_SALE if "BUYABLE" in statuses else PENDING_APPROVAL, remote_sku=asin)
+    live = statuses & {"BUYABLE", "DISCOVERABLE"}
+    return ProductStatus(sku, ON_SALE if live else PENDING_APPROVAL, remote_sku=asin)

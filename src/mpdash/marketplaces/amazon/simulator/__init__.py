@@ -720,7 +720,7 @@ class AmazonSimulator(simkit.Simulator):
     def listing_item(self, row: dict[str, Any]) -> dict[str, Any]:
         o = self.options
         approved = row.get("approved_at") is None or row["approved_at"] <= self.state.clock.now()
-        status = ["BUYABLE", "DISCOVERABLE"] if row["quantity"] > 0 and approved else ["DISCOVERABLE"]
+        status = [] if not approved else ["BUYABLE", "DISCOVERABLE"] if row["quantity"] > 0 else ["DISCOVERABLE"]
         return {"sku": row["sku"], "summaries": [{"marketplaceId": o["marketplace_id"], "asin": row["asin"],
                                                   "productType": row["productType"], "status": status,
                                                   "itemName": row["title"]}],
