@@ -21,9 +21,18 @@ Facts relied on (the official models in the shared specs, reference §4 and the 
   confirmShipment ``{marketplaceId, packageDetail{packageReferenceId, carrierCode, trackingNumber,
   shipDate, orderItems[{orderItemId, quantity}]}}`` answered 204.
 
+* Catalog: searchDefinitionsProductTypes (keywords) lists product types, getDefinitionsProductType
+  names a pre-signed link to the product type's JSON Schema (attributes as arrays of ``{value,
+  marketplace_id, language_tag}``, allowed values as the value's ``enum``); putListingsItem
+  ``{productType, requirements: LISTING, attributes}`` creates or replaces a listing and answers
+  ACCEPTED / INVALID with issues (``mode=VALIDATION_PREVIEW`` validates without saving);
+  getListingsItem summaries carry ``status`` BUYABLE / DISCOVERABLE.
+
 Unverified (marked next to the code too): ``productType "PRODUCT"`` for offer-only patches; the
 JSON_LISTINGS_FEED "5 submissions per 5 minutes" per region; buyer addresses in getOrders answers
 (Amazon gives PII only with a Restricted Data Token, which this package does not request yet: the
-simulator answers as if the application had the role); returns (Amazon reports them through the
+simulator answers as if the application had the role); the attributes of the default fields
+(item_name, brand, externally_assigned_product_identifier, main_product_image_locator) differ per
+product type in reality; returns (Amazon reports them through the
 Reports API, not read here, so ``get_refund_orders`` is not offered).
 """
