@@ -183,8 +183,12 @@ def main() -> int:
     if amazon:
         from mpdash.integration.models import BatchRequest, FlowRun
 
-        result["feeds"] = BatchRequest.objects.filter(channel=channel).exclude(remote_batch_id="").count()
-        result["patch_requests"] = BatchRequest.objects.filter(channel=channel, remote_batch_id="").count()
+        sent = BatchRequest.objects.filter(channel=channel).exclude(status=BatchRequest.Status.FAIL)
+        result["feeds"] = sent.exclude(remote_batch_id="").count()
+        result["patch_requests"] = sent.filter(remote_batch_id="").count()
+        feeds = list(sent.exclude(remote_batch_id="").order_by("sent_at").values_list("sent_at", flat=True))
+        # The wait between the first feed and the last: Amazon's 5 feeds per 5 minutes, when more are due.
+        result["first_to_last_feed_s"] = round((feeds[-1] - feeds[0]).total_seconds(), 1) if len(feeds) > 1 else 0
         limited = FlowRun.objects.filter(channel=channel, flow="stock", message__icontains="rate limited")
         result["rate_limited_runs"] = limited.count()
     print(json.dumps(result))
