@@ -15,6 +15,7 @@ MARKETPLACES: dict[str, str] = {
     "mono": "mpdash.marketplaces.akinon.adapter:MonoAdapter",
     "fashfed": "mpdash.marketplaces.akinon.adapter:FashfedAdapter",
     "passo": "mpdash.marketplaces.akinon.adapter:PassoAdapter",
+    "amazon": "mpdash.marketplaces.amazon.adapter:AmazonAdapter",
 }
 # marketplace type -> "module:callable(host, port, **options)" returning a running simulator
 SIMULATORS: dict[str, str] = {
@@ -24,6 +25,7 @@ SIMULATORS: dict[str, str] = {
     "mono": "mpdash.marketplaces.akinon.simulator:serve",  # the three share one simulator
     "fashfed": "mpdash.marketplaces.akinon.simulator:serve",
     "passo": "mpdash.marketplaces.akinon.simulator:serve",
+    "amazon": "mpdash.marketplaces.amazon.simulator:serve",
 }
 
 
@@ -36,6 +38,7 @@ DEMOS: dict[str, str] = {
     "mono": "mpdash.marketplaces.akinon.demo:MONO_DEMO",
     "fashfed": "mpdash.marketplaces.akinon.demo:FASHFED_DEMO",
     "passo": "mpdash.marketplaces.akinon.demo:PASSO_DEMO",
+    "amazon": "mpdash.marketplaces.amazon.demo:DEMO",
 }
 
 

@@ -1,0 +1,33 @@
+"""The Amazon part of ``mpdash demo``: an Amazon.com channel (US marketplace, USD) on the SP-API
+simulator, the demo catalog already listed there (seeded), stock and prices going out as
+JSON_LISTINGS_FEEDs (or single patches for a handful of changes), and the simulator's shopper's
+orders coming in with US addresses (Amazon lists an order two minutes after its last change).
+
+Plain data (see :mod:`mpdash.marketplaces.demo`); :mod:`mpdash.demo_channels` sets it up.
+"""
+
+from __future__ import annotations
+
+from ..demo import DemoChannel, Reason, SeedListings, SimUrl
+
+DEMO = DemoChannel(
+    name="Amazon US (demo)",
+    slug="amazon-demo",
+    simulator_options={"processing_delay": 2.0, "order_rate": 0.1, "rate_limits": False,
+                       "marketplace_id": "ATVPDKIKX0DER", "currency": "USD", "seller_id": "A3DEMOSELLER01"},
+    seed_listings=SeedListings("/_sim/listings", lambda sku, price: {"sku": sku, "price": price, "quantity": 0}),
+    config={
+        "region": "us-east-1", "base_url": SimUrl(), "token_url": SimUrl("/auth/o2/token"),
+        "client_id": "amzn1.application-oa2-client.sim", "client_secret": "sim-secret",
+        "refresh_token": "Atzr|sim-refresh", "seller_id": "A3DEMOSELLER01", "marketplace_id": "ATVPDKIKX0DER",
+        "category_ids": ["SHOES"], "cargo_company_mapping": {"default": 1}, "buffer_stock": 1,
+        "default_reason_id": Reason("refund", "marketplace_refund"),
+        "cancellation_reason_id": Reason("cancel", "marketplace_cancelled"),
+        "order_number_format": "AMZ-{n1}{n3}{n2}",
+    },
+    flags=("send_updated_product_stock", "send_updated_product_price", "get_orders", "get_cancel_orders",
+           "send_update_orders"),
+    only_these_flags=True,
+    penalised_kinds=("productstock", "productprice", "order"),
+    schedules={"get_orders": 20},  # no reconciliation yet (searchListingsItems is not read)
+)
