@@ -30,8 +30,9 @@ from .config import (
     DUPLICATE_MESSAGE,
     INTEGRATOR_MAX_LENGTH,
     MAX_CLAIM_PAGE_SIZE,
-    MAX_FILTER_PAGE,
-    MAX_FILTER_PAGE_SIZE,
+    MAX_APPROVED_PAGE_SIZE,
+    MAX_APPROVED_WINDOW,
+    MAX_UNAPPROVED_PAGE_SIZE,
     MAX_ITEMS_PER_REQUEST,
     MAX_ORDER_PAGE_SIZE,
     MAX_PACKAGE_IDS,
@@ -52,6 +53,7 @@ from .models import (
     ClaimsPage,
     PackagesPage,
     ProductsPage,
+    ApprovedProductsPage,
     ShipmentPackage,
     TestOrderCreated,
     error_messages,
@@ -254,29 +256,58 @@ class TrendyolClient(BaseClient):
         path = f"{self._products}/batch-requests/{path_part(batch_request_id, 'batch_request_id')}"
         return parse_answer(BatchResult, self.request("GET", path), f"GET {path}")
 
-    def filter_products(
+    def filter_approved_products(
         self,
         page: int = 0,
-        size: int = 50,
+        size: int = MAX_APPROVED_PAGE_SIZE,
         *,
         barcode: str | None = None,
         stock_code: str | None = None,
-        approved: bool | None = None,
-        on_sale: bool | None = None,
-        rejected: bool | None = None,
-        archived: bool | None = None,
+        next_page_token: str | None = None,
+    ) -> ApprovedProductsPage:
+        """One page of approved products (``filterApprovedProducts`` v2): contents with their
+        variants, at most 100 a page; page x size at most 10,000, after that the previous
+        answer's ``nextPageToken`` (sent instead of ``page``) brings the next page.
+
+        Docs: developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2
+        (checked 2026-12-06). guess: the path ``…/products/approved``; the docs page names
+        the service, not its path, and the path is known from third-party tests only."""
+        if not 1 <= size <= MAX_APPROVED_PAGE_SIZE:
+            raise ValueError(f"size must be 1..{MAX_APPROVED_PAGE_SIZE} (filterApprovedProducts)")
+        params: dict[str, Any] = {"size": size}
+        if next_page_token:
+            params["nextPageToken"] = next_page_token
+        else:
+            if page < 0 or page * size > MAX_APPROVED_WINDOW:
+                raise ValueError(f"page x size must be at most {MAX_APPROVED_WINDOW}; page on with next_page_token")
+            params["page"] = page
+        for name, value in (("barcode", barcode), ("stockCode", stock_code)):
+            if value is not None:
+                params[name] = value
+        path = f"{self._products}/approved"
+        return parse_answer(ApprovedProductsPage, self.request("GET", path, params=params), f"GET {path}")
+
+    def filter_unapproved_products(
+        self,
+        page: int = 0,
+        size: int = MAX_APPROVED_PAGE_SIZE,
+        *,
+        barcode: str | None = None,
+        stock_code: str | None = None,
     ) -> ProductsPage:
-        """One page of the seller's products (``filterProducts``), optionally filtered."""
-        if not 0 <= page <= MAX_FILTER_PAGE or not 1 <= size <= MAX_FILTER_PAGE_SIZE:
-            raise ValueError(f"page must be 0..{MAX_FILTER_PAGE} and size 1..{MAX_FILTER_PAGE_SIZE}")
+        """One page of products not approved yet, rejected ones included
+        (``filterUnapprovedProducts`` v2, one flat item per barcode).
+
+        Docs: named on developers.trendyol.com "ürün V2 api endpoint" (checked 2026-12-06).
+        guess: the path ``…/products/unapproved`` and the 1,000 page ceiling."""
+        if page < 0 or not 1 <= size <= MAX_UNAPPROVED_PAGE_SIZE:
+            raise ValueError(f"page must be >= 0 and size 1..{MAX_UNAPPROVED_PAGE_SIZE} (filterUnapprovedProducts)")
         params: dict[str, Any] = {"page": page, "size": size}
         for name, value in (("barcode", barcode), ("stockCode", stock_code)):
             if value is not None:
                 params[name] = value
-        for name, flag in (("approved", approved), ("onSale", on_sale), ("rejected", rejected), ("archived", archived)):
-            if flag is not None:
-                params[name] = "true" if flag else "false"
-        return parse_answer(ProductsPage, self.request("GET", self._products, params=params), f"GET {self._products}")
+        path = f"{self._products}/unapproved"
+        return parse_answer(ProductsPage, self.request("GET", path, params=params), f"GET {path}")
 
     # --- orders (shipment packages) ---------------------------------------------------------
     @property
