@@ -248,6 +248,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         # guess: a package travels with the seller's own carrier when the channel sends shipping
         # info itself (send_shipping_info); Trendyol's package shows no documented flag for it.
         self._own_carrier = read.flag("send_shipping_info")
+        self._provider_code = read.text("cargo_provider_code").strip()
         # barcode -> sku of the batches this adapter sent: Trendyol echoes barcodes only.
         self.sent_batches: SentMemory[dict[str, str]] = SentMemory(self.remembered_batches)
         # contentId -> skus of the content-bulk-update batches this adapter sent (by remote id).
@@ -1189,7 +1190,11 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         if number == (package.cargo_tracking_number or ""):
             steps.append(f"tracking number {number} already on Trendyol")
             return
-        self.client.update_tracking_number(package.id, number)
+        provider = str(update.cargo_company or "").strip() or self._provider_code
+        if not provider:
+            raise RequestRejected("Trendyol needs the carrier's providerCode with a tracking number: set the "
+                                  "channel's cargo_provider_code (e.g. ARASMP) or map the carrier's code")
+        self.client.update_tracking_number(package.id, number, provider)
         steps.append(f"tracking number {number} sent")
 
     def _deliver_own(self, package: ShipmentPackage, update: OrderUpdate, steps: list[str]) -> ItemResult:

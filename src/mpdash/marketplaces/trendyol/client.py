@@ -405,10 +405,20 @@ class TrendyolClient(BaseClient):
             body["shouldKeepPreviousStatus"] = True
         self.request("POST", f"{self._package_path(package_id)}/split-packages", json_body=body)
 
-    def update_tracking_number(self, package_id: str | int, tracking_number: str) -> None:
-        """The seller's own carrier's tracking number (not allowed once shipped or cancelled)."""
-        self.request("PUT", f"{self._package_path(package_id)}/update-tracking-number",
-                     json_body={"trackingNumber": required_text(tracking_number, "tracking_number")})
+    def update_tracking_number(self, package_id: str | int, tracking_number: str, provider_code: str) -> None:
+        """The seller's own carrier's tracking number: ``PUT …/tracking-details`` with
+        ``{cargoSenderNumber, providerCode}`` (the package must be Picking first; not allowed
+        once Delivered, Undelivered or Returned).
+
+        Docs: developers.trendyol.com/v3.0/docs/4-update-tracking-number (checked 2026-12-06:
+        both fields required); the path ``…/tracking-details`` is from the v3.0 order API
+        endpoint list as the shared reference gives it (the docs page names the service only).
+        The older ``…/update-tracking-number`` with ``{trackingNumber}`` is marked deprecated
+        (developers.trendyol.com/v2.0/docs/update-shipping-code-updatetrackingnumber) and is
+        no longer called."""
+        body = {"cargoSenderNumber": required_text(tracking_number, "tracking_number"),
+                "providerCode": required_text(provider_code, "provider_code")}
+        self.request("PUT", f"{self._package_path(package_id)}/tracking-details", json_body=body)
 
     def manual_deliver(self, tracking_number: str) -> None:
         """Mark a package shipped by the seller's own carrier as delivered (path from a

@@ -33,6 +33,8 @@ MAX_APPROVED_WINDOW = 10_000
 # Unapproved products v2: 1,000 a page, as the shared reference summarises it (guess: the
 # unapproved page itself was not found in the search corpus on 2026-12-06).
 MAX_UNAPPROVED_PAGE_SIZE = 1000
+RETIRED_TRACKING_MESSAGE = ("update-tracking-number kullanımdan kaldırıldı: tracking-details servisine "
+                            "cargoSenderNumber ve providerCode gönderin")
 # The retired V1 filter: the simulator answers it with 410 Gone (guess: how the live service
 # answers the retired path is not documented; checked 2026-12-06).
 RETIRED_FILTER_MESSAGE = ("filterProducts (V1) 10 Ağustos 2026 itibarıyla kullanımdan kaldırıldı: "
@@ -142,6 +144,11 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
         SchemaField(
             "returning_address_id", "Returning Address Id", "integer",
             help="Seller address id returns go to; Trendyol's default when empty.",
+        ),
+        SchemaField(
+            "cargo_provider_code", "Cargo Provider Code", "text", default="",
+            help="Trendyol providerCode of the brand's own carrier (e.g. ARASMP), sent with its tracking numbers "
+            "when the order update names no carrier code.",
         ),
         SchemaField(
             "warehouse_mapping", "Warehouse Mapping", "json", default={},

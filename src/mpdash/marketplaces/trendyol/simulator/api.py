@@ -30,6 +30,7 @@ from ..config import (
     MAX_APPROVED_WINDOW,
     MAX_UNAPPROVED_PAGE_SIZE,
     RETIRED_FILTER_MESSAGE,
+    RETIRED_TRACKING_MESSAGE,
     MAX_ORDER_PAGE_SIZE,
     MAX_PACKAGE_IDS,
     MAX_VALUES_PAGE_SIZE,
@@ -72,7 +73,11 @@ ROUTES = (
     route("PUT", rf"{_PACKAGE}", "package_status", "order_write"),
     route("PUT", rf"{_PACKAGE}/items/unsupplied", "unsupplied", "order_write"),
     route("POST", rf"{_PACKAGE}/split-packages", "split", "order_write"),
-    route("PUT", rf"{_PACKAGE}/update-tracking-number", "tracking", "order_write"),
+    # Tracking numbers: …/tracking-details (developers.trendyol.com/v3.0/docs/4-update-tracking-
+    # number, checked 2026-12-06). The deprecated …/update-tracking-number is refused 410 Gone
+    # (guess: the docs mark it deprecated and do not say how the live service answers it).
+    route("PUT", rf"{_PACKAGE}/tracking-details", "tracking", "order_write"),
+    route("PUT", rf"{_PACKAGE}/update-tracking-number", "retired_tracking", "order_write"),
     route("PUT", rf"{_PACKAGE}/warehouse", "warehouse", "order_write"),
     route("PUT", rf"{_ORDER}/manual-deliver/(?P<tracking>[^/]+)", "manual_deliver", "order_write"),
     route("POST", r"/sellers/(?P<sid>[^/]+)/seller-invoice-links", "invoice_link", "order_write"),
@@ -192,6 +197,8 @@ class SellerApi(Api):
     def _order_endpoint(self, name: str, params: dict[str, str], query: dict[str, list[str]],
                         headers: Mapping[str, str], body: bytes) -> Answer:
         state = self.state
+        if name == "retired_tracking":
+            raise Refused(410, "service.retired", RETIRED_TRACKING_MESSAGE)
         if name == "packages":
             return Answer(200, state.list_packages(**_package_params(query), encoded=True))
         if name == "claims":
