@@ -431,9 +431,12 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         if timespan is not None and (begin is not None or end is not None):
             raise ValueError("give either timespan or begin/end, not both")
         path = f"/packages/merchantid/{self._mid}"
-        # guess: the document spells this one "Offset"; every other OMS listing, and the
-        # changelog's example for this path, say "offset".
-        params = _window({"offset": offset, "limit": limit}, begin, end)
+        # "Offset", capital O, as Hepsiburada's own examples for this path spell it
+        # (developers.hepsiburada.com changelog "Hepsiburada Entegrasyon- Haziran 2023" and
+        # "- Mayıs 2024": ``…?timespan=96&limit=10&Offset=0``; checked 2026-12-06). Every other
+        # OMS listing's example says "offset". guess: the published OpenAPI file itself was
+        # not found in the search corpus, so its spelling is unconfirmed.
+        params = _window({"Offset": offset, "limit": limit}, begin, end)
         if timespan is not None:
             params["timespan"] = int(timespan)
         data = self.request("GET", path, params=params)
