@@ -207,3 +207,17 @@ def test_client_no_longer_calls_the_retired_v1_filter(sim, client):
     with pytest.raises(Exception) as caught:
         client.request("GET", f"/product/sellers/{client.seller_id}/products")
     assert "410" in str(caught.value) or "filterApprovedProducts" in str(caught.value)
+
+
+def test_per_service_limits_follow_the_servis_limitleri_page():
+    """developers.trendyol.com/docs/1-servis-limitleri (checked 2026-12-06)."""
+    from mpdash.marketplaces.trendyol.client import service_of
+
+    assert service_of("GET", "/product/brands") == ("brands", 50, 60)
+    assert service_of("GET", "/product/product-categories") == ("categories", 50, 60)
+    assert service_of("GET", "/product/categories/411/attributes") == ("category_attributes", 50, 60)
+    assert service_of("GET", "/product/sellers/1/products/approved") == ("product_filter", 2000, 60)
+    assert service_of("DELETE", "/product/sellers/1/products") == ("product_delete", 100, 60)
+    assert service_of("POST", "/product/sellers/1/v2/products") == ("product_create", 1000, 60)
+    assert service_of("GET", "/product/sellers/1/products/batch-requests/x") == ("batch_result", 1000, 60)
+    assert service_of("POST", "/inventory/sellers/1/products/price-and-inventory") is None  # NO LIMIT

@@ -40,6 +40,7 @@ from .config import (
     MAX_VALUES_PAGE_SIZE,
     RATE_LIMIT_CALLS,
     RATE_LIMIT_SECONDS,
+    SERVICE_LIMITS,
 )
 from .models import (
     AttributeValuesPage,
@@ -60,11 +61,20 @@ from .models import (
     parse_answer,
 )
 
-# Our pace for one seller's calls, shared by every worker: Trendyol's rule for every
-# endpoint is "at most 50 requests within 10 seconds" (else 429 too.many.requests). Its
-# per-service minute quotas are looser except brands and category lists (50 per minute),
-# which a catalog walk may still hit; those 429s become RateLimited (retry later).
+# Our pace for one seller's calls, shared by every worker: an overall 50 within 10 seconds
+# (guess: from third-party material, see config) and, per service, the limits of Trendyol's
+# "Servis Limitleri" page (config.SERVICE_LIMITS, checked 2026-12-06), each its own budget.
 SELLER_RATES = [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)]
+_SERVICES = tuple((name, method, re.compile(f"^{pattern}/?$"), calls, seconds)
+                  for name, method, pattern, calls, seconds in SERVICE_LIMITS)
+
+
+def service_of(method: str, path: str) -> tuple[str, int, int] | None:
+    """The Trendyol service a call belongs to and its documented limit (calls, seconds)."""
+    for name, wanted, pattern, calls, seconds in _SERVICES:
+        if wanted == method.upper() and pattern.match(path.split("?", 1)[0]):
+            return name, calls, seconds
+    return None
 
 _DUPLICATE_MARK = "15 dakika"  # the start of DUPLICATE_MESSAGE, matched case-insensitively
 _INTEGRATOR_RE = re.compile(rf"^[A-Za-z0-9]{{1,{INTEGRATOR_MAX_LENGTH}}}$")
@@ -173,6 +183,16 @@ class TrendyolClient(BaseClient):
 
     def __repr__(self) -> str:  # the dataclass repr would show the credentials
         return f"TrendyolClient(base_url={self.base_url!r}, seller_id={self.seller_id!r})"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A call, after a slot of its service's own budget when budgets are on."""
+        if self.budget is not None:
+            service = service_of(method, path)
+            if service is not None:
+                name, calls, seconds = service
+                CallBudget(f"trendyol:{self.seller_id}:{name}", [RateSpec(calls, seconds)]).acquire(
+                    self.budget_max_wait)
+        return super().request(method, path, **kwargs)
 
     # --- paths ------------------------------------------------------------------------
     @property
@@ -451,6 +471,8 @@ class TrendyolClient(BaseClient):
     ) -> ClaimsPage:
         """One page of claims (``getClaims``); the dates select by the claim's creation date,
         the answer is sorted by last change. ``claim_ids`` overrides every other filter."""
+        # guess: the 10,000-record window is documented for getShipmentPackages only; that
+        # getClaims keeps it is not documented (checked 2026-12-06), kept as a guard.
         _check_listing_page(page, size, MAX_CLAIM_PAGE_SIZE)
         params: dict[str, Any] = {"page": page, "size": size}
         if claim_ids:

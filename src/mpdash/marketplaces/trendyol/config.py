@@ -44,7 +44,8 @@ TITLE_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 30_000
 INTEGRATOR_MAX_LENGTH = 30  # the User-Agent suffix: letters and digits, at most 30 (documented)
 STOREFRONT_CODES = ("TR", "AE", "SA", "RO", "GR", "BG", "CZ", "HU", "SK", "AZ", "KW", "QA", "OM", "BH", "DE")
-# Trendyol's own pace rule for every endpoint: at most 50 requests in 10 seconds, else 429.
+# guess: "at most 50 requests in 10 seconds for every endpoint" comes from third-party
+# material, not Trendyol's pages; kept as an overall pace on top of the per-service limits.
 RATE_LIMIT_CALLS = 50
 RATE_LIMIT_SECONDS = 10
 
@@ -166,3 +167,23 @@ BATCH_SIZES: dict[str, int] = {
     "product": MAX_ITEMS_PER_REQUEST,
     "product_delete": MAX_ITEMS_PER_REQUEST,
 }
+
+
+# Per-service limits from Trendyol's "Servis Limitleri" page (developers.trendyol.com/docs/
+# 1-servis-limitleri, checked 2026-12-06): (service, method, path pattern under /integration,
+# calls, seconds). Stock and price update is "NO LIMIT" there and has no entry. The order
+# list's 1000 per minute is from developers.trendyol.com/v3.0/docs/2-get-shipment-packages.
+SERVICE_LIMITS: tuple[tuple[str, str, str, int, int], ...] = (
+    ("product_create", "POST", r"/product/sellers/[^/]+/v2/products", 1000, 60),
+    ("product_update", "POST", r"/product/sellers/[^/]+/products/(unapproved|content|variant)-bulk-update", 1000, 60),
+    ("product_update", "PUT", r"/product/sellers/[^/]+/products/archive-state", 1000, 60),
+    ("batch_result", "GET", r"/product/sellers/[^/]+/products/batch-requests/[^/]+", 1000, 60),
+    ("product_filter", "GET", r"/product/sellers/[^/]+/products(/approved|/unapproved)?", 2000, 60),
+    ("product_delete", "DELETE", r"/product/sellers/[^/]+/products", 100, 60),
+    ("addresses", "GET", r"/sellers/[^/]+/addresses", 1, 3600),
+    ("brands", "GET", r"/product/brands", 50, 60),
+    ("brands_by_name", "GET", r"/product/brands/by-name", 50, 60),
+    ("categories", "GET", r"/product/product-categories", 50, 60),
+    ("category_attributes", "GET", r"/product/categories/[^/]+/attributes", 50, 60),
+    ("shipment_packages", "GET", r"/order/sellers/[^/]+/orders", 1000, 60),
+)
