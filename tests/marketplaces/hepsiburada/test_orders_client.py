@@ -278,3 +278,12 @@ def test_package_listing_sends_offset_as_hepsiburadas_example_spells_it(sim, oms
     assert dict(seen[0].url.params) == {"Offset": "10", "limit": "10", "timespan": "96"}
     assert "offset" not in dict(seen[0].url.params)
     assert oms_client.list_packages(10, 10) == []  # accepted by the simulator
+
+
+def test_claims_accept_claim_number_as_well_as_number():
+    from mpdash.marketplaces.hepsiburada.models import Claim
+
+    assert Claim.model_validate({"number": "C-1", "status": "NewRequest"}).number == "C-1"
+    assert Claim.model_validate({"claimNumber": "C-2", "status": "NewRequest"}).number == "C-2"
+    with pytest.raises(Exception, match="number"):
+        Claim.model_validate({"status": "NewRequest"})

@@ -574,7 +574,10 @@ class Claim(_Model):
     """One claim (``Claim`` of the claim document; PascalCase fields are undocumented but observed)."""
 
     id: str | None = None
-    number: str = Field(min_length=1)
+    # The claim number arrives as "number" or as "claimNumber" (both spellings occur in
+    # Hepsiburada's claim answers as summarised in issue 17; guess: which of the two each
+    # endpoint uses was not verified against the published spec on 2026-12-06).
+    number: str = Field(min_length=1, validation_alias=AliasChoices("number", "claimNumber"))
     status: str = Field(min_length=1)
     claim_type: str | None = Field(None, alias="claimType")
     claim_date: datetime | None = Field(None, alias="claimDate")
