@@ -287,3 +287,12 @@ def test_claims_accept_claim_number_as_well_as_number():
     assert Claim.model_validate({"claimNumber": "C-2", "status": "NewRequest"}).number == "C-2"
     with pytest.raises(Exception, match="number"):
         Claim.model_validate({"status": "NewRequest"})
+
+
+def test_upload_answer_tracking_id_at_the_top_level_or_under_data():
+    from mpdash.marketplaces.hepsiburada.models import ImportAccepted
+
+    assert ImportAccepted.model_validate({"success": True, "data": {"trackingId": "T-1"}}).data.tracking_id == "T-1"
+    assert ImportAccepted.model_validate({"success": True, "trackingId": "T-2"}).data.tracking_id == "T-2"
+    with pytest.raises(Exception, match="data"):
+        ImportAccepted.model_validate({"success": True})

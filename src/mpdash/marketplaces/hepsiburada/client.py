@@ -314,8 +314,12 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
         """Ask Hepsiburada to change listed products (``[{hbSku, productName, …}]``); returns the trackingId.
 
         The file is ``{merchantId, items}`` as in the update service's documented example
-        (``integrator-ticket-upload.json``). guess: its answer is documented only as an
-        object; we read ``data.trackingId`` like the import's.
+        (``integrator-ticket-upload.json``). The answer's ``trackingId`` is read at the top
+        level or under ``data`` (issue 17 quotes the spec's example with it at the top level;
+        guess: not confirmed on 2026-12-06). guess: issue 17 says the published spec declares
+        bearer (JWT) auth for ticket-api; neither that nor how the token is obtained could be
+        confirmed in the search corpus (checked 2026-12-06: developers.hepsiburada.com
+        "Ürün Güncelleme Servisi" / uploadticketviafile), so Basic auth is kept.
         """
         if not items:
             raise ValueError("a product update needs at least one product")
