@@ -2,9 +2,9 @@
 
 Shapes follow Trendyol's developer documentation (the OpenAPI definitions and sample
 answers of getCategoryTree, getCategoryAttributes v2, getCategoryAttributeValues v2,
-getBrands, getBatchRequestResult, filterProducts) as summarised in the shared API
-reference. Where Trendyol's own pages disagree the model accepts both spellings and says
-so. Unknown extra fields are kept (``extra="allow"``) so that a new field never breaks
+getBrands, getBatchRequestResult, filterApprovedProducts and filterUnapprovedProducts v2)
+as summarised in the shared API reference. Where Trendyol's own pages disagree the model
+accepts both spellings and says so. Unknown extra fields are kept (``extra="allow"``) so that a new field never breaks
 parsing.
 """
 
@@ -222,7 +222,9 @@ class RejectReason(_Model):
 
 
 class ProductItem(_Model):
-    """One product of ``filterProducts``; only the fields we read are typed."""
+    """One product: an item of ``filterUnapprovedProducts`` (v2, flat like the retired V1
+    filterProducts item), or an approved variant flattened by ``ApprovedProductsPage.products``;
+    only the fields we read are typed."""
 
     barcode: str | None = None
     stock_code: str | None = Field(None, alias="stockCode")

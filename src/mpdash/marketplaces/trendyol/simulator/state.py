@@ -602,7 +602,7 @@ class SimulatorState(OrderBook, SimState):
         return reasons
 
     def _stored_attributes(self, attributes: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-        """Attributes as filterProducts shows them: one entry per value."""
+        """Attributes as the product filters show them: one entry per value."""
         out = []
         for entry in attributes or []:
             aid = entry["attributeId"]
