@@ -268,3 +268,31 @@ def test_secrets_never_in_logged_exchanges(sim, oms_client, caplog):
     recorded = json.dumps([e.as_dict() for e in oms_client.exchanges], ensure_ascii=False)
     assert oms_client.exchanges and password not in recorded and "Basic " not in recorded
     assert password not in caplog.text and password not in repr(oms_client)
+
+
+def test_package_listing_sends_offset_as_hepsiburadas_example_spells_it(sim, oms_client):
+    """The packages listing sends ``Offset`` (changelog examples, checked 2026-12-06), and
+    the simulator accepts it over real HTTP."""
+    seen: list[httpx.Request] = []
+    mock_client(answering(200, [], seen=seen)).list_packages(10, 10, timespan=96)
+    assert dict(seen[0].url.params) == {"Offset": "10", "limit": "10", "timespan": "96"}
+    assert "offset" not in dict(seen[0].url.params)
+    assert oms_client.list_packages(10, 10) == []  # accepted by the simulator
+
+
+def test_claims_accept_claim_number_as_well_as_number():
+    from mpdash.marketplaces.hepsiburada.models import Claim
+
+    assert Claim.model_validate({"number": "C-1", "status": "NewRequest"}).number == "C-1"
+    assert Claim.model_validate({"claimNumber": "C-2", "status": "NewRequest"}).number == "C-2"
+    with pytest.raises(Exception, match="number"):
+        Claim.model_validate({"status": "NewRequest"})
+
+
+def test_upload_answer_tracking_id_at_the_top_level_or_under_data():
+    from mpdash.marketplaces.hepsiburada.models import ImportAccepted
+
+    assert ImportAccepted.model_validate({"success": True, "data": {"trackingId": "T-1"}}).data.tracking_id == "T-1"
+    assert ImportAccepted.model_validate({"success": True, "trackingId": "T-2"}).data.tracking_id == "T-2"
+    with pytest.raises(Exception, match="data"):
+        ImportAccepted.model_validate({"success": True})

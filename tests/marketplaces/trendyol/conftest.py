@@ -99,7 +99,9 @@ def wait_state(adapter: TrendyolAdapter, sku: str, state: str, timeout: float = 
         status = adapter.product_statuses([sku])[sku]
         if status.state == state or time.monotonic() > deadline:
             return status
-        time.sleep(0.05)
+        # A lookup of an unapproved product is two filter calls (approved, then unapproved
+        # v2 filter); 0.2 s keeps the polling inside the simulator's 50-per-10-s window.
+        time.sleep(0.2)
 
 
 def dress_record(catalog: CatalogData, sku: str, *, attributes: dict[int, str] | None = None, category=None,

@@ -102,7 +102,7 @@ def test_real_rate_limit_window_is_per_service_group(sim, client):
     client.get_brands()
     client.get_category_tree()
     with pytest.raises(RateLimited):
-        client.filter_products()  # a third product read within the window
+        client.filter_approved_products()  # a third product read within the window
     client.update_price_and_inventory([{"barcode": "A", "quantity": 2}])  # another group: still allowed
 
 
@@ -135,7 +135,7 @@ def test_unexpected_json_raises_malformed_response():
     with pytest.raises(MalformedResponse, match=r"POST /product/sellers/1/v2/products: .*batchRequestId"):
         client.create_products([{"barcode": "A"}])
     with pytest.raises(MalformedResponse, match="totalElements"):
-        client.filter_products()
+        client.filter_approved_products()
 
 
 def test_oversize_request_is_rejected_with_trendyols_message(sim, client):
@@ -177,7 +177,11 @@ def test_delete_sends_a_body_with_delete(sim, client):
 
 def test_argument_checks(client):
     with pytest.raises(ValueError, match="size"):
-        client.filter_products(size=201)
+        client.filter_approved_products(size=101)
+    with pytest.raises(ValueError, match="page x size"):
+        client.filter_approved_products(page=101, size=100)
+    with pytest.raises(ValueError, match="size"):
+        client.filter_unapproved_products(size=1001)
     with pytest.raises(ValueError, match="page"):
         client.get_attribute_values(1, 2, page=1001)
     with pytest.raises(ValueError, match="at least one item"):
@@ -190,3 +194,30 @@ def test_seller_budget_key_and_rates():
     budget = seller_budget(SELLER)
     assert budget.key == f"trendyol:{SELLER}"
     assert [(spec.calls, spec.per_seconds) for spec in budget.specs] == [(50, 10)]
+
+
+def test_client_no_longer_calls_the_retired_v1_filter(sim, client):
+    """filterProducts (V1) is retired (developers.trendyol.com/v2.0/docs/product-filter-
+    filterproducts, checked 2026-12-06): the client has no method for it, its reads go to the
+    v2 filters, and the simulator answers the old path 410 Gone."""
+    assert not hasattr(client, "filter_products")
+    sim.add_products([{"barcode": "A"}, {"barcode": "W", "approved": False}])
+    assert [p.barcode for p in client.filter_approved_products().products()] == ["A"]
+    assert [p.barcode for p in client.filter_unapproved_products().content] == ["W"]
+    with pytest.raises(Exception) as caught:
+        client.request("GET", f"/product/sellers/{client.seller_id}/products")
+    assert "410" in str(caught.value) or "filterApprovedProducts" in str(caught.value)
+
+
+def test_per_service_limits_follow_the_servis_limitleri_page():
+    """developers.trendyol.com/docs/1-servis-limitleri (checked 2026-12-06)."""
+    from mpdash.marketplaces.trendyol.client import service_of
+
+    assert service_of("GET", "/product/brands") == ("brands", 50, 60)
+    assert service_of("GET", "/product/product-categories") == ("categories", 50, 60)
+    assert service_of("GET", "/product/categories/411/attributes") == ("category_attributes", 50, 60)
+    assert service_of("GET", "/product/sellers/1/products/approved") == ("product_filter", 2000, 60)
+    assert service_of("DELETE", "/product/sellers/1/products") == ("product_delete", 100, 60)
+    assert service_of("POST", "/product/sellers/1/v2/products") == ("product_create", 1000, 60)
+    assert service_of("GET", "/product/sellers/1/products/batch-requests/x") == ("batch_result", 1000, 60)
+    assert service_of("POST", "/inventory/sellers/1/products/price-and-inventory") is None  # NO LIMIT

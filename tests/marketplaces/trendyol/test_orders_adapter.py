@@ -242,7 +242,7 @@ def test_shipped_and_delivered_are_trendyols_unless_the_seller_ships(shop, adapt
     shipped = adapter.send_order_update(OrderUpdate(package_id, "shipped", invoice_number="INV-9"))
     assert shipped.ok and "sets Shipped itself" in shipped.message
     assert shop.package(package_id)["status"] == "Invoiced"  # the earlier steps were taken
-    own = make_adapter(send_shipping_info=True)
+    own = make_adapter(send_shipping_info=True, cargo_provider_code="ARASMP")  # tracking-details needs it
     mine = str(shop.place_order([{"barcode": "BC-2"}])["packageId"])
     assert not own.send_order_update(OrderUpdate(mine, "shipped")).ok  # no tracking number
     result = own.send_order_update(OrderUpdate(mine, "shipped", tracking_number="ARAS-555"))

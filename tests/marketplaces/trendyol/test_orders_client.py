@@ -105,7 +105,7 @@ def test_split_package_and_tracking_number(stocked, client):
     stocked.configure(repack_delay=0)
     placed = stocked.place_order([{"barcode": "BC-1", "quantity": 2}, {"barcode": "BC-2", "quantity": 1}])
     package = client.get_shipment_package(placed["packageId"])
-    client.update_tracking_number(package.id, "OWN-123")
+    client.update_tracking_number(package.id, "OWN-123", "ARASMP")
     assert client.get_shipment_package(package.id).cargo_tracking_number == "OWN-123"
     client.split_package(package.id, [[(package.lines[0].line_id, 1)], [(package.lines[1].line_id, 1)]])
     assert stocked.wait_for_order_events(2)
@@ -279,3 +279,22 @@ def test_secrets_never_in_exchanges_or_logs(sim, make_client, caplog):
         assert secret not in recorded
     assert "Basic " not in recorded
     assert SELLER in recorded  # the seller id is no secret: it is in every path
+
+
+def test_client_no_longer_calls_the_deprecated_update_tracking_number(stocked, client):
+    """``…/update-tracking-number`` is deprecated (developers.trendyol.com/v2.0/docs/update-
+    shipping-code-updatetrackingnumber, checked 2026-12-06): the client sends
+    ``…/tracking-details`` with cargoSenderNumber and providerCode, and the simulator answers
+    the old path 410 Gone (the status is a guess)."""
+    package = client.get_shipment_package(stocked.place_order([{"barcode": "BC-1"}])["packageId"])
+    client.update_tracking_number(package.id, "OWN-9", "ARASMP")
+    assert stocked.package(package.id)["cargoProviderCode"] == "ARASMP"
+    exchange = client.last_exchange()
+    assert exchange is None or "update-tracking-number" not in str(exchange)
+    with pytest.raises(Exception) as caught:
+        client.request("PUT", f"/order/sellers/{client.seller_id}/shipment-packages/{package.id}/update-tracking-number",
+                       json_body={"trackingNumber": "OLD-1"})
+    assert "tracking-details" in str(caught.value) or "410" in str(caught.value)
+    assert client.get_shipment_package(package.id).cargo_tracking_number == "OWN-9"
+    with pytest.raises(ValueError, match="provider_code"):
+        client.update_tracking_number(package.id, "OWN-9", "")

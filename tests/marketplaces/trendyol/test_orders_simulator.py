@@ -249,14 +249,18 @@ def test_customer_cancel_and_split(shop):
 
 def test_tracking_number_and_manual_delivery(shop):
     placed = place(shop)
-    path = f"{PACKAGES}/{placed['packageId']}/update-tracking-number"
+    path = f"{PACKAGES}/{placed['packageId']}/tracking-details"
     assert api(shop, "PUT", path, json={}).status_code == 400
-    assert api(shop, "PUT", path, json={"trackingNumber": "OWN-1"}).status_code == 200
+    assert api(shop, "PUT", path, json={"cargoSenderNumber": "OWN-1"}).status_code == 400  # providerCode required
+    retired = f"{PACKAGES}/{placed['packageId']}/update-tracking-number"
+    assert api(shop, "PUT", retired, json={"trackingNumber": "OWN-1"}).status_code == 410  # deprecated service
+    assert api(shop, "PUT", path, json={"cargoSenderNumber": "OWN-1", "providerCode": "ARASMP"}).status_code == 200
     deliver = f"{BASE}/order/sellers/{SELLER}/manual-deliver/OWN-1"
     assert api(shop, "PUT", deliver).status_code == 400  # not shipped yet
     set_status(shop, placed["packageId"], "Picking")
     control(shop, "POST", f"/_sim/packages/{placed['packageId']}/status", json={"status": "Shipped"})
-    assert api(shop, "PUT", path, json={"trackingNumber": "OWN-2"}).status_code == 400  # shipped: too late
+    assert api(shop, "PUT", path, json={"cargoSenderNumber": "OWN-2",
+                                        "providerCode": "ARASMP"}).status_code == 400  # shipped: too late
     assert api(shop, "PUT", deliver).status_code == 200
     assert package_of(shop, placed["packageId"])["status"] == "Delivered"
     assert api(shop, "PUT", f"{BASE}/order/sellers/{SELLER}/manual-deliver/NOPE").status_code == 404

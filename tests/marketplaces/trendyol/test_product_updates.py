@@ -45,7 +45,7 @@ def test_approved_product_goes_through_content_bulk_update(sim, adapter, make_ad
     assert product["approved"] and product["onSale"]  # still on sale
     assert "content_updated" in _paths(sim)
     # The filter shows the new title too; the approval check brings the state back to on sale.
-    assert adapter.client.filter_products(0, 10, barcode="BC-A1").content[0].title == "Yeni başlık A1"
+    assert adapter.client.filter_approved_products(0, 10, barcode="BC-A1").content[0].title == "Yeni başlık A1"
     assert adapter.product_statuses(["A1"])["A1"].state == ON_SALE
 
 

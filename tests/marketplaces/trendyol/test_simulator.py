@@ -18,6 +18,8 @@ from .conftest import DRESS, GOOD, SELLER
 
 BASE = "/integration"
 PRODUCTS = f"{BASE}/product/sellers/{SELLER}/products"
+APPROVED = f"{PRODUCTS}/approved"  # filterApprovedProducts (v2)
+UNAPPROVED = f"{PRODUCTS}/unapproved"  # filterUnapprovedProducts (v2)
 INVENTORY = f"{BASE}/inventory/sellers/{SELLER}/products/price-and-inventory"
 CREATE = f"{BASE}/product/sellers/{SELLER}/v2/products"
 
@@ -146,14 +148,15 @@ def test_create_is_in_progress_then_completed_then_approved(sim):
     done = batch(sim, batch_id)
     assert done["status"] == "COMPLETED" and done["batchRequestType"] == "ProductV2OnBoarding"
     assert done["items"][0]["status"] == "SUCCESS" and done["items"][0]["requestItem"]["product"]["barcode"] == "B1"
-    product = api(sim, "GET", PRODUCTS, params={"barcode": "B1"}).json()["content"][0]
+    product = api(sim, "GET", UNAPPROVED, params={"barcode": "B1"}).json()["content"][0]
     assert (product["approved"], product["onSale"], product["rejected"]) == (False, False, False)
     assert product["attributes"][0] == {"attributeId": 348, "attributeName": "Renk",
                                         "attributeValueId": sim.catalog.value_named(348, "Siyah"),
                                         "attributeValue": "Siyah"}
     assert sim.wait_until_processed(2, approvals=True)
-    product = api(sim, "GET", PRODUCTS, params={"barcode": "B1"}).json()["content"][0]
-    assert product["approved"] and product["onSale"] and product["productContentId"]
+    assert api(sim, "GET", UNAPPROVED, params={"barcode": "B1"}).json()["totalElements"] == 0
+    content = api(sim, "GET", APPROVED, params={"barcode": "B1"}).json()["content"][0]
+    assert content["variants"][0]["onSale"] and content["contentId"]  # approved: in the approved filter
 
 
 def test_rejection_marked_through_the_control_endpoint(sim):
@@ -247,22 +250,39 @@ def test_update_and_archive_and_delete_rules(sim):
     assert [h["kind"] for h in sim.history("LIVE")] == ["archived", "deleted"]
 
 
-def test_filter_products_paging_and_filters(sim):
+def test_v2_filters_paging_and_filters(sim):
     sim.add_products([{"barcode": f"P{i}", "stockCode": f"S{i}", "quantity": i} for i in range(5)])
     sim.add_products([{"barcode": "W", "approved": False}, {"barcode": "AR", "archived": True}])
-    page = api(sim, "GET", PRODUCTS, params={"page": 1, "size": 2}).json()
-    assert [p["barcode"] for p in page["content"]] == ["P2", "P3"]
-    assert (page["totalElements"], page["totalPages"], page["page"], page["size"]) == (7, 4, 1, 2)
-    assert [p["barcode"] for p in api(sim, "GET", PRODUCTS, params={"approved": "false"}).json()["content"]] == ["W"]
-    assert [p["barcode"] for p in api(sim, "GET", PRODUCTS, params={"archived": "true"}).json()["content"]] == ["AR"]
-    on_sale = api(sim, "GET", PRODUCTS, params={"onSale": "true"}).json()
+    page = api(sim, "GET", APPROVED, params={"page": 1, "size": 2}).json()
+    assert [c["variants"][0]["barcode"] for c in page["content"]] == ["P2", "P3"]
+    assert (page["totalElements"], page["totalPages"], page["page"], page["size"]) == (6, 3, 1, 2)
+    following = api(sim, "GET", APPROVED, params={"size": 2, "nextPageToken": page["nextPageToken"]}).json()
+    assert [c["variants"][0]["barcode"] for c in following["content"]] == ["P4", "AR"]
+    assert following["page"] == 2 and following["nextPageToken"] is None
+    assert [p["barcode"] for p in api(sim, "GET", UNAPPROVED).json()["content"]] == ["W"]
+    archived = api(sim, "GET", APPROVED, params={"archived": "true"}).json()["content"]
+    assert [c["variants"][0]["barcode"] for c in archived] == ["AR"]
+    on_sale = api(sim, "GET", APPROVED, params={"onSale": "true"}).json()
     assert on_sale["totalElements"] == 5
-    assert api(sim, "GET", PRODUCTS, params={"stockCode": "S3"}).json()["content"][0]["quantity"] == 3
-    assert api(sim, "GET", PRODUCTS, params={"barcode": "nope"}).json()["totalElements"] == 0
-    assert api(sim, "GET", PRODUCTS, params={"size": 201}).status_code == 400
-    assert api(sim, "GET", PRODUCTS, params={"page": 2501}).status_code == 400
-    assert api(sim, "GET", PRODUCTS, params={"approved": "yes"}).status_code == 400
-    assert "_internal" not in page["content"][0]
+    variant = api(sim, "GET", APPROVED, params={"stockCode": "S3"}).json()["content"][0]["variants"][0]
+    assert variant["stock"]["quantity"] == 3
+    assert api(sim, "GET", APPROVED, params={"barcode": "nope"}).json()["totalElements"] == 0
+    assert api(sim, "GET", APPROVED, params={"size": 101}).status_code == 400  # at most 100 (documented)
+    assert api(sim, "GET", UNAPPROVED, params={"size": 1001}).status_code == 400
+    assert api(sim, "GET", APPROVED, params={"page": 101, "size": 100}).status_code == 400  # page x size > 10,000
+    assert api(sim, "GET", APPROVED, params={"nextPageToken": "not-a-token"}).status_code == 400
+    assert api(sim, "GET", APPROVED, params={"onSale": "yes"}).status_code == 400
+    assert "_internal" not in api(sim, "GET", UNAPPROVED).json()["content"][0]
+
+
+def test_retired_v1_filter_is_gone(sim):
+    """V1 filterProducts was retired on 10 August 2026: the simulator answers it 410 Gone
+    (guess: the live answer's status is not documented), naming the v2 services."""
+    sim.add_products([{"barcode": "A"}])
+    answer = api(sim, "GET", PRODUCTS, params={"barcode": "A"})
+    assert answer.status_code == 410
+    assert "filterApprovedProducts" in answer.text and "filterUnapprovedProducts" in answer.text
+    assert api(sim, "DELETE", PRODUCTS, json={"items": [{"barcode": "A"}]}).status_code == 200  # delete stays
 
 
 # --- price and inventory -----------------------------------------------------------------------
@@ -410,7 +430,7 @@ def test_hundreds_of_concurrent_requests(sim):
     with httpx.Client(base_url=sim.url, timeout=10, limits=limits, **GOOD) as http:
 
         def call(i):
-            return http.get(PRODUCTS, params={"barcode": f"K-{i % 50}"}).status_code
+            return http.get(APPROVED, params={"barcode": f"K-{i % 50}"}).status_code
 
         with ThreadPoolExecutor(max_workers=100) as pool:
             codes = list(pool.map(call, range(500)))
@@ -425,9 +445,13 @@ def test_large_catalog_and_full_batches_stay_fast(sim):
     assert time.perf_counter() - started < 30  # a guard against quadratic work, not a budget (see bench/)
     started = time.perf_counter()
     for barcode in ("L-000000", "L-010000", "L-019999"):
-        assert api(sim, "GET", PRODUCTS, params={"barcode": barcode}).json()["content"][0]["barcode"] == barcode
-    last = api(sim, "GET", PRODUCTS, params={"page": 99, "size": 200}).json()
-    assert last["content"][-1]["barcode"] == "L-019999" and last["totalPages"] == 100
+        content = api(sim, "GET", APPROVED, params={"barcode": barcode}).json()["content"][0]
+        assert content["variants"][0]["barcode"] == barcode
+    # 100 a page, page x size at most 10,000: the 10,001st product comes through the token.
+    edge = api(sim, "GET", APPROVED, params={"page": 99, "size": 100}).json()
+    assert edge["content"][-1]["variants"][0]["barcode"] == "L-009999" and edge["totalPages"] == 200
+    beyond = api(sim, "GET", APPROVED, params={"size": 100, "nextPageToken": edge["nextPageToken"]}).json()
+    assert beyond["content"][0]["variants"][0]["barcode"] == "L-010000"
     items = [{"barcode": f"L-{i:06d}", "quantity": 5} for i in range(0, 20_000, 20)]  # 1000 items
     batch_id = api(sim, "POST", INVENTORY, json={"items": items}).json()["batchRequestId"]
     answer = batch(sim, batch_id)

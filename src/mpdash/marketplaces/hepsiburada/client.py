@@ -314,8 +314,12 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
         """Ask Hepsiburada to change listed products (``[{hbSku, productName, …}]``); returns the trackingId.
 
         The file is ``{merchantId, items}`` as in the update service's documented example
-        (``integrator-ticket-upload.json``). guess: its answer is documented only as an
-        object; we read ``data.trackingId`` like the import's.
+        (``integrator-ticket-upload.json``). The answer's ``trackingId`` is read at the top
+        level or under ``data`` (issue 17 quotes the spec's example with it at the top level;
+        guess: not confirmed on 2026-12-06). guess: issue 17 says the published spec declares
+        bearer (JWT) auth for ticket-api; neither that nor how the token is obtained could be
+        confirmed in the search corpus (checked 2026-12-06: developers.hepsiburada.com
+        "Ürün Güncelleme Servisi" / uploadticketviafile), so Basic auth is kept.
         """
         if not items:
             raise ValueError("a product update needs at least one product")
@@ -431,9 +435,12 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         if timespan is not None and (begin is not None or end is not None):
             raise ValueError("give either timespan or begin/end, not both")
         path = f"/packages/merchantid/{self._mid}"
-        # guess: the document spells this one "Offset"; every other OMS listing, and the
-        # changelog's example for this path, say "offset".
-        params = _window({"offset": offset, "limit": limit}, begin, end)
+        # "Offset", capital O, as Hepsiburada's own examples for this path spell it
+        # (developers.hepsiburada.com changelog "Hepsiburada Entegrasyon- Haziran 2023" and
+        # "- Mayıs 2024": ``…?timespan=96&limit=10&Offset=0``; checked 2026-12-06). Every other
+        # OMS listing's example says "offset". guess: the published OpenAPI file itself was
+        # not found in the search corpus, so its spelling is unconfirmed.
+        params = _window({"Offset": offset, "limit": limit}, begin, end)
         if timespan is not None:
             params["timespan"] = int(timespan)
         data = self.request("GET", path, params=params)

@@ -94,6 +94,9 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
 # for inventory uploads; we apply the same figure to the narrower stock and price uploads.
 # Source: "Listeleme Entegrasyonu Önemli Bilgiler" as transcribed by public integrator
 # notes; the official page itself could not be read here.
+# guess: 4,000 per listings upload is unconfirmed; other clients cap at 1,000 and no
+# documented figure was found on developers.hepsiburada.com (searched 2026-12-06), so the
+# current figure is kept.
 MAX_LISTINGS_PER_UPLOAD = 4000
 
 # Most products one catalog import file (POST /product/api/products/import) or product

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from ..errors import RequestRejected
 from ..kit.answers import AnswerModel, answer_parser
@@ -211,9 +211,19 @@ class TrackingId(_Model):
 
 
 class ImportAccepted(CatalogEnvelope):
-    """Answer to an import or update upload: ``{…, data: {trackingId}}``."""
+    """Answer to an import or update upload: ``{…, data: {trackingId}}``, or, for the
+    ticket-api product update, ``{…, trackingId}`` at the top level (the form issue 17 quotes
+    from the published spec's example; guess: not confirmed in the search corpus on
+    2026-12-06, so both forms are read)."""
 
     data: TrackingId
+
+    @model_validator(mode="before")
+    @classmethod
+    def _top_level_tracking_id(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("data") in (None, {}) and value.get("trackingId"):
+            return {**value, "data": {"trackingId": value["trackingId"]}}
+        return value
 
 
 class ImportMessage(_Model):
@@ -574,7 +584,10 @@ class Claim(_Model):
     """One claim (``Claim`` of the claim document; PascalCase fields are undocumented but observed)."""
 
     id: str | None = None
-    number: str = Field(min_length=1)
+    # The claim number arrives as "number" or as "claimNumber" (both spellings occur in
+    # Hepsiburada's claim answers as summarised in issue 17; guess: which of the two each
+    # endpoint uses was not verified against the published spec on 2026-12-06).
+    number: str = Field(min_length=1, validation_alias=AliasChoices("number", "claimNumber"))
     status: str = Field(min_length=1)
     claim_type: str | None = Field(None, alias="claimType")
     claim_date: datetime | None = Field(None, alias="claimDate")

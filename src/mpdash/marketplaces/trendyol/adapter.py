@@ -86,8 +86,8 @@ from .config import (
     DUPLICATE_WINDOW_SECONDS,
     FLOWS,
     MAX_CLAIM_PAGE_SIZE,
-    MAX_FILTER_PAGE,
-    MAX_FILTER_PAGE_SIZE,
+    MAX_APPROVED_PAGE_SIZE,
+    MAX_APPROVED_WINDOW,
     MAX_IMAGES,
     MAX_ORDER_PAGE_SIZE,
     MAX_RESULT_WINDOW,
@@ -198,7 +198,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
     # with typical content is about 3 MB).
     max_request_bytes = 10 * 1024 * 1024
 
-    listings_page_size = MAX_FILTER_PAGE_SIZE
+    listings_page_size = MAX_APPROVED_PAGE_SIZE  # the approved filter's ceiling (documented)
     values_page_size = MAX_VALUES_PAGE_SIZE
     brands_page_size = 1000  # Trendyol: "at least 1,000 brands per page"
     max_brand_pages = 2000  # a bound on the walk: Trendyol lists no total
@@ -251,6 +251,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         # guess: a package travels with the seller's own carrier when the channel sends shipping
         # info itself (send_shipping_info); Trendyol's package shows no documented flag for it.
         self._own_carrier = read.flag("send_shipping_info")
+        self._provider_code = read.text("cargo_provider_code").strip()
         # barcode -> sku of the batches this adapter sent: Trendyol echoes barcodes only.
         self.sent_batches: SentMemory[dict[str, str]] = SentMemory(self.remembered_batches)
         # contentId -> skus of the content-bulk-update batches this adapter sent (by remote id).
@@ -413,7 +414,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         return ItemResult(sku, True, note, answer)
 
     def list_listings(self) -> Iterator[Listing]:
-        """Every product of the seller, page by page (filterProducts)."""
+        """Every product of the seller, page by page (the approved, then the unapproved filter)."""
         for product in self._all_products():
             sku = product.stock_code or product.barcode
             if not sku:
@@ -428,9 +429,29 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             )
 
     def _all_products(self) -> Iterator[ProductItem]:
-        for answer in read_pages(lambda page: self.client.filter_products(page, self.listings_page_size),
+        """Approved products (filterApprovedProducts), then the unapproved and rejected ones
+        (filterUnapprovedProducts): the two v2 filters that replace the retired V1 filter."""
+        size = self.listings_page_size
+        page, token = 0, None
+        while True:
+            answer = self.client.filter_approved_products(page, size, next_page_token=token)
+            yield from answer.products()
+            page += 1
+            if not answer.content or page >= answer.total_pages:
+                break
+            if page * size > MAX_APPROVED_WINDOW or token:
+                # Past page x size 10,000 only the answer's token pages on (documented).
+                token = answer.next_page_token
+                if not token:
+                    logger.warning("Trendyol filterApprovedProducts: no nextPageToken past %s products; "
+                                   "the listing stops there", page * size)
+                    break
+        yield from self._pages_of_unapproved(size)
+
+    def _pages_of_unapproved(self, size: int) -> Iterator[ProductItem]:
+        for answer in read_pages(lambda page: self.client.filter_unapproved_products(page, size),
                                  lambda a, following: not a.content or following >= a.total_pages,
-                                 most=MAX_FILTER_PAGE + 1, what="Trendyol filterProducts", strict=False):
+                                 most=MAX_APPROVED_WINDOW, what="Trendyol filterUnapprovedProducts", strict=False):
             yield from answer.content
 
     def _find_products(self, keys: list[str], by: tuple[str, ...] = ("stock_code", "barcode")) -> dict[str, ProductItem]:
@@ -442,8 +463,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             params = {"stock_code": "stock_code", "barcode": "barcode"}
             for key in wanted:
                 for attribute in by:
-                    page = self.client.filter_products(0, 10, **{params[attribute]: key})
-                    match = next((p for p in page.content if getattr(p, attribute) == key), None)
+                    match = self._find_one(attribute, params[attribute], key)
                     if match is not None:
                         found[key] = match
                         break
@@ -460,6 +480,15 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             if match is not None:
                 found[key] = match
         return found
+
+    def _find_one(self, attribute: str, param: str, key: str) -> ProductItem | None:
+        """The product whose ``attribute`` is ``key``: approved first, then unapproved."""
+        approved = self.client.filter_approved_products(0, 10, **{param: key}).products()
+        match = next((p for p in approved if getattr(p, attribute) == key), None)
+        if match is None:
+            unapproved = self.client.filter_unapproved_products(0, 10, **{param: key}).content
+            match = next((p for p in unapproved if getattr(p, attribute) == key), None)
+        return match
 
     # --- catalog side -------------------------------------------------------------------
     @classmethod
@@ -686,7 +715,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
 
     def send_products(self, records: list[ProductRecord], *, update: bool = False) -> Submission:
         """One create request (``v2/products``); or, with ``update``, the documented update
-        for each product's approval state, looked up first (filterProducts):
+        for each product's approval state, looked up first (the v2 filters):
 
         * approved products: ``content-bulk-update`` keyed by their contentId (title,
           description, images, attributes);
@@ -834,7 +863,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
                                      "(the product stays on sale meanwhile)", answer, state=PENDING_APPROVAL)
 
     def product_statuses(self, skus: list[str]) -> dict[str, ProductStatus]:
-        """Approval state per sku, found by stockCode (then barcode) with filterProducts.
+        """Approval state per sku, found by stockCode (then barcode) with the v2 filters.
 
         ``on_sale``: approved by Trendyol; ``reasons`` say when it is nevertheless not
         buyable (archived, locked, blacklisted). ``pending_approval``: sent, not reviewed
@@ -1164,7 +1193,11 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         if number == (package.cargo_tracking_number or ""):
             steps.append(f"tracking number {number} already on Trendyol")
             return
-        self.client.update_tracking_number(package.id, number)
+        provider = str(update.cargo_company or "").strip() or self._provider_code
+        if not provider:
+            raise RequestRejected("Trendyol needs the carrier's providerCode with a tracking number: set the "
+                                  "channel's cargo_provider_code (e.g. ARASMP) or map the carrier's code")
+        self.client.update_tracking_number(package.id, number, provider)
         steps.append(f"tracking number {number} sent")
 
     def _deliver_own(self, package: ShipmentPackage, update: OrderUpdate, steps: list[str]) -> ItemResult:

@@ -30,8 +30,9 @@ from .config import (
     DUPLICATE_MESSAGE,
     INTEGRATOR_MAX_LENGTH,
     MAX_CLAIM_PAGE_SIZE,
-    MAX_FILTER_PAGE,
-    MAX_FILTER_PAGE_SIZE,
+    MAX_APPROVED_PAGE_SIZE,
+    MAX_APPROVED_WINDOW,
+    MAX_UNAPPROVED_PAGE_SIZE,
     MAX_ITEMS_PER_REQUEST,
     MAX_ORDER_PAGE_SIZE,
     MAX_PACKAGE_IDS,
@@ -39,6 +40,7 @@ from .config import (
     MAX_VALUES_PAGE_SIZE,
     RATE_LIMIT_CALLS,
     RATE_LIMIT_SECONDS,
+    SERVICE_LIMITS,
 )
 from .models import (
     AttributeValuesPage,
@@ -52,17 +54,27 @@ from .models import (
     ClaimsPage,
     PackagesPage,
     ProductsPage,
+    ApprovedProductsPage,
     ShipmentPackage,
     TestOrderCreated,
     error_messages,
     parse_answer,
 )
 
-# Our pace for one seller's calls, shared by every worker: Trendyol's rule for every
-# endpoint is "at most 50 requests within 10 seconds" (else 429 too.many.requests). Its
-# per-service minute quotas are looser except brands and category lists (50 per minute),
-# which a catalog walk may still hit; those 429s become RateLimited (retry later).
+# Our pace for one seller's calls, shared by every worker: an overall 50 within 10 seconds
+# (guess: from third-party material, see config) and, per service, the limits of Trendyol's
+# "Servis Limitleri" page (config.SERVICE_LIMITS, checked 2026-12-06), each its own budget.
 SELLER_RATES = [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)]
+_SERVICES = tuple((name, method, re.compile(f"^{pattern}/?$"), calls, seconds)
+                  for name, method, pattern, calls, seconds in SERVICE_LIMITS)
+
+
+def service_of(method: str, path: str) -> tuple[str, int, int] | None:
+    """The Trendyol service a call belongs to and its documented limit (calls, seconds)."""
+    for name, wanted, pattern, calls, seconds in _SERVICES:
+        if wanted == method.upper() and pattern.match(path.split("?", 1)[0]):
+            return name, calls, seconds
+    return None
 
 _DUPLICATE_MARK = "15 dakika"  # the start of DUPLICATE_MESSAGE, matched case-insensitively
 _INTEGRATOR_RE = re.compile(rf"^[A-Za-z0-9]{{1,{INTEGRATOR_MAX_LENGTH}}}$")
@@ -172,6 +184,16 @@ class TrendyolClient(BaseClient):
     def __repr__(self) -> str:  # the dataclass repr would show the credentials
         return f"TrendyolClient(base_url={self.base_url!r}, seller_id={self.seller_id!r})"
 
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A call, after a slot of its service's own budget when budgets are on."""
+        if self.budget is not None:
+            service = service_of(method, path)
+            if service is not None:
+                name, calls, seconds = service
+                CallBudget(f"trendyol:{self.seller_id}:{name}", [RateSpec(calls, seconds)]).acquire(
+                    self.budget_max_wait)
+        return super().request(method, path, **kwargs)
+
     # --- paths ------------------------------------------------------------------------
     @property
     def _products(self) -> str:
@@ -254,29 +276,58 @@ class TrendyolClient(BaseClient):
         path = f"{self._products}/batch-requests/{path_part(batch_request_id, 'batch_request_id')}"
         return parse_answer(BatchResult, self.request("GET", path), f"GET {path}")
 
-    def filter_products(
+    def filter_approved_products(
         self,
         page: int = 0,
-        size: int = 50,
+        size: int = MAX_APPROVED_PAGE_SIZE,
         *,
         barcode: str | None = None,
         stock_code: str | None = None,
-        approved: bool | None = None,
-        on_sale: bool | None = None,
-        rejected: bool | None = None,
-        archived: bool | None = None,
+        next_page_token: str | None = None,
+    ) -> ApprovedProductsPage:
+        """One page of approved products (``filterApprovedProducts`` v2): contents with their
+        variants, at most 100 a page; page x size at most 10,000, after that the previous
+        answer's ``nextPageToken`` (sent instead of ``page``) brings the next page.
+
+        Docs: developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2
+        (checked 2026-12-06). guess: the path ``…/products/approved``; the docs page names
+        the service, not its path, and the path is known from third-party tests only."""
+        if not 1 <= size <= MAX_APPROVED_PAGE_SIZE:
+            raise ValueError(f"size must be 1..{MAX_APPROVED_PAGE_SIZE} (filterApprovedProducts)")
+        params: dict[str, Any] = {"size": size}
+        if next_page_token:
+            params["nextPageToken"] = next_page_token
+        else:
+            if page < 0 or page * size > MAX_APPROVED_WINDOW:
+                raise ValueError(f"page x size must be at most {MAX_APPROVED_WINDOW}; page on with next_page_token")
+            params["page"] = page
+        for name, value in (("barcode", barcode), ("stockCode", stock_code)):
+            if value is not None:
+                params[name] = value
+        path = f"{self._products}/approved"
+        return parse_answer(ApprovedProductsPage, self.request("GET", path, params=params), f"GET {path}")
+
+    def filter_unapproved_products(
+        self,
+        page: int = 0,
+        size: int = MAX_APPROVED_PAGE_SIZE,
+        *,
+        barcode: str | None = None,
+        stock_code: str | None = None,
     ) -> ProductsPage:
-        """One page of the seller's products (``filterProducts``), optionally filtered."""
-        if not 0 <= page <= MAX_FILTER_PAGE or not 1 <= size <= MAX_FILTER_PAGE_SIZE:
-            raise ValueError(f"page must be 0..{MAX_FILTER_PAGE} and size 1..{MAX_FILTER_PAGE_SIZE}")
+        """One page of products not approved yet, rejected ones included
+        (``filterUnapprovedProducts`` v2, one flat item per barcode).
+
+        Docs: named on developers.trendyol.com "ürün V2 api endpoint" (checked 2026-12-06).
+        guess: the path ``…/products/unapproved`` and the 1,000 page ceiling."""
+        if page < 0 or not 1 <= size <= MAX_UNAPPROVED_PAGE_SIZE:
+            raise ValueError(f"page must be >= 0 and size 1..{MAX_UNAPPROVED_PAGE_SIZE} (filterUnapprovedProducts)")
         params: dict[str, Any] = {"page": page, "size": size}
         for name, value in (("barcode", barcode), ("stockCode", stock_code)):
             if value is not None:
                 params[name] = value
-        for name, flag in (("approved", approved), ("onSale", on_sale), ("rejected", rejected), ("archived", archived)):
-            if flag is not None:
-                params[name] = "true" if flag else "false"
-        return parse_answer(ProductsPage, self.request("GET", self._products, params=params), f"GET {self._products}")
+        path = f"{self._products}/unapproved"
+        return parse_answer(ProductsPage, self.request("GET", path, params=params), f"GET {path}")
 
     # --- orders (shipment packages) ---------------------------------------------------------
     @property
@@ -374,10 +425,20 @@ class TrendyolClient(BaseClient):
             body["shouldKeepPreviousStatus"] = True
         self.request("POST", f"{self._package_path(package_id)}/split-packages", json_body=body)
 
-    def update_tracking_number(self, package_id: str | int, tracking_number: str) -> None:
-        """The seller's own carrier's tracking number (not allowed once shipped or cancelled)."""
-        self.request("PUT", f"{self._package_path(package_id)}/update-tracking-number",
-                     json_body={"trackingNumber": required_text(tracking_number, "tracking_number")})
+    def update_tracking_number(self, package_id: str | int, tracking_number: str, provider_code: str) -> None:
+        """The seller's own carrier's tracking number: ``PUT …/tracking-details`` with
+        ``{cargoSenderNumber, providerCode}`` (the package must be Picking first; not allowed
+        once Delivered, Undelivered or Returned).
+
+        Docs: developers.trendyol.com/v3.0/docs/4-update-tracking-number (checked 2026-12-06:
+        both fields required); the path ``…/tracking-details`` is from the v3.0 order API
+        endpoint list as the shared reference gives it (the docs page names the service only).
+        The older ``…/update-tracking-number`` with ``{trackingNumber}`` is marked deprecated
+        (developers.trendyol.com/v2.0/docs/update-shipping-code-updatetrackingnumber) and is
+        no longer called."""
+        body = {"cargoSenderNumber": required_text(tracking_number, "tracking_number"),
+                "providerCode": required_text(provider_code, "provider_code")}
+        self.request("PUT", f"{self._package_path(package_id)}/tracking-details", json_body=body)
 
     def manual_deliver(self, tracking_number: str) -> None:
         """Mark a package shipped by the seller's own carrier as delivered (path from a
@@ -410,6 +471,8 @@ class TrendyolClient(BaseClient):
     ) -> ClaimsPage:
         """One page of claims (``getClaims``); the dates select by the claim's creation date,
         the answer is sorted by last change. ``claim_ids`` overrides every other filter."""
+        # guess: the 10,000-record window is documented for getShipmentPackages only; that
+        # getClaims keeps it is not documented (checked 2026-12-06), kept as a guard.
         _check_listing_page(page, size, MAX_CLAIM_PAGE_SIZE)
         params: dict[str, Any] = {"page": page, "size": size}
         if claim_ids:

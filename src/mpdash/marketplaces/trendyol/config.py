@@ -24,16 +24,28 @@ VAT_RATES = (0, 1, 10, 20)  # accepted vatRate values in Turkey since July 2024
 DUPLICATE_WINDOW_SECONDS = 15 * 60  # an identical price-and-inventory body is refused for 15 minutes
 DUPLICATE_MESSAGE = "15 dakika boyunca aynı isteği tekrarlı olarak atamazsınız!"
 MAX_VALUES_PAGE_SIZE = 1000  # category attribute values: size <= 1000, page <= 1000
-MAX_FILTER_PAGE = 2500  # filterProducts: page <= 2500 (documented)
-# Largest filterProducts page. Trendyol documents none for the v1 filter (its v2 filters
-# allow 1000 unapproved / 100 approved); 200 is our guess, kept by client and simulator.
-MAX_FILTER_PAGE_SIZE = 200
+# Product filters (V1 filterProducts retired 10 August 2026; checked 2026-12-06 on
+# developers.trendyol.com/v2.0/docs/product-filter-filterproducts). Approved products v2
+# (developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2, checked
+# 2026-12-06): size <= 100, page x size <= 10,000, nextPageToken beyond that.
+MAX_APPROVED_PAGE_SIZE = 100
+MAX_APPROVED_WINDOW = 10_000
+# Unapproved products v2: 1,000 a page, as the shared reference summarises it (guess: the
+# unapproved page itself was not found in the search corpus on 2026-12-06).
+MAX_UNAPPROVED_PAGE_SIZE = 1000
+RETIRED_TRACKING_MESSAGE = ("update-tracking-number kullanımdan kaldırıldı: tracking-details servisine "
+                            "cargoSenderNumber ve providerCode gönderin")
+# The retired V1 filter: the simulator answers it with 410 Gone (guess: how the live service
+# answers the retired path is not documented; checked 2026-12-06).
+RETIRED_FILTER_MESSAGE = ("filterProducts (V1) 10 Ağustos 2026 itibarıyla kullanımdan kaldırıldı: "
+                          "filterApprovedProducts veya filterUnapprovedProducts (v2) kullanın")
 BARCODE_MAX_LENGTH = 40
 TITLE_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 30_000
 INTEGRATOR_MAX_LENGTH = 30  # the User-Agent suffix: letters and digits, at most 30 (documented)
 STOREFRONT_CODES = ("TR", "AE", "SA", "RO", "GR", "BG", "CZ", "HU", "SK", "AZ", "KW", "QA", "OM", "BH", "DE")
-# Trendyol's own pace rule for every endpoint: at most 50 requests in 10 seconds, else 429.
+# guess: "at most 50 requests in 10 seconds for every endpoint" comes from third-party
+# material, not Trendyol's pages; kept as an overall pace on top of the per-service limits.
 RATE_LIMIT_CALLS = 50
 RATE_LIMIT_SECONDS = 10
 
@@ -135,6 +147,11 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
             help="Seller address id returns go to; Trendyol's default when empty.",
         ),
         SchemaField(
+            "cargo_provider_code", "Cargo Provider Code", "text", default="",
+            help="Trendyol providerCode of the brand's own carrier (e.g. ARASMP), sent with its tracking numbers "
+            "when the order update names no carrier code.",
+        ),
+        SchemaField(
             "warehouse_mapping", "Warehouse Mapping", "json", default={},
             help="Warehouse erp_code -> Trendyol warehouseId, for warehouse updates (Trendyol Express sellers).",
         ),
@@ -150,3 +167,23 @@ BATCH_SIZES: dict[str, int] = {
     "product": MAX_ITEMS_PER_REQUEST,
     "product_delete": MAX_ITEMS_PER_REQUEST,
 }
+
+
+# Per-service limits from Trendyol's "Servis Limitleri" page (developers.trendyol.com/docs/
+# 1-servis-limitleri, checked 2026-12-06): (service, method, path pattern under /integration,
+# calls, seconds). Stock and price update is "NO LIMIT" there and has no entry. The order
+# list's 1000 per minute is from developers.trendyol.com/v3.0/docs/2-get-shipment-packages.
+SERVICE_LIMITS: tuple[tuple[str, str, str, int, int], ...] = (
+    ("product_create", "POST", r"/product/sellers/[^/]+/v2/products", 1000, 60),
+    ("product_update", "POST", r"/product/sellers/[^/]+/products/(unapproved|content|variant)-bulk-update", 1000, 60),
+    ("product_update", "PUT", r"/product/sellers/[^/]+/products/archive-state", 1000, 60),
+    ("batch_result", "GET", r"/product/sellers/[^/]+/products/batch-requests/[^/]+", 1000, 60),
+    ("product_filter", "GET", r"/product/sellers/[^/]+/products(/approved|/unapproved)?", 2000, 60),
+    ("product_delete", "DELETE", r"/product/sellers/[^/]+/products", 100, 60),
+    ("addresses", "GET", r"/sellers/[^/]+/addresses", 1, 3600),
+    ("brands", "GET", r"/product/brands", 50, 60),
+    ("brands_by_name", "GET", r"/product/brands/by-name", 50, 60),
+    ("categories", "GET", r"/product/product-categories", 50, 60),
+    ("category_attributes", "GET", r"/product/categories/[^/]+/attributes", 50, 60),
+    ("shipment_packages", "GET", r"/order/sellers/[^/]+/orders", 1000, 60),
+)

@@ -2,9 +2,9 @@
 
 Shapes follow Trendyol's developer documentation (the OpenAPI definitions and sample
 answers of getCategoryTree, getCategoryAttributes v2, getCategoryAttributeValues v2,
-getBrands, getBatchRequestResult, filterProducts) as summarised in the shared API
-reference. Where Trendyol's own pages disagree the model accepts both spellings and says
-so. Unknown extra fields are kept (``extra="allow"``) so that a new field never breaks
+getBrands, getBatchRequestResult, filterApprovedProducts and filterUnapprovedProducts v2)
+as summarised in the shared API reference. Where Trendyol's own pages disagree the model
+accepts both spellings and says so. Unknown extra fields are kept (``extra="allow"``) so that a new field never breaks
 parsing.
 """
 
@@ -222,7 +222,9 @@ class RejectReason(_Model):
 
 
 class ProductItem(_Model):
-    """One product of ``filterProducts``; only the fields we read are typed."""
+    """One product: an item of ``filterUnapprovedProducts`` (v2, flat like the retired V1
+    filterProducts item), or an approved variant flattened by ``ApprovedProductsPage.products``;
+    only the fields we read are typed."""
 
     barcode: str | None = None
     stock_code: str | None = Field(None, alias="stockCode")
@@ -248,11 +250,70 @@ class ProductItem(_Model):
 
 
 class ProductsPage(_Model):
+    """A page of ``filterUnapprovedProducts`` (v2): flat items, one per barcode."""
+
     total_elements: int = Field(alias="totalElements", ge=0)
     total_pages: int = Field(0, alias="totalPages", ge=0)
     page: int = 0
     size: int | None = None
     content: list[ProductItem] = Field(default_factory=list)
+
+
+class _Amounts(_Model):
+    sale_price: Decimal | None = Field(None, alias="salePrice")
+    list_price: Decimal | None = Field(None, alias="listPrice")
+
+
+class _Stock(_Model):
+    quantity: int | None = None
+
+
+class ApprovedVariant(_Model):
+    """One variant (barcode) of an approved content. guess: the variant's field names
+    (``price.salePrice``, ``stock.quantity``, the status flags) follow the v2 sample only in
+    part; the sample on developers.trendyol.com was cut short in the corpus (2026-12-06)."""
+
+    barcode: str | None = None
+    stock_code: str | None = Field(None, alias="stockCode")
+    on_sale: bool = Field(False, alias="onSale")
+    archived: bool = False
+    blacklisted: bool = False
+    locked: bool = False
+    price: _Amounts | None = None
+    stock: _Stock | None = None
+
+    @field_validator("on_sale", "archived", "blacklisted", "locked", mode="before")
+    @classmethod
+    def _null_is_false(cls, value: Any) -> Any:
+        return False if value is None else value
+
+
+class ApprovedContent(_Model):
+    content_id: int | None = Field(None, alias="contentId")
+    product_main_id: str | None = Field(None, alias="productMainId")
+    title: str | None = None
+    variants: list[ApprovedVariant] = Field(default_factory=list)
+
+
+class ApprovedProductsPage(_Model):
+    """A page of ``filterApprovedProducts`` (v2): contents, each with its variants."""
+
+    total_elements: int = Field(alias="totalElements", ge=0)
+    total_pages: int = Field(0, alias="totalPages", ge=0)
+    page: int = 0
+    size: int | None = None
+    next_page_token: str | None = Field(None, alias="nextPageToken")
+    content: list[ApprovedContent] = Field(default_factory=list)
+
+    def products(self) -> list[ProductItem]:
+        """The page's variants as products (approved, with their content's id and title)."""
+        return [ProductItem(barcode=v.barcode, stockCode=v.stock_code, productMainId=c.product_main_id,
+                            title=c.title, approved=True, onSale=v.on_sale, archived=v.archived,
+                            blacklisted=v.blacklisted, locked=v.locked, quantity=(v.stock or _Stock()).quantity,
+                            salePrice=(v.price or _Amounts()).sale_price,
+                            listPrice=(v.price or _Amounts()).list_price,
+                            productContentId=c.content_id)
+                for c in self.content for v in c.variants]
 
 
 # --- orders -------------------------------------------------------------------------------

@@ -454,7 +454,11 @@ class OmsApi(HepsiburadaApi):
         return RateWindow("\x00oms:" + merchant, request.options["oms_rate_limit"], 1.0)
 
     def endpoint(self, request: Request) -> Answer:
-        # guess: query names are read in any case (the document spells the packages offset "Offset").
+        # guess: query names are read in any case. Hepsiburada's examples spell the packages
+        # offset "Offset" and every other listing's "offset" (changelog Haziran 2023 / Mayıs
+        # 2024, checked 2026-12-06) and its error says "limit and offset parameters are
+        # required" for both, which suggests the service does not tell them apart; how
+        # strictly it reads them is not documented, so the simulator stays lenient.
         flat = {key.lower(): values[0] for key, values in request.query.items() if values}
         handler = getattr(self, f"_{request.route.name}")
         return handler(request.params, flat, request.body, request.path, request.options)

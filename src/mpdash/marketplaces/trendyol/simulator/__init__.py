@@ -15,7 +15,9 @@ optional ``storeFrontCode`` header checked on each):
 * ``POST /product/sellers/{sellerId}/v2/products`` (create)
 * ``POST /product/sellers/{sellerId}/products/unapproved-bulk-update``
 * ``POST /product/sellers/{sellerId}/products/content-bulk-update`` (approved products, by contentId)
-* ``GET  /product/sellers/{sellerId}/products`` (filterProducts) and ``DELETE`` (delete)
+* ``GET  /product/sellers/{sellerId}/products/approved`` (filterApprovedProducts v2: <= 100 a
+  page, nextPageToken) and ``…/products/unapproved`` (filterUnapprovedProducts v2); ``GET
+  …/products`` (the retired V1 filterProducts) answers 410 Gone (a guess); ``DELETE`` (delete)
 * ``PUT  /product/sellers/{sellerId}/products/archive-state``
 * ``GET  /product/sellers/{sellerId}/products/batch-requests/{batchRequestId}``
 * ``POST /inventory/sellers/{sellerId}/products/price-and-inventory``
@@ -28,7 +30,8 @@ Order side (packages and claims; state in :class:`~.orders.OrderBook`):
 * ``PUT  /order/sellers/{sellerId}/shipment-packages/{packageId}`` (Picking, then Invoiced)
 * ``PUT  …/shipment-packages/{packageId}/items/unsupplied``
 * ``POST …/shipment-packages/{packageId}/split-packages``
-* ``PUT  …/shipment-packages/{packageId}/update-tracking-number``
+* ``PUT  …/shipment-packages/{packageId}/tracking-details`` (``{cargoSenderNumber, providerCode}``;
+  the deprecated ``…/update-tracking-number`` answers 410 Gone, a guess)
 * ``PUT  …/shipment-packages/{packageId}/warehouse`` (``{"warehouseId"}``, Trendyol Express sellers)
 * ``PUT  /order/sellers/{sellerId}/manual-deliver/{cargoTrackingNumber}``
 * ``POST /sellers/{sellerId}/seller-invoice-links`` (409 on a second link)

@@ -26,8 +26,11 @@ from ..config import (
     CLAIM_ITEM_STATUSES,
     INTEGRATOR_MAX_LENGTH,
     MAX_CLAIM_PAGE_SIZE,
-    MAX_FILTER_PAGE,
-    MAX_FILTER_PAGE_SIZE,
+    MAX_APPROVED_PAGE_SIZE,
+    MAX_APPROVED_WINDOW,
+    MAX_UNAPPROVED_PAGE_SIZE,
+    RETIRED_FILTER_MESSAGE,
+    RETIRED_TRACKING_MESSAGE,
     MAX_ORDER_PAGE_SIZE,
     MAX_PACKAGE_IDS,
     MAX_VALUES_PAGE_SIZE,
@@ -52,7 +55,14 @@ ROUTES = (
     route("POST", rf"{_SELLER}/v2/products", "create", "product_write"),
     route("POST", rf"{_SELLER}/products/unapproved-bulk-update", "update", "product_write"),
     route("POST", rf"{_SELLER}/products/content-bulk-update", "content_update", "product_write"),
-    route("GET", rf"{_SELLER}/products", "filter", "product_read"),
+    # V1 filterProducts, retired 10 August 2026 (developers.trendyol.com/v2.0/docs/
+    # product-filter-filterproducts, checked 2026-12-06): answered 410 Gone (guess: the live
+    # service's answer to the retired path is not documented).
+    route("GET", rf"{_SELLER}/products", "retired_filter", "product_read"),
+    # The v2 filters (developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2,
+    # checked 2026-12-06); guess: the paths …/products/approved and …/products/unapproved.
+    route("GET", rf"{_SELLER}/products/approved", "filter_approved", "product_read"),
+    route("GET", rf"{_SELLER}/products/unapproved", "filter_unapproved", "product_read"),
     route("DELETE", rf"{_SELLER}/products", "delete", "product_write"),
     route("PUT", rf"{_SELLER}/products/archive-state", "archive", "product_write"),
     route("GET", rf"{_SELLER}/products/batch-requests/(?P<bid>[^/]+)", "batch", "product_read"),
@@ -63,7 +73,11 @@ ROUTES = (
     route("PUT", rf"{_PACKAGE}", "package_status", "order_write"),
     route("PUT", rf"{_PACKAGE}/items/unsupplied", "unsupplied", "order_write"),
     route("POST", rf"{_PACKAGE}/split-packages", "split", "order_write"),
-    route("PUT", rf"{_PACKAGE}/update-tracking-number", "tracking", "order_write"),
+    # Tracking numbers: …/tracking-details (developers.trendyol.com/v3.0/docs/4-update-tracking-
+    # number, checked 2026-12-06). The deprecated …/update-tracking-number is refused 410 Gone
+    # (guess: the docs mark it deprecated and do not say how the live service answers it).
+    route("PUT", rf"{_PACKAGE}/tracking-details", "tracking", "order_write"),
+    route("PUT", rf"{_PACKAGE}/update-tracking-number", "retired_tracking", "order_write"),
     route("PUT", rf"{_PACKAGE}/warehouse", "warehouse", "order_write"),
     route("PUT", rf"{_ORDER}/manual-deliver/(?P<tracking>[^/]+)", "manual_deliver", "order_write"),
     route("POST", r"/sellers/(?P<sid>[^/]+)/seller-invoice-links", "invoice_link", "order_write"),
@@ -156,8 +170,20 @@ class SellerApi(Api):
             if not wanted.strip():
                 raise Refused(400, "name.required", "name parametresi zorunludur")
             return Answer(200, state.brands_by_name(wanted))
-        if name == "filter":
-            return Answer(200, state.filter_products(*_filter_params(query)))
+        if name == "retired_filter":
+            raise Refused(410, "service.retired", RETIRED_FILTER_MESSAGE)
+        if name == "filter_approved":
+            page, size, filters = _filter_params(query, MAX_APPROVED_PAGE_SIZE)
+            token = (query.get("nextPageToken") or [None])[0] or None
+            if token is None and page * size > MAX_APPROVED_WINDOW:
+                raise Refused(400, "invalid.query.param",
+                              f"page x size en fazla {MAX_APPROVED_WINDOW} olabilir; sonrası için nextPageToken kullanın")
+            try:
+                return Answer(200, state.filter_approved(page, size, filters, token))
+            except ValueError as exc:
+                raise Refused(400, "invalid.query.param", str(exc)) from exc
+        if name == "filter_unapproved":
+            return Answer(200, state.filter_unapproved(*_filter_params(query, MAX_UNAPPROVED_PAGE_SIZE)))
         if name == "batch":
             answer = state.batch_answer(params["sid"], params["bid"])
             if answer is None:
@@ -171,6 +197,8 @@ class SellerApi(Api):
     def _order_endpoint(self, name: str, params: dict[str, str], query: dict[str, list[str]],
                         headers: Mapping[str, str], body: bytes) -> Answer:
         state = self.state
+        if name == "retired_tracking":
+            raise Refused(410, "service.retired", RETIRED_TRACKING_MESSAGE)
         if name == "packages":
             return Answer(200, state.list_packages(**_package_params(query), encoded=True))
         if name == "claims":
@@ -256,15 +284,15 @@ def _query_int(query: dict[str, list[str]], name: str, default: int, low: int, h
     return value
 
 
-def _filter_params(query: dict[str, list[str]]) -> tuple[int, int, dict[str, Any]]:
-    page = _query_int(query, "page", 0, 0, MAX_FILTER_PAGE)
-    size = _query_int(query, "size", 50, 1, MAX_FILTER_PAGE_SIZE)
+def _filter_params(query: dict[str, list[str]], most: int) -> tuple[int, int, dict[str, Any]]:
+    page = _query_int(query, "page", 0, 0, MAX_APPROVED_WINDOW)
+    size = _query_int(query, "size", min(50, most), 1, most)
     filters: dict[str, Any] = {}
     for name in ("barcode", "stockCode", "productMainId"):
         value = (query.get(name) or [None])[0]
         if value not in (None, ""):
             filters[name] = value
-    for name in ("approved", "onSale", "rejected", "archived"):
+    for name in ("onSale", "rejected", "archived"):
         raw = (query.get(name) or [None])[0]
         if raw in (None, ""):
             continue

@@ -57,7 +57,7 @@ CARRIER = StateMachine.from_sources(CARRIER_MOVES, lambda package, current, targ
 CANCELLABLE = ("Awaiting", "Created", "Picking", "Invoiced")
 UNSUPPLIABLE = ("Created", "Picking", "Invoiced")
 SPLITTABLE = ("Created", "Picking")  # guess: Trendyol documents splitting of packages not yet shipped
-TRACKABLE = ("Created", "Picking", "Invoiced")  # update-tracking-number is refused once shipped or cancelled
+TRACKABLE = ("Created", "Picking", "Invoiced")  # tracking-details is refused once shipped or cancelled
 ENDED = ("Cancelled", "UnSupplied", "UnPacked", "Repack")
 # A line that left its package for a new one (unsupplied, cancelled or split) shows this status
 # in the old package. guess: Trendyol's own line status for it is not documented.
@@ -541,17 +541,23 @@ class OrderBook:
             self._touch(package, self.clock.epoch())
 
     def update_tracking(self, package_id: str, body: Any) -> None:
-        """``PUT …/update-tracking-number``: the seller's own carrier's number."""
+        """``PUT …/tracking-details`` ``{cargoSenderNumber, providerCode}``: the seller's own
+        carrier's number (developers.trendyol.com/v3.0/docs/4-update-tracking-number, checked
+        2026-12-06: both fields required)."""
         with self.current():
             package = self._package(package_id)
-            number = body.get("trackingNumber") if isinstance(body, dict) else None
+            body = body if isinstance(body, dict) else {}
+            number, provider = body.get("cargoSenderNumber"), body.get("providerCode")
             if blank(number) or not isinstance(number, (str, int)) or isinstance(number, bool):
-                raise Refused(400, "tracking.number.required", "trackingNumber zorunludur")
+                raise Refused(400, "cargo.sender.number.required", "cargoSenderNumber zorunludur")
+            if blank(provider) or not isinstance(provider, str):
+                raise Refused(400, "provider.code.required", "providerCode zorunludur")
             if package["status"] not in TRACKABLE:
                 raise Refused(400, "invalid.status.transition",
                               f"Paket {package['status']} statüsünde; kargoya verilmiş, teslim edilmiş veya iptal "
                               "edilmiş paketlerin takip numarası güncellenemez")
             self._set_tracking(package, str(number).strip())
+            package["cargoProviderCode"] = provider.strip()
             self._touch(package, self.clock.epoch())
 
     def manual_deliver(self, tracking_number: str) -> None:

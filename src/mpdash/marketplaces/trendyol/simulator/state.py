@@ -21,6 +21,7 @@ person can fix the product.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -601,7 +602,7 @@ class SimulatorState(OrderBook, SimState):
         return reasons
 
     def _stored_attributes(self, attributes: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-        """Attributes as filterProducts shows them: one entry per value."""
+        """Attributes as the product filters show them: one entry per value."""
         out = []
         for entry in attributes or []:
             aid = entry["attributeId"]
@@ -750,6 +751,38 @@ class SimulatorState(OrderBook, SimState):
             return {"totalElements": total, "totalPages": (total + size - 1) // size, "page": page, "size": size,
                     "content": [_public(p) for p in chunk]}
 
+    def filter_approved(self, page: int, size: int, filters: dict[str, Any],
+                        token: str | None = None) -> dict[str, Any]:
+        """filterApprovedProducts v2: approved products grouped by content, each content with
+        its variants; ``nextPageToken`` names the following page (our token's contents are
+        our own, opaque to the caller, as Trendyol's are)."""
+        if token is not None:
+            page = _token_page(token)
+        answer = self.filter_products(0, 10**9, {**filters, "approved": True})
+        contents: dict[Any, dict[str, Any]] = {}
+        for product in answer["content"]:
+            content = contents.setdefault(product.get("productContentId"), {
+                "contentId": product.get("productContentId"), "productMainId": product.get("productMainId"),
+                "title": product.get("title"), "brand": {"id": product.get("brandId")},
+                "category": {"id": product.get("categoryId")}, "variants": []})
+            content["variants"].append({
+                "barcode": product["barcode"], "stockCode": product.get("stockCode"),
+                "onSale": product.get("onSale"), "archived": product.get("archived"),
+                "blacklisted": product.get("blacklisted"), "locked": product.get("locked"),
+                "price": {"salePrice": product.get("salePrice"), "listPrice": product.get("listPrice")},
+                "stock": {"quantity": product.get("quantity")}})
+        listed = list(contents.values())
+        total = len(listed)
+        pages = (total + size - 1) // size
+        chunk = listed[page * size:(page + 1) * size]
+        following = _page_token(page + 1) if page + 1 < pages else None
+        return {"totalElements": total, "totalPages": pages, "page": page, "size": size,
+                "nextPageToken": following, "content": chunk}
+
+    def filter_unapproved(self, page: int, size: int, filters: dict[str, Any]) -> dict[str, Any]:
+        """filterUnapprovedProducts v2: flat items, products waiting for approval or rejected."""
+        return self.filter_products(page, size, {**filters, "approved": False})
+
     def product(self, barcode: str) -> dict[str, Any] | None:
         with self.current():
             found = self._products.get(barcode)
@@ -822,6 +855,20 @@ class SimulatorState(OrderBook, SimState):
     def history(self, barcode: str | None = None) -> list[dict[str, Any]]:
         with self.current():
             return self._products.history(barcode)
+
+
+def _page_token(page: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"page": page}).encode()).decode()
+
+
+def _token_page(token: str) -> int:
+    try:
+        page = json.loads(base64.urlsafe_b64decode(token.encode()))["page"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"nextPageToken geçersiz: {token}") from exc
+    if not isinstance(page, int) or page < 0:
+        raise ValueError(f"nextPageToken geçersiz: {token}")
+    return page
 
 
 def _public(product: dict[str, Any]) -> dict[str, Any]:
