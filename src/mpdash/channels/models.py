@@ -70,7 +70,8 @@ class SalesChannel(models.Model):
         self.schema = schema
         config = self.adapter_class.default_config()
         flags = dict(config.get("feature_flags", {}))
-        flags.update({k: v for k, v in (self.config or {}).get("feature_flags", {}).items() if k in flags})
+        stored = self.adapter_class.current_flags((self.config or {}).get("feature_flags", {}))
+        flags.update({k: v for k, v in stored.items() if k in flags})
         config.update({k: v for k, v in (self.config or {}).items() if v is not None})
         config["feature_flags"] = flags
         self.config = config

@@ -94,7 +94,7 @@ def coerce(data_type: str, value: Any) -> Any:
 
 
 def validate_feature_flags(value: Any, adapter: type[MarketplaceAdapter]) -> str | None:
-    flags = [f.flag for f in adapter.flows if f.flag]
+    flags = list(dict.fromkeys(f.flag for f in adapter.flows if f.flag))  # a flag may turn on several flows
     if not isinstance(value, dict):
         return "expected a JSON object with one true/false per flow"
     missing = [f for f in flags if f not in value]

@@ -384,6 +384,9 @@ class MarketplaceAdapter:
     # arriving meanwhile accumulate into the next full batch.
     max_open_batches: ClassVar[int | None] = None
     open_batch_kinds: ClassVar[tuple[str, ...]] = ("productstock", "productprice")
+    # Feature flags a channel may have stored under an earlier name -> the current flag (several
+    # old flags may become one: it is on when any of them was on).
+    renamed_flags: ClassVar[dict[str, str]] = {}
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
         self.config = current_config(config)  # keys saved under an old name read under the current one
@@ -404,6 +407,18 @@ class MarketplaceAdapter:
         config = {f.key: f.default for f in cls.schema if f.default is not None}
         config["feature_flags"] = {f.flag: False for f in cls.flows if f.flag}
         return config
+
+    @classmethod
+    def current_flags(cls, flags: dict[str, Any]) -> dict[str, Any]:
+        """``flags`` with ``renamed_flags`` under their current name (a flag already stored under
+        the current name keeps its value; otherwise on when any old flag was on)."""
+        if not any(old in flags for old in cls.renamed_flags):
+            return flags
+        out = {k: v for k, v in flags.items() if k not in cls.renamed_flags}
+        for old, new in cls.renamed_flags.items():
+            if old in flags and new not in flags:
+                out[new] = bool(out.get(new)) or bool(flags[old])
+        return out
 
     @classmethod
     def default_schema(cls) -> dict[str, dict[str, Any]]:

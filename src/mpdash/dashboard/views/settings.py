@@ -17,13 +17,21 @@ from ..roles import ADMIN, VIEWER, role_required
 
 
 def _flags(channel) -> list[dict]:
-    """One toggle per flag, in the marketplace's flow order."""
+    """One toggle per flag, in the marketplace's flow order; a flag turning on several flows
+    (one marketplace flag for create and update) is one toggle naming them all."""
     stored = (channel.config or {}).get(config_form.FLAGS_KEY) or {}
-    return [
-        {"flag": spec.flag, "label": spec.label, "flow": spec.name, "on": bool(stored.get(spec.flag)), "available": runnable(spec.name)}
-        for spec in channel.adapter_class.flows
-        if spec.flag
-    ]
+    out: dict[str, dict] = {}
+    for spec in channel.adapter_class.flows:
+        if not spec.flag:
+            continue
+        if spec.flag in out:
+            row = out[spec.flag]
+            row["label"] = f"{row['label']} · {spec.label}"
+            row["available"] = row["available"] or runnable(spec.name)
+            continue
+        out[spec.flag] = {"flag": spec.flag, "label": spec.label, "flow": spec.name, "on": bool(stored.get(spec.flag)),
+                          "available": runnable(spec.name)}
+    return list(out.values())
 
 
 def _page(request, channel, *, posted=None, errors=None, schedule_errors=None, status=200):

@@ -42,6 +42,7 @@ What stays [UNVERIFIED] (our simulator and adapter agree on it; check against a 
   seed's get_orders reads) is a paid package waiting for the seller; the i1 token's header
   scheme (Bearer); rate limits (none published; the simulator allows 600 a minute).
 
-Flags: the seed's ``product`` and ``send_refund_order_status`` are still the generic
-``product_create``/``product_update`` and ``approve_refund``/``reject_refund`` (config.FLAGS).
+Flags: the seed's own (config.FLAGS): ``product`` turns on both create and update,
+``send_refund_order_status`` both approve and reject, ``send_split_packages`` the split; channels
+saved with the earlier generic flags get them renamed (config.RENAMED_FLAGS, channels migration 0005).
 """

@@ -27,7 +27,7 @@ from ..kit import BatchSending, Chunk, ConfigReader, SentMemory, StagedWalker, e
 from ..kit.batches import check_batch_size
 from .client import SellerCenterClient, segment
 from .config import (BATCH_SIZES, CANCELLED, CURRENCY, CUSTOMER, DELIVERED, FLOWS, PACKAGE_STATUS, PAGE_SIZE,
-                     PREPARING, SHIPPED, STATUS_OF, schema)
+                     PREPARING, RENAMED_FLAGS, SHIPPED, STATUS_OF, schema)
 from .marketplaces import FASHFED, MONO, PASSO, SellerCenterMarketplace
 from .models import Address, Attribute, Category, Claim, Offer, Package, PackageItem, PreOffer
 
@@ -56,6 +56,7 @@ def _address(a: Address | None) -> RemoteAddress | None:
 class SellerCenterAdapter(BatchSending, MarketplaceAdapter):
     market: SellerCenterMarketplace = MONO
     flows = FLOWS
+    renamed_flags = RENAMED_FLAGS
     batch_sizes = BATCH_SIZES
     orders_page_size = PAGE_SIZE
     max_order_window_hours = 24 * 14

@@ -1,8 +1,8 @@
 """Seller Center channel data: flows (the Mono seed's feature flags), config schema, limits.
 
-Data only. ``delete_product`` sets stock 0 as the seed says; the seed's ``product`` and
-``send_refund_order_status`` flags are still the generic ones here (see FLAGS); the common keys keep
-their names (``access_token`` is the seed's static API key).
+Data only. ``delete_product`` sets stock 0 as the seed says; the flows keep their generic names
+and carry the seed's flags (see FLAGS); the common keys keep their names (``access_token`` is the
+seed's static API key).
 """
 
 from __future__ import annotations
@@ -29,10 +29,18 @@ CLAIM_STATUSES = ("open", "waiting", "approved", "rejected", "completed")  # CLM
 CLAIM_TYPES = ("cancel", "refund")
 CUSTOMER, SELLER = 1, 2  # cancelled_by (documented)
 
-# The seed's flags are ``product`` (create and update) and ``send_refund_order_status`` (approve
-# and reject); the flows keep their generic flags for now because the contract fixture on main
-# switches flags by flow name. Fill this in (flow -> seed flag) once it maps them.
-FLAGS: dict[str, str] = {}
+# Flow -> the Mono seed's flag (its "9. Feature Flags" table); flows not named keep a flag of
+# their own name, which is the seed's. One flag may turn on several flows, as the seed means it:
+# ``product`` sends added and updated products (our create and update), and
+# ``send_refund_order_status`` approves or rejects refunds. The table says
+# ``send_split_packages``; the seed's Feature Flags JSON example says ``split_packages``: the table
+# is followed [UNVERIFIED which one a real Seller Center channel_app reads].
+FLAGS: dict[str, str] = {"product_create": "product", "product_update": "product",
+                         "approve_refund": "send_refund_order_status", "reject_refund": "send_refund_order_status",
+                         "split_packages": "send_split_packages"}
+# Flags stored by channels saved before FLAGS existed -> the flag that replaced them (a channel
+# had the new flag on when any old one was on); read by channels/migrations/0005.
+RENAMED_FLAGS: dict[str, str] = dict(FLAGS)
 _DROPPED = {"update_warehouse", "schema_update"}
 FLOWS = tuple(replace(f, flag=FLAGS.get(f.name, f.flag)) for f in declare_flows(labels={
     "get_orders": "Get orders (Preparing)", "get_cancel_orders": "Get cancelled orders (cancel claims completed)",

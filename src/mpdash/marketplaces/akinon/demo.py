@@ -16,7 +16,7 @@ from .marketplaces import FASHFED, MONO, PASSO, SellerCenterMarketplace
 from .simulator.state import CANCEL_REASONS, TREE, uid
 
 FLAGS = ("stock", "price", "delete_product", "get_orders", "get_updated_orders", "get_cancel_orders",
-         "get_refund_orders", "send_update_orders", "send_cancel_order_items", "approve_refund", "reject_refund")
+         "get_refund_orders", "send_update_orders", "send_cancel_order_items", "send_refund_order_status")
 
 
 def _demo(market: SellerCenterMarketplace, prefix: str) -> DemoChannel:
@@ -39,7 +39,7 @@ GIYIM = TREE[0][0]
 ELBISE = uid(uid(GIYIM, "Kadın"), "Elbise")
 _MONO = _demo(MONO, "MONO")
 MONO_DEMO = replace(
-    _MONO, seed_listings=None, flags=("product_create", "product_update", *FLAGS),
+    _MONO, seed_listings=None, flags=("product", *FLAGS),
     catalog=OwnCatalog("demo-mono", "Demo catalog: clothing for Mono", category="giyim"),
     penalised_kinds=("product", "productstock", "productprice", "order"),
     catalog_path=CatalogPath(
