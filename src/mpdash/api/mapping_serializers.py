@@ -62,6 +62,15 @@ class _ValidatedModelSerializer(serializers.ModelSerializer):
             instance.clean()
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from exc
+        # DRF checks plain unique_together only; the mappings' uniqueness is conditional (per
+        # category, or channel-wide without one), so ask the model's own constraints.
+        try:
+            instance.validate_constraints()
+        except DjangoValidationError:
+            raise serializers.ValidationError(
+                "a mapping for this already exists on this channel (same category and attribute, or the same "
+                "local category and conditions); change that one (PATCH its id) instead of adding another"
+            ) from None
         return attrs
 
 
