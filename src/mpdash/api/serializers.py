@@ -97,7 +97,7 @@ class ProductPriceSerializer(serializers.ModelSerializer):
 class ProductStockSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
     stock_list = serializers.SlugRelatedField(slug_field="code", queryset=StockList.objects.all())
-    quantity = serializers.IntegerField(min_value=0)
+    quantity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     extra = serializers.DictField(required=False)
 
     class Meta:
