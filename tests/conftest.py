@@ -48,6 +48,33 @@ def _fresh_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_broker_queue(settings):
+    """Each test starts with an empty task queue.
+
+    Tests queue tasks (a channel's activation queues its first sync, a change queues a run)
+    that no worker consumes unless the test starts one; left in the broker they would be
+    the next worker's backlog, and a later test would wait behind hundreds of runs of
+    channels that no longer exist.
+    """
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name.endswith(".msg"):
+                try:
+                    os.unlink(os.path.join(folder, name))
+                except FileNotFoundError:
+                    pass
+    elif settings.CELERY_BROKER_URL.startswith("redis"):
+        from mpdash.celery import app
+
+        app.control.purge()
+
+
 @pytest.fixture
 def lists(db):
     from mpdash.catalog.models import Catalog, PriceList, StockList

@@ -244,7 +244,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
-        "polling_interval": 0.2,
+        # The worker sleeps this long whenever it cannot take a message (queue empty, or its
+        # prefetch full), so it caps throughput: 300 tasks drained in 28.8 s at 0.2, 11.7 s
+        # at 0.05, 5.2 s at 0.02 (two worker processes, this machine); idle polling at
+        # 0.02 costs no measurable CPU.
+        "polling_interval": 0.02,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
