@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -38,6 +39,9 @@ from .config import (
     MAX_PACKAGE_IDS,
     MAX_RESULT_WINDOW,
     MAX_VALUES_PAGE_SIZE,
+    ORDER_HISTORY_DAYS,
+    ORDER_WINDOW_DAYS,
+    PACKAGES_HISTORY_DAYS,
     RATE_LIMIT_CALLS,
     RATE_LIMIT_SECONDS,
     SERVICE_LIMITS,
@@ -53,6 +57,7 @@ from .models import (
     ClaimIssueReasons,
     ClaimsPage,
     PackagesPage,
+    PackagesStream,
     ProductsPage,
     ApprovedProductsPage,
     ShipmentPackage,
@@ -94,13 +99,7 @@ class ConflictRejected(RequestRejected):
     has an invoice link)."""
 
 
-class ResultWindowExceeded(RequestRejected):
-    """Trendyol refused a page beyond the first 10,000 records of a query: shorten the window."""
-
-
-# Words of Trendyol's refusal of a page beyond its 10,000-record window. The real key is not
-# published; the simulator's key and Elasticsearch's "result window" text are matched.
-_RESULT_WINDOW_MARKS = ("result.window", "result window")
+_DAY_MS = 86_400_000
 
 Lines = list[tuple[str | int, int]]
 
@@ -122,13 +121,6 @@ def _wire_lines(lines: Lines, what: str) -> list[dict[str, Any]]:
             raise ValueError(f"{what}: quantity of line {line_id} must be a whole number of at least 1, got {quantity!r}")
         out.append({"lineId": _wire_id(line_id), "quantity": quantity})
     return out
-
-
-def _check_listing_page(page: int, size: int, most: int) -> None:
-    check_page(page, size, most)
-    if page * size >= MAX_RESULT_WINDOW:
-        raise ValueError(f"page {page} at size {size} starts beyond Trendyol's {MAX_RESULT_WINDOW:,} records per query; "
-                         "shorten the date window")
 
 
 def _check_items(items: list[dict[str, Any]], what: str) -> None:
@@ -253,6 +245,25 @@ class TrendyolClient(BaseClient):
         _check_items(items, "content update")
         return self._batch("POST", f"{self._products}/content-bulk-update", {"items": items})
 
+    def update_approved_variants(self, items: list[dict[str, Any]]) -> str:
+        """Queue variant changes to approved products (v2 ``variant-bulk-update``, keyed by
+        barcode: stockCode, vatRate, dimensionalWeight, shipment/returning address, lotNumber,
+        locationBasedDelivery; stock and prices stay with price-and-inventory).
+
+        Docs: developers.trendyol.com/docs/ürün-güncelleme-onaylı-ürün-v2 and /reference/
+        updatevariantbulk (checked 2026-12-07). guess: whether a partial item is taken (the
+        guide says yes, the reference says no); every known field is sent."""
+        _check_items(items, "variant update")
+        return self._batch("POST", f"{self._products}/variant-bulk-update", {"items": items})
+
+    def update_delivery_info(self, items: list[dict[str, Any]]) -> str:
+        """Queue delivery changes to approved products: ``[{barcode, deliveryOptions:
+        {deliveryDuration, fastDeliveryType?}}]`` (v2, the "Teslimat" tab of the page above,
+        checked 2026-12-07). guess: the path ``…/delivery-info-bulk-update`` (the official
+        endpoint table is cut short in the corpus; a copy of the page gives it)."""
+        _check_items(items, "delivery update")
+        return self._batch("POST", f"{self._products}/delivery-info-bulk-update", {"items": items})
+
     def delete_products(self, barcodes: list[str]) -> str:
         """Queue deletions (only products awaiting approval, or archived for over a day)."""
         _check_items(barcodes, "product delete")
@@ -350,12 +361,21 @@ class TrendyolClient(BaseClient):
         order_by_field: str | None = "PackageLastModifiedDate",
         order_by_direction: str | None = "ASC",
     ) -> PackagesPage:
-        """One page of shipment packages (``getShipmentPackages``), oldest change first.
+        """One page of shipment packages (``getShipmentPackages``), oldest change first: for
+        lookups by package id or order number; listings read :meth:`get_shipment_packages_stream`.
 
-        ``start_ms``/``end_ms``: epoch milliseconds. Trendyol lists at most 10,000 records per
-        query (``page * size`` must stay below it) and 200 per page.
+        Docs: developers.trendyol.com/docs/sipariş-paketlerini-çekme-getshipmentpackages (checked
+        2026-12-07): size <= 200, ``page * size`` below 10,000, and since v2 (15 October 2026) the
+        last month only: an older ``start_ms`` is refused before sending. guess: the path stays
+        ``…/orders`` (a third-party SDK names ``…/v2/orders``; Trendyol's endpoint list does not).
         """
-        _check_listing_page(page, size, MAX_ORDER_PAGE_SIZE)
+        check_page(page, size, MAX_ORDER_PAGE_SIZE)
+        if page * size >= MAX_RESULT_WINDOW:
+            raise ValueError(f"page {page} at size {size} starts beyond Trendyol's {MAX_RESULT_WINDOW:,} records per "
+                             "query; shorten the date window")
+        if start_ms is not None and start_ms < time.time() * 1000 - PACKAGES_HISTORY_DAYS * _DAY_MS:
+            raise ValueError(f"start_ms {start_ms}: getShipmentPackages covers the last {PACKAGES_HISTORY_DAYS} days "
+                             "only; read older packages with get_shipment_packages_stream")
         params: dict[str, Any] = {"page": page, "size": size}
         if start_ms is not None:
             params["startDate"] = int(start_ms)
@@ -375,6 +395,30 @@ class TrendyolClient(BaseClient):
             params["orderByDirection"] = order_by_direction
         path = f"{self._orders}/orders"
         return parse_answer(PackagesPage, self.request("GET", path, params=params), f"GET {path}")
+
+    def get_shipment_packages_stream(self, start_ms: int, end_ms: int, *, statuses: tuple[str, ...] = (),
+                                     size: int = MAX_ORDER_PAGE_SIZE, cursor: str | None = None) -> PackagesStream:
+        """One page of the packages whose last change falls in [start_ms, end_ms], newest first
+        (``getShipmentPackagesStream``); ``cursor``: the previous page's ``nextCursor``, sent with
+        the same filters (Trendyol refuses a cursor with other filters).
+
+        Docs: developers.trendyol.com/docs/sipariş-paketlerini-akış-ile-çekme and /v3.0/reference/
+        getshipmentpackagesstream (checked 2026-12-07): the dates at most 14 days apart, the last
+        3 months, size <= 200, hasMore and nextCursor instead of totals, statuses comma-separated.
+        guess: the path ``…/orders/stream`` and the parameter names ``nextCursor`` and
+        ``packageItemStatuses`` (from third-party clients; the reference does not show them)."""
+        check_page(0, size, MAX_ORDER_PAGE_SIZE)
+        if not 0 <= end_ms - start_ms <= ORDER_WINDOW_DAYS * _DAY_MS:
+            raise ValueError(f"start_ms {start_ms} to end_ms {end_ms}: Trendyol's stream takes a window of at most "
+                             f"{ORDER_WINDOW_DAYS} days, end after start")
+        params: dict[str, Any] = {"size": size, "lastModifiedStartDate": int(start_ms),
+                                  "lastModifiedEndDate": int(end_ms)}
+        if statuses:
+            params["packageItemStatuses"] = ",".join(statuses)
+        if cursor:
+            params["nextCursor"] = cursor
+        path = f"{self._orders}/orders/stream"
+        return parse_answer(PackagesStream, self.request("GET", path, params=params), f"GET {path}")
 
     def get_shipment_package(self, package_id: str | int) -> ShipmentPackage | None:
         """One package by its id (``shipmentPackageIds``), or None when Trendyol lists none."""
@@ -471,9 +515,9 @@ class TrendyolClient(BaseClient):
     ) -> ClaimsPage:
         """One page of claims (``getClaims``); the dates select by the claim's creation date,
         the answer is sorted by last change. ``claim_ids`` overrides every other filter."""
-        # guess: the 10,000-record window is documented for getShipmentPackages only; that
-        # getClaims keeps it is not documented (checked 2026-12-06), kept as a guard.
-        _check_listing_page(page, size, MAX_CLAIM_PAGE_SIZE)
+        # Docs: developers.trendyol.com/tr/reference/getclaims (checked 2026-12-07). No record
+        # window is documented for claims, so none is enforced (the 10,000 one is getShipmentPackages').
+        check_page(page, size, MAX_CLAIM_PAGE_SIZE)
         params: dict[str, Any] = {"page": page, "size": size}
         if claim_ids:
             params["claimIds"] = ",".join(str(c).strip() for c in claim_ids)
@@ -557,8 +601,6 @@ class TrendyolClient(BaseClient):
                 '"{seller_id} - {integrator_name}") and, on stage, that this IP is allow-listed', (403,), no_details=""),
         Refusal(ConflictRejected, "{where}: Trendyol refused the request as conflicting with the current state (409): "
                 "{details}", (409,)),
-        Refusal(ResultWindowExceeded, f"{{where}}: Trendyol lists at most {MAX_RESULT_WINDOW:,} records per query: "
-                "shorten the date window ({details})", (400,), _RESULT_WINDOW_MARKS),
         Refusal(IdenticalRequestRejected, "{where}: Trendyol refused a request identical to one sent in the last 15 "
                 f"minutes ({DUPLICATE_MESSAGE})", marks=(_DUPLICATE_MARK,)),
         Refusal(RequestRejected, "{where}: Trendyol rejected the request ({status}): {details}"),
