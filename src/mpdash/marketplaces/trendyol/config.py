@@ -24,10 +24,10 @@ VAT_RATES = (0, 1, 10, 20)  # accepted vatRate values in Turkey since July 2024
 DUPLICATE_WINDOW_SECONDS = 15 * 60  # an identical price-and-inventory body is refused for 15 minutes
 DUPLICATE_MESSAGE = "15 dakika boyunca aynı isteği tekrarlı olarak atamazsınız!"
 MAX_VALUES_PAGE_SIZE = 1000  # category attribute values: size <= 1000, page <= 1000
-# Product filters (V1 filterProducts retired 10 August 2026; checked 2026-12-06 on
+# Product filters (V1 filterProducts retired 10 August 2026; checked 2026-12-07 on
 # developers.trendyol.com/v2.0/docs/product-filter-filterproducts). Approved products v2
 # (developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2, checked
-# 2026-12-06): size <= 100, page x size <= 10,000, nextPageToken beyond that.
+# 2026-12-07): size <= 100, page x size <= 10,000, nextPageToken beyond that.
 MAX_APPROVED_PAGE_SIZE = 100
 MAX_APPROVED_WINDOW = 10_000
 # Unapproved products v2: 1,000 a page, as the shared reference summarises it (guess: the
@@ -36,7 +36,7 @@ MAX_UNAPPROVED_PAGE_SIZE = 1000
 RETIRED_TRACKING_MESSAGE = ("update-tracking-number kullanımdan kaldırıldı: tracking-details servisine "
                             "cargoSenderNumber ve providerCode gönderin")
 # The retired V1 filter: the simulator answers it with 410 Gone (guess: how the live service
-# answers the retired path is not documented; checked 2026-12-06).
+# answers the retired path is not documented; checked 2026-12-07).
 RETIRED_FILTER_MESSAGE = ("filterProducts (V1) 10 Ağustos 2026 itibarıyla kullanımdan kaldırıldı: "
                           "filterApprovedProducts veya filterUnapprovedProducts (v2) kullanın")
 BARCODE_MAX_LENGTH = 40

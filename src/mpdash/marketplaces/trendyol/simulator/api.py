@@ -60,11 +60,17 @@ ROUTES = (
     route("POST", rf"{_SELLER}/products/variant-bulk-update", "variant_update", "product_write"),
     route("POST", rf"{_SELLER}/products/delivery-info-bulk-update", "delivery_update", "product_write"),
     # V1 filterProducts, retired 10 August 2026 (developers.trendyol.com/v2.0/docs/
-    # product-filter-filterproducts, checked 2026-12-06): answered 410 Gone (guess: the live
+    # product-filter-filterproducts, checked 2026-12-07): answered 410 Gone (guess: the live
     # service's answer to the retired path is not documented).
     route("GET", rf"{_SELLER}/products", "retired_filter", "product_read"),
+    # The other V1 product services, retired with it (developers.trendyol.com/v3.0/docs/
+    # 1-product-services-best-practices, checked 2026-12-07): create and update on …/products
+    # and the V1 category attributes; 410 Gone (a guess, as above).
+    route("POST", rf"{_SELLER}/products", "retired_v1", "product_write"),
+    route("PUT", rf"{_SELLER}/products", "retired_v1", "product_write"),
+    route("GET", r"/product/product-categories/(?P<cid>[^/]+)/attributes", "retired_v1", "product_read"),
     # The v2 filters (developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2,
-    # checked 2026-12-06); guess: the paths …/products/approved and …/products/unapproved.
+    # checked 2026-12-07); guess: the paths …/products/approved and …/products/unapproved.
     route("GET", rf"{_SELLER}/products/approved", "filter_approved", "product_read"),
     route("GET", rf"{_SELLER}/products/unapproved", "filter_unapproved", "product_read"),
     route("DELETE", rf"{_SELLER}/products", "delete", "product_write"),
@@ -82,7 +88,7 @@ ROUTES = (
     route("PUT", rf"{_PACKAGE}/items/unsupplied", "unsupplied", "order_write"),
     route("POST", rf"{_PACKAGE}/split-packages", "split", "order_write"),
     # Tracking numbers: …/tracking-details (developers.trendyol.com/v3.0/docs/4-update-tracking-
-    # number, checked 2026-12-06). The deprecated …/update-tracking-number is refused 410 Gone
+    # number, checked 2026-12-07). The deprecated …/update-tracking-number is refused 410 Gone
     # (guess: the docs mark it deprecated and do not say how the live service answers it).
     route("PUT", rf"{_PACKAGE}/tracking-details", "tracking", "order_write"),
     route("PUT", rf"{_PACKAGE}/update-tracking-number", "retired_tracking", "order_write"),
@@ -181,6 +187,9 @@ class SellerApi(Api):
             return Answer(200, state.brands_by_name(wanted))
         if name == "retired_filter":
             raise Refused(410, "service.retired", RETIRED_FILTER_MESSAGE)
+        if name == "retired_v1":
+            raise Refused(410, "service.retired", "Ürün V1 servisleri 10 Ağustos 2026 itibarıyla kullanımdan kaldırıldı: "
+                          "v2 servislerini kullanın")
         if name == "filter_approved":
             page, size, filters = _filter_params(query, MAX_APPROVED_PAGE_SIZE)
             token = (query.get("nextPageToken") or [None])[0] or None

@@ -546,7 +546,7 @@ class OrderBook:
     def update_tracking(self, package_id: str, body: Any) -> None:
         """``PUT …/tracking-details`` ``{cargoSenderNumber, providerCode}``: the seller's own
         carrier's number (developers.trendyol.com/v3.0/docs/4-update-tracking-number, checked
-        2026-12-06: both fields required)."""
+        2026-12-07: both fields required)."""
         with self.current():
             package = self._package(package_id)
             body = body if isinstance(body, dict) else {}

@@ -84,8 +84,8 @@ OPTIONS = OptionSet(
     awaiting_delay=opt.number(0.0),  # seconds a new package stays Awaiting before it becomes Created; 0 = at once
     repack_delay=opt.number(1.0),  # seconds until the new package(s) of an unsupplied, cancelled or split one appear
     shopper_seed=opt.seed(7),  # seed of the made-up customers, addresses and the shopper's choices
-    max_result_window=opt.whole(MAX_RESULT_WINDOW),  # records one package/claim query reaches (page * size below it)
-    # guess: the longest startDate-endDate span of getShipmentPackages (the stream API's 14 days); 0 = off
+    max_result_window=opt.whole(MAX_RESULT_WINDOW),  # records one getShipmentPackages query reaches (page * size below it)
+    # the longest date span of the stream (documented) and of getShipmentPackages (guess: the same); 0 = off
     max_order_window_days=opt.number(float(ORDER_WINDOW_DAYS)),
 )
 
