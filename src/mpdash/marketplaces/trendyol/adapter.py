@@ -788,10 +788,9 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
                 # The variant and delivery fields of approved products (V2 variant-bulk-update,
                 # delivery-info-bulk-update), keyed by barcode.
                 variants.append({"barcode": barcode, **{k: item[k] for k in _VARIANT_FIELDS if k in item}})
-                if "deliveryOption" in item:
-                    deliveries.append({"barcode": barcode, "deliveryOptions": item["deliveryOption"]})
-                sent[record.sku] = {**contents[content_id], **variants[-1], **(
-                    {"deliveryOptions": item["deliveryOption"]} if "deliveryOption" in item else {})}
+                delivery = {"barcode": barcode, "deliveryOptions": item["deliveryOption"]} if "deliveryOption" in item else {}
+                deliveries += [delivery] if delivery else []
+                sent[record.sku] = {**contents[content_id], **variants[-1], **delivery}
             else:
                 # Not approved, rejected, or unknown to Trendyol (its per-item failure says so).
                 # An approved product without a contentId in the filter answer also lands here;
