@@ -185,6 +185,23 @@ def test_walker_without_totals_and_with_filters():
     assert walker.page((5, 4)).items == []
 
 
+def test_walker_follows_the_marketplaces_own_cursor():
+    """by_cursor: fetch gets 0, then each Chunk.next; cursors with ':' or ',' survive the token;
+    a cursor answered twice ends the walk rather than loop."""
+    pages = {0: ([1, 2], "c:1,x"), "c:1,x": ([], "c:2"), "c:2": ([3], "c:2")}
+    seen = []
+
+    def fetch(stage, lo, hi, page, size):
+        seen.append(page)
+        records, following = pages[page]
+        return Chunk(records, next=following)
+
+    walker = StagedWalker(fetch, lambda s, r: r, size=2, stages=(("A", "B"),), prefix="t1", by_cursor=True)
+    first = walker.page((0, 9))
+    assert first.items == [1, 2] and first.next_token.startswith("t1:0:~")
+    assert walk_all(walker, (0, 9)) == [1, 2, 3] and seen[-3:] == [0, "c:1,x", "c:2"]
+
+
 def test_walker_refuses_foreign_tokens():
     walker = StagedWalker(FakeListing({None: []}).fetch, lambda s, r: r, size=1, prefix="t1", owner="the M adapter")
     with pytest.raises(ValueError, match="'page-2' is not a page token of the M adapter"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import httpx
 import pytest
 
@@ -20,7 +21,7 @@ from mpdash.marketplaces.trendyol.client import (
     seller_budget,
 )
 
-from .conftest import SELLER
+from .conftest import GOOD, SELLER
 
 
 def test_price_and_inventory_round_trip(sim, client):
@@ -221,3 +222,42 @@ def test_per_service_limits_follow_the_servis_limitleri_page():
     assert service_of("POST", "/product/sellers/1/v2/products") == ("product_create", 1000, 60)
     assert service_of("GET", "/product/sellers/1/products/batch-requests/x") == ("batch_result", 1000, 60)
     assert service_of("POST", "/inventory/sellers/1/products/price-and-inventory") is None  # NO LIMIT
+
+
+_SELLER_PRODUCTS = f"/product/sellers/{SELLER}/products"
+
+
+@pytest.mark.parametrize("retired, call, now_at", [
+    # Product V1, retired 10 August 2026 (developers.trendyol.com/v3.0/docs/1-product-services-
+    # best-practices, checked 2026-12-07): create, update and category attributes.
+    (("POST", _SELLER_PRODUCTS), lambda c: c.create_products([{"barcode": "R1"}]), ("POST", "/v2/products")),
+    (("PUT", _SELLER_PRODUCTS), lambda c: c.update_unapproved_products([{"barcode": "R1"}]),
+     ("POST", "/products/unapproved-bulk-update")),
+    (("PUT", _SELLER_PRODUCTS), lambda c: c.update_approved_variants([{"barcode": "R1", "vatRate": 10}]),
+     ("POST", "/products/variant-bulk-update")),
+    (("GET", "/product/product-categories/1/attributes"), lambda c: c.get_category_attributes(1),
+     ("GET", "/product/categories/1/attributes")),
+    (("GET", _SELLER_PRODUCTS), lambda c: c.filter_approved_products(), ("GET", "/products/approved")),
+    # The listings' getShipmentPackages (the last month only since v2) gave way to the stream.
+    (("GET", f"/order/sellers/{SELLER}/orders"), lambda c: c.get_shipment_packages_stream(0, 1000),
+     ("GET", "/orders/stream")),
+])
+def test_client_no_longer_calls_a_retired_service(sim, client, retired, call, now_at):
+    """Each retired service: the client's call for that job goes to its replacement, and the
+    simulator answers the retired path as Trendyol would (410 Gone, a guess; getShipmentPackages
+    is not retired but refuses ranges beyond its month)."""
+    method, path = retired
+    try:
+        call(client)
+    except Exception:  # refusals of the made-up bodies do not matter here, the path does
+        pass
+    exchange = client.exchanges[-1]
+    assert exchange.method == now_at[0] and exchange.url.split("?")[0].endswith(now_at[1])
+    assert not exchange.url.split("?")[0].endswith(path)
+    if path.endswith("/orders"):
+        old = {"startDate": int(time.time() * 1000) - 40 * 86_400_000, "endDate": int(time.time() * 1000) - 35 * 86_400_000}
+        answer = httpx.request(method, sim.url + "/integration" + path, params=old, **GOOD)
+        assert answer.status_code == 400
+    else:
+        assert httpx.request(method, sim.url + "/integration" + path, json={"items": [{"barcode": "R1"}]},
+                             **GOOD).status_code == 410

@@ -12,7 +12,6 @@ import pytest
 from mpdash.marketplaces.base import OrderUpdate, RemoteCancellation, RemoteClaim, RemoteOrder
 from mpdash.marketplaces.errors import RateLimited, TransientError
 from mpdash.marketplaces.trendyol.adapter import TrendyolAdapter
-from mpdash.marketplaces.trendyol.client import ResultWindowExceeded
 from mpdash.marketplaces.simkit.sample_data import PLACES
 
 JPEG = b"\xff\xd8\xff\xe0 a photo of the used product"
@@ -106,19 +105,43 @@ def test_awaiting_is_reported_then_created(shop, adapter):
     assert order_again.modified_at > order.modified_at
 
 
-def test_window_is_split_when_it_holds_more_than_the_query_limit(shop, adapter):
-    shop.configure(max_result_window=60, rate_limit=0)
-    adapter.max_window_records = 60
-    adapter.orders_page_size = 25
-    base = int(time.time() * 1000) - 3_600_000
-    placed = shop.place_orders([{"lines": [{"barcode": "BC-2"}], "orderDate": base + i * 1000} for i in range(450)])
-    seen = [order.package_id for order in read_all(adapter.list_orders, *recent(2))]
-    assert sorted(seen) == sorted(str(p["packageId"]) for p in placed)  # each exactly once
+def test_listings_read_the_stream_never_get_shipment_packages(shop, adapter):
+    """Every inbound listing goes to getShipmentPackagesStream, all its statuses in one query,
+    following Trendyol's cursor; the page-numbered getShipmentPackages is left for lookups."""
+    shop.place_orders([{"lines": [{"barcode": "BC-2"}]} for _ in range(45)])
+    adapter.orders_page_size = 20
+    calls, stream = [], adapter.client.get_shipment_packages_stream
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return stream(*args, **kwargs)
+
+    def retired(*args, **kwargs):
+        raise AssertionError("a listing called getShipmentPackages")
+
+    adapter.client.get_shipment_packages_stream, adapter.client.get_shipment_packages = spy, retired
+    for listing in (adapter.list_orders, adapter.list_updated_orders, adapter.list_cancellations):
+        read_all(listing, *recent())
+    assert [c["statuses"] for c in calls] == [("Awaiting", "Created")] * 3 + [
+        ("Shipped", "Delivered", "UnDelivered"), ("Cancelled", "UnSupplied")]
+    assert [bool(c["cursor"]) for c in calls] == [False, True, True, False, False]
+    assert all(e.url.endswith("/orders/stream") for e in adapter.client.exchanges)
+
+
+def test_windows_older_than_the_streams_3_months_are_cut_with_a_log_line(shop, adapter, caplog):
+    now = datetime.now(UTC)
+    assert adapter.list_orders(now - timedelta(days=120), now - timedelta(days=110)).items == []
+    assert adapter.client.exchanges == []  # wholly beyond the 3 months: not asked at all
+    shop.place_order([{"barcode": "BC-1"}], orderDate=int((now - timedelta(days=89)).timestamp() * 1000))
+    with caplog.at_level("WARNING", logger="mpdash.marketplaces.trendyol"):
+        page = adapter.list_orders(now - timedelta(days=95), now - timedelta(days=85))
+    assert len(page.items) == 1 and "last 90 days only" in caplog.text
+    assert all(e.status_code == 200 for e in adapter.client.exchanges)  # the simulator refuses older ranges
 
 
 def test_more_than_10000_packages_in_one_window(shop, adapter):
-    """Trendyol's real limit: a query reaches 10,000 records (page 0-49 at 200); the adapter
-    splits the window and reads all 10,050 packages without a single refused page."""
+    """getShipmentPackages reaches 10,000 records a query; the stream has no such window: all
+    10,050 packages of one window are read by its cursor without a single refused page."""
     shop.configure(rate_limit=0)
     base = int(time.time() * 1000) - 10 * 86_400_000
     placed = shop.place_orders([{"lines": [{"barcode": "BC-1"}], "orderDate": base + i * 60_000}
@@ -127,15 +150,6 @@ def test_more_than_10000_packages_in_one_window(shop, adapter):
     seen = [order.package_id for order in read_all(adapter.list_orders, now - timedelta(days=11), now)]
     assert len(seen) == 10_050 and set(seen) == {str(p["packageId"]) for p in placed}
     assert not any(e.status_code == 400 for e in adapter.client.exchanges)
-
-
-def test_more_than_the_limit_at_one_instant_raises_a_clear_error(shop, adapter):
-    shop.configure(max_result_window=5)
-    adapter.max_window_records = 5
-    instant = int(time.time() * 1000) - 60_000
-    shop.place_orders([{"lines": [{"barcode": "BC-1"}], "orderDate": instant} for _ in range(6)])
-    with pytest.raises(ResultWindowExceeded, match="one instant"):
-        read_all(adapter.list_orders, *recent())
 
 
 def test_packages_leaving_the_window_while_paging_skip_nothing(shop, adapter):

@@ -16,7 +16,7 @@ from mpdash.marketplaces.errors import (
     RequestRejected,
     TransientError,
 )
-from mpdash.marketplaces.trendyol.client import ConflictRejected, ResultWindowExceeded, TrendyolClient
+from mpdash.marketplaces.trendyol.client import ConflictRejected, TrendyolClient
 
 from .conftest import SELLER
 
@@ -241,16 +241,26 @@ def test_unexpected_json_raises_malformed_response():
         client.get_claims()
 
 
-def test_beyond_10000_records_is_refused_before_sending_and_mapped_when_sent(client):
+def test_beyond_10000_records_or_a_month_back_is_refused_before_sending(client):
     with pytest.raises(ValueError, match="10,000"):
         client.get_shipment_packages(page=50, size=200)
     client.get_shipment_packages(page=49, size=200)
-    answer = httpx.Response(400, json={"errors": [{"key": "max.result.window.exceeded", "message": "Result window is "
-                                                   "too large", "errorCode": "400"}]})
-    mocked = TrendyolClient("https://x.invalid/integration", seller_id="1", api_key="k", api_secret="s",
-                            transport=httpx.MockTransport(lambda request: answer))
-    with pytest.raises(ResultWindowExceeded, match="shorten the date window"):
-        mocked.get_claims()
+    with pytest.raises(ValueError, match="last 30 days only"):
+        client.get_shipment_packages(now_ms() - 31 * 24 * HOUR_MS)
+    client.get_claims(page=50, size=200)  # claims: no record window documented, none enforced
+
+
+def test_stream_pages_by_cursor_and_refuses_windows_over_14_days(stocked, client):
+    ids = [str(stocked.place_order([{"barcode": "BC-1"}])["packageId"]) for _ in range(3)]
+    start, end = now_ms() - HOUR_MS, now_ms() + 1000
+    first = client.get_shipment_packages_stream(start, end, statuses=("Created",), size=2)
+    assert first.has_more and first.next_cursor and [p.id for p in first.content] == ids[:0:-1]
+    last = client.get_shipment_packages_stream(start, end, statuses=("Created",), size=2, cursor=first.next_cursor)
+    assert not last.has_more and last.next_cursor is None and [p.id for p in last.content] == ids[:1]
+    with pytest.raises(ValueError, match="at most 14 days"):
+        client.get_shipment_packages_stream(end - 15 * 24 * HOUR_MS, end)
+    with pytest.raises(RequestRejected, match="nextCursor"):
+        client.get_shipment_packages_stream(start - 1, end, statuses=("Created",), size=2, cursor=first.next_cursor)
 
 
 def test_order_paths_check_credentials(make_client):

@@ -1,6 +1,6 @@
-"""Updates of products Trendyol already holds: approved ones through content-bulk-update
-(keyed by contentId), the others through unapproved-bulk-update, both kinds in one call as
-two batches whose results ``poll`` merges."""
+"""Updates of products Trendyol already holds: approved ones through the V2 content-bulk-update
+(keyed by contentId), variant-bulk-update and delivery-info-bulk-update (keyed by barcode), the
+others through unapproved-bulk-update, all in one call as batches whose results ``poll`` merges."""
 
 from __future__ import annotations
 
@@ -9,6 +9,17 @@ import pytest
 from mpdash.marketplaces.base import ON_SALE, PENDING_APPROVAL
 
 from .conftest import dress_record, wait_done, wait_state
+
+
+def wait_batch(adapter, batch_id: str):
+    import time
+
+    for _ in range(100):
+        answer = adapter.client.get_batch_result(batch_id)
+        if answer.is_finished:
+            return answer
+        time.sleep(0.05)
+    raise AssertionError(f"batch {batch_id} did not finish")
 
 
 def _approved(sim, adapter, *skus: str) -> None:
@@ -30,10 +41,13 @@ def test_approved_product_goes_through_content_bulk_update(sim, adapter, make_ad
     submission = adapter.send_products([changed], update=True)
     sent = submission.sent["A1"]
     assert sent["contentId"] == content_id
-    assert set(sent) == {"contentId", "title", "description", "images", "attributes"}  # no stock, prices, barcode
-    batch_id = submission.remote_id.split("|")[1]
-    assert submission.remote_id == f"|{batch_id}"
-    assert sim.batch(batch_id)["type"] == "ProductV2ContentUpdate"
+    assert set(sent) == {"contentId", "title", "description", "images", "attributes",  # no stock, no prices
+                         "barcode", "stockCode", "vatRate", "dimensionalWeight"}
+    _, batch_id, variant_id, delivery_id = submission.remote_id.split("|")
+    assert sim.batch(batch_id)["type"] == "ProductV2ContentUpdate" and delivery_id == ""  # no delivery duration
+    assert sim.batch(variant_id)["type"] == "ProductV2VariantUpdate"
+    assert sim.batch(variant_id)["items"] == [{"barcode": "BC-A1", "stockCode": "A1", "vatRate": sent["vatRate"],
+                                               "dimensionalWeight": sent["dimensionalWeight"]}]
 
     # Polled by another adapter (as the flows do): the contentId is found again by sku.
     result = wait_done(make_adapter(), "product", submission.remote_id, skus=["A1"]).results
@@ -70,12 +84,13 @@ def test_mixed_batch_sends_two_requests_and_merges_results(sim, adapter, make_ad
     records = [dress_record(sim.catalog, "M1", title="Yeni M1"), dress_record(sim.catalog, "M3", title="Yeni M3"),
                dress_record(sim.catalog, "M2", description="<p>Yeni M2</p>")]
     submission = adapter.send_products(records, update=True)
-    assert sim.batches_total == before + 2
-    unapproved_id, _, content_id = submission.remote_id.partition("|")
+    assert sim.batches_total == before + 3
+    unapproved_id, content_id, variant_id, _ = submission.remote_id.split("|")
     assert sim.batch(unapproved_id)["type"] == "ProductV2Update"
     assert sim.batch(content_id)["type"] == "ProductV2ContentUpdate"
     assert [item["barcode"] for item in sim.batch(unapproved_id)["items"]] == ["BC-M3"]
     assert len(sim.batch(content_id)["items"]) == 2
+    assert [item["barcode"] for item in sim.batch(variant_id)["items"]] == ["BC-M1", "BC-M2"]
 
     poller = adapter if remembered else make_adapter()
     status = wait_done(poller, "product", submission.remote_id, skus=["M1", "M3", "M2"])
@@ -148,3 +163,36 @@ def test_partial_content_update_changes_only_what_is_sent(sim, adapter):
     [item] = adapter.client.get_batch_result(batch_id).items
     assert item.is_success and sim.product("BC-P2")["description"] == "Yeni"
     assert sim.product("BC-P2")["title"] == "Eski başlık"
+
+
+def test_approved_variant_and_delivery_fields_go_through_v2(sim, make_adapter):
+    adapter = make_adapter(delivery_duration=1)
+    _approved(sim, adapter, "F1", "F2")
+    records = [dress_record(sim.catalog, "F1", vatRate=10, dimensionalWeight=4),
+               dress_record(sim.catalog, "F2", vatRate=7)]  # 7 is no Turkish VAT rate: refused per item
+    submission = adapter.send_products(records, update=True)
+    _, _, variant_id, delivery_id = submission.remote_id.split("|")
+    assert sim.batch(delivery_id)["items"][0] == {"barcode": "BC-F1", "deliveryOptions": {"deliveryDuration": 1}}
+    results = {r.sku: r for r in wait_done(make_adapter(), "product", submission.remote_id, skus=["F1", "F2"]).results}
+    assert results["F1"].ok and (sim.product("BC-F1")["vatRate"], sim.product("BC-F1")["deliveryDuration"]) == (10, 1)
+    assert not results["F2"].ok and results["F2"].message.startswith("variant update refused:")
+    assert sim.product("BC-F2")["vatRate"] != 7
+
+
+def test_variant_and_delivery_updates_in_simulator(sim, adapter):
+    _approved(sim, adapter, "G1")
+    sim.configure(approval_delay=30)
+    assert wait_done(adapter, "product", adapter.send_products([dress_record(sim.catalog, "G2")]).remote_id).results[0].ok
+    variant = adapter.client.update_approved_variants([
+        {"barcode": "BC-G1", "stockCode": "G1-NEW", "lotNumber": "L7", "locationBasedDelivery": "ENABLED"},
+        {"barcode": "BC-G2", "vatRate": 10},  # not approved
+        {"barcode": "NOPE", "vatRate": 10}])
+    price = adapter.client.update_approved_variants([{"barcode": "BC-G1", "salePrice": 10.0}])  # price-and-inventory's
+    delivery = adapter.client.update_delivery_info([
+        {"barcode": "BC-G1", "deliveryOptions": {"deliveryDuration": 2, "fastDeliveryType": "FAST_DELIVERY"}}])
+    reasons = [item.failure_reasons for item in wait_batch(adapter, variant).items]
+    assert reasons[0] == [] and "Onaysız" in reasons[1][0] and "bulunamadı" in reasons[2][0]
+    assert "salePrice bu servisle güncellenemez" in wait_batch(adapter, price).items[0].failure_reasons[0]
+    assert "deliveryDuration 1" in wait_batch(adapter, delivery).items[0].failure_reasons[0]
+    product = sim.product("BC-G1")
+    assert (product["stockCode"], product["lotNumber"], product["locationBasedDelivery"]) == ("G1-NEW", "L7", "ENABLED")

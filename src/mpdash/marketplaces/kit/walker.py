@@ -16,7 +16,9 @@ resume anywhere:
 
 Windows are pairs of integers, inclusive (epoch milliseconds, usually); what a query takes
 is the marketplace's business (``fetch`` converts). Pages count from 0; a marketplace paging
-by offset reads page ``p`` at offset ``p * size``.
+by offset reads page ``p`` at offset ``p * size``. A marketplace paging by its own cursor
+(``by_cursor``) answers the next page's cursor in :attr:`Chunk.next`; ``fetch`` then gets
+that cursor as ``page`` (0 for a window's first page) and the token carries it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, unquote
 
 from ..base import Page
 from ..errors import MalformedResponse, RequestRejected
@@ -40,13 +43,14 @@ class Cursor:
     and the ranges still to read, the current one first."""
 
     stage: int
-    page: int
+    page: int | str  # a page number, or the marketplace's cursor of the page (by_cursor)
     total: int | None
     ranges: tuple[Range, ...]
 
     def encode(self, prefix: str) -> str:
         spans = ",".join(f"{lo}_{hi}" for lo, hi in self.ranges)
-        return f"{prefix}:{self.stage}:{self.page}:{'' if self.total is None else self.total}:{spans}"
+        page = f"~{quote(self.page, safe='')}" if isinstance(self.page, str) else self.page
+        return f"{prefix}:{self.stage}:{page}:{'' if self.total is None else self.total}:{spans}"
 
     @classmethod
     def decode(cls, token: Any, prefix: str, owner: str) -> Cursor:
@@ -55,7 +59,8 @@ class Cursor:
             ranges = tuple(tuple(int(x) for x in span.split("_")) for span in spans.split(","))
             if head != prefix or not ranges or any(len(r) != 2 or r[0] > r[1] for r in ranges):
                 raise ValueError
-            return cls(int(stage), int(page), int(total) if total else None, ranges)  # type: ignore[arg-type]
+            mark = unquote(page[1:]) if page.startswith("~") else int(page)
+            return cls(int(stage), mark, int(total) if total else None, ranges)  # type: ignore[arg-type]
         except ValueError:
             raise ValueError(f"{token!r} is not a page token of {owner}") from None
 
@@ -67,9 +72,10 @@ class Chunk:
 
     records: list
     total: int | None = None
+    next: str | None = None  # by_cursor: the marketplace's cursor of the following page, None on the last
 
 
-Fetch = Callable[[Any, int, int, int, int], Chunk]  # (stage, lo, hi, page, size) -> Chunk
+Fetch = Callable[[Any, int, int, Any, int], Chunk]  # (stage, lo, hi, page or cursor, size) -> Chunk
 ToItems = Callable[[Any, list], list]  # (stage, records) -> items handed over
 
 
@@ -87,6 +93,7 @@ class StagedWalker:
     owner: str = "this listing"
     # Called when a single instant holds more than max_records: it raises the error to show.
     too_dense: Callable[[Any, int, int], Exception] | None = None
+    by_cursor: bool = False  # the marketplace pages by its own cursor (Chunk.next), not by number
 
     def page(self, window: Range, token: Any = None) -> Page:
         if window[1] < window[0]:
@@ -115,9 +122,13 @@ class StagedWalker:
                     cursor = Cursor(cursor.stage, back, total, cursor.ranges)
                     continue
             items = self.to_items(stage, answer.records)
-            more = (cursor.page + 1) * size < total if total is not None else len(answer.records) >= size
-            if answer.records and more:
-                following: Cursor | None = Cursor(cursor.stage, cursor.page + 1, total, cursor.ranges)
+            if self.by_cursor:  # a cursor answered twice would loop: taken as the end
+                more, after = answer.next is not None and answer.next != cursor.page, answer.next
+            else:
+                more = (cursor.page + 1) * size < total if total is not None else len(answer.records) >= size
+                after = cursor.page + 1  # type: ignore[operator]
+            if (answer.records or self.by_cursor) and more:
+                following: Cursor | None = Cursor(cursor.stage, after, total, cursor.ranges)  # type: ignore[arg-type]
             elif len(cursor.ranges) > 1:
                 following = Cursor(cursor.stage, 0, None, cursor.ranges[1:])
             elif cursor.stage + 1 < len(self.stages):

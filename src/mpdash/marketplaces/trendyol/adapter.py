@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -75,7 +76,7 @@ from ..kit import (
     wire_int,
 )
 from ..ratelimit import CallBudget
-from .client import ConflictRejected, IdenticalRequestRejected, ResultWindowExceeded, TrendyolClient, seller_budget
+from .client import ConflictRejected, IdenticalRequestRejected, TrendyolClient, seller_budget
 from .config import (
     BARCODE_MAX_LENGTH,
     BATCH_SIZES,
@@ -90,9 +91,9 @@ from .config import (
     MAX_APPROVED_WINDOW,
     MAX_IMAGES,
     MAX_ORDER_PAGE_SIZE,
-    MAX_RESULT_WINDOW,
     MAX_STOCK,
     MAX_VALUES_PAGE_SIZE,
+    ORDER_HISTORY_DAYS,
     ORDER_WINDOW_DAYS,
     SCHEMA,
     TITLE_MAX_LENGTH,
@@ -107,9 +108,12 @@ _USE_SHARED_BUDGET: Any = object()  # default of ``budget``: the seller's shared
 _BARCODE_RE = re.compile(r"^[0-9A-Za-zÇĞİÖŞÜçğıöşü._-]+$")
 # A product delete is two batches (stock 0, then archive); its remote id holds both.
 _DELETE_SEPARATOR = "|"
-# A product update of approved and unapproved products at once is two batches too:
-# "{unapproved-bulk-update batch}|{content-bulk-update batch}" (either side may be empty).
+# A product update touching approved products is up to four batches: "{unapproved-bulk-update}|
+# {content-bulk-update}|{variant-bulk-update}|{delivery-info-bulk-update}" (any may be empty).
 _UPDATE_SEPARATOR = _DELETE_SEPARATOR
+# What variant-bulk-update changes (developers.trendyol.com/docs/ürün-güncelleme-onaylı-ürün-v2,
+# checked 2026-12-07; lotNumber and locationBasedDelivery are not product fields here).
+_VARIANT_FIELDS = ("stockCode", "vatRate", "dimensionalWeight", "shipmentAddressId", "returningAddressId")
 STOCK_CAP_NOTE = f"quantity {MAX_STOCK} is Trendyol's most per product; stock above it was not sent"
 UNCHANGED_NOTE = ("unchanged: Trendyol refused a request identical to one sent in the last 15 minutes, "
                   "and already holds these values")
@@ -207,12 +211,12 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
     lookup_one_by_one = 25
     remembered_batches = 1000  # batches whose barcode -> sku map is kept for poll()
 
-    # Order side. Packages are read in windows of their last change, never longer than
-    # Trendyol's 14 days per query.
+    # Order side. Packages are read from getShipmentPackagesStream in windows of their last
+    # change, never longer than its 14 days per query nor older than its 3 months.
     max_order_window_hours = 24 * ORDER_WINDOW_DAYS
+    order_history_days = ORDER_HISTORY_DAYS
     orders_page_size = MAX_ORDER_PAGE_SIZE
     claims_page_size = MAX_CLAIM_PAGE_SIZE
-    max_window_records = MAX_RESULT_WINDOW  # a query reaches this many records; larger windows are split
     order_statuses = ("Awaiting", "Created")  # list_orders (Awaiting reported as "awaiting")
     updated_order_statuses = ("Shipped", "Delivered", "UnDelivered")  # list_updated_orders
     cancellation_statuses = ("Cancelled", "UnSupplied")  # list_cancellations
@@ -717,15 +721,16 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         """One create request (``v2/products``); or, with ``update``, the documented update
         for each product's approval state, looked up first (the v2 filters):
 
-        * approved products: ``content-bulk-update`` keyed by their contentId (title,
-          description, images, attributes);
+        * approved products (V2): ``content-bulk-update`` keyed by their contentId (title,
+          description, images, attributes), ``variant-bulk-update`` and, when a delivery
+          duration is known, ``delivery-info-bulk-update``, keyed by barcode;
         * products not approved yet, rejected ones sent again after a fix, and products
           Trendyol does not know (it answers those with a per-item failure):
           ``unapproved-bulk-update`` keyed by barcode.
 
-        With both kinds, two requests go out and the submission's ``remote_id`` is
-        ``"{unapproved batch}|{content batch}"`` (either side may be empty); ``poll("product",
-        remote_id, skus)`` reads both and merges the per-item results.
+        With approved products the submission's ``remote_id`` is ``"{unapproved}|{content}|
+        {variant}|{delivery}"`` (any may be empty); ``poll("product", remote_id, skus)`` reads
+        them all and merges the per-item results. Stock and prices are never sent here.
 
         Raises ValueError, before sending, when a body would exceed ``max_request_bytes``.
         """
@@ -767,30 +772,34 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
     def _send_updates(self, records: list[ProductRecord]) -> Submission:
         payloads = {record.sku: self.build_product_payload(record, update=True) for record in records}
         held = self._held_products(payloads)
-        unapproved, contents, sent = [], {}, {}
+        unapproved, contents, variants, deliveries, sent = [], {}, [], [], {}
         skus_by_barcode: dict[str, str] = {}
         skus_by_content: dict[str, list[str]] = {}
         for record in records:
-            product = held.get(record.sku)
+            product, item = held.get(record.sku), payloads[record.sku]
             if product is not None and product.approved and product.product_content_id is not None:
-                content_id = product.product_content_id
+                content_id, barcode = product.product_content_id, product.barcode or record.sku
                 # guess: variants of one content (e.g. sizes) share its contentId; one item per
                 # content goes out, built from the first of its records (their content is the same).
                 if content_id not in contents:
                     contents[content_id] = self.build_content_payload(record, content_id)
                 skus_by_content.setdefault(str(content_id), []).append(record.sku)
-                skus_by_barcode[product.barcode or record.sku] = record.sku
-                sent[record.sku] = contents[content_id]
+                skus_by_barcode[barcode] = record.sku
+                # The variant and delivery fields of approved products (V2 variant-bulk-update,
+                # delivery-info-bulk-update), keyed by barcode.
+                variants.append({"barcode": barcode, **{k: item[k] for k in _VARIANT_FIELDS if k in item}})
+                delivery = {"barcode": barcode, "deliveryOptions": item["deliveryOption"]} if "deliveryOption" in item else {}
+                deliveries += [delivery] if delivery else []
+                sent[record.sku] = {**contents[content_id], **variants[-1], **delivery}
             else:
                 # Not approved, rejected, or unknown to Trendyol (its per-item failure says so).
                 # An approved product without a contentId in the filter answer also lands here;
                 # Trendyol then refuses it per item.
-                item = payloads[record.sku]
                 unapproved.append(item)
                 skus_by_barcode[str(item.get("barcode") or record.sku)] = record.sku
                 sent[record.sku] = item
         content_items = list(contents.values())
-        for items in (unapproved, content_items):
+        for items in (unapproved, content_items, variants, deliveries):
             if items:
                 self._check_body(items)
         unapproved_id = self.client.update_unapproved_products(unapproved) if unapproved else ""
@@ -798,8 +807,9 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         if not content_items:
             self._remember(unapproved_id, skus_by_barcode)
             return Submission(remote_id=unapproved_id, sent=sent, exchange=exchange)
-        content_id = self.client.update_approved_content(content_items)
-        remote_id = f"{unapproved_id}{_UPDATE_SEPARATOR}{content_id}"
+        remote_id = _UPDATE_SEPARATOR.join((unapproved_id, self.client.update_approved_content(content_items),
+                                            self.client.update_approved_variants(variants),
+                                            self.client.update_delivery_info(deliveries) if deliveries else ""))
         self._remember(remote_id, skus_by_barcode, skus_by_content)
         return Submission(remote_id=remote_id, sent=sent, exchange=self.client.last_exchange())
 
@@ -814,11 +824,14 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         return answers
 
     def _poll_update(self, remote_id: str, skus: list[str] | None) -> BatchStatus:
-        """Both batches of an update (unapproved | content), their results merged."""
-        unapproved_id, _, content_id = remote_id.partition(_UPDATE_SEPARATOR)
+        """The batches of an update (unapproved | content | variant | delivery), their results
+        merged: an approved product's update succeeds when its content, variant and delivery
+        items all do."""
+        unapproved_id, content_id, variant_id, delivery_id = (remote_id.split(_UPDATE_SEPARATOR) + ["", ""])[:4]
         if not content_id:
-            raise ValueError(f"{remote_id!r} is not a product update id (unapproved batch | content batch)")
-        answers = self._finished_batches((("unapproved", unapproved_id), ("content", content_id)))
+            raise ValueError(f"{remote_id!r} is not a product update id (unapproved | content | variant | delivery)")
+        answers = self._finished_batches((("unapproved", unapproved_id), ("content", content_id),
+                                          ("variant", variant_id), ("delivery", delivery_id)))
         exchange = self.client.last_exchange()
         if answers is None:
             return BatchStatus(done=False, exchange=exchange)
@@ -845,6 +858,16 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             key = item.content_id
             for sku in by_content.get(key or "", []) or [f"content {key or index + 1}"]:
                 results.append(self._content_result(item, sku))
+        for step in ("variant", "delivery"):
+            sku_of = self._sku_resolver(remembered, answers[step], None, positional=False) if step in answers else None
+            for index, item in enumerate(answers[step].items if sku_of else []):
+                if not item.is_success:
+                    sku = sku_of(index, item)
+                    prior = next((r for r in results if r.sku == sku), None)
+                    text = f"{step} update refused: " + ("; ".join(item.failure_reasons) or "no reason given")
+                    results = [r for r in results if r is not prior] + [ItemResult(
+                        sku, False, f"{prior.message}; {text}" if prior and not prior.ok else text,
+                        item.model_dump(by_alias=True, exclude_none=True))]
         return BatchStatus(done=True, results=results, exchange=exchange)
 
     @staticmethod
@@ -983,46 +1006,43 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         low, high = epoch_ms(start), epoch_ms(end)
         lookback = self.claims_lookback_days * 86_400_000
 
-        def fetch(lo: int, hi: int, page: int, size: int, status: str | None):
-            return self.client.get_claims(lo, hi, page, size, status=status)
-
         def keep(claim: Claim) -> bool:
             units = [item.status_name for group in claim.items for item in group.claim_items]
             if units and all(status == "Created" for status in units):
                 return False
             return claim.last_modified_date is None or low <= claim.last_modified_date < high
 
-        return self._walk(token, (max(0, low - lookback), high - 1), (None,), fetch, self._remote_claim,
-                          self.claims_page_size, keep=keep)
-
-    def _walk_packages(self, start, end, token, statuses: tuple[str, ...], convert: Callable) -> Page:
-        def fetch(lo: int, hi: int, page: int, size: int, status: str | None):
-            return self.client.get_shipment_packages(lo, hi, page, size, status=status)
-
-        return self._walk(token, (epoch_ms(start), epoch_ms(end) - 1), statuses, fetch, convert,
-                          self.orders_page_size)
-
-    def _walk(self, token, window: tuple[int, int], statuses: tuple[str | None, ...], fetch: Callable,
-              convert: Callable, size: int, keep: Callable | None = None) -> Page:
-        """One page of a listing over ``statuses`` (one query each) in ``window``, by the kit's
-        :class:`~mpdash.marketplaces.kit.StagedWalker`: a range whose query reports more than
-        ``max_window_records`` records is split in halves (Trendyol refuses pages beyond them),
-        and a total that shrinks between pages steps the walk back."""
-
-        def chunk(status, lo, hi, page, size):
-            answer = fetch(lo, hi, page, size, status)
+        def fetch(status, lo: int, hi: int, page: int, size: int) -> Chunk:
+            answer = self.client.get_claims(lo, hi, page, size)
             return Chunk(answer.content, answer.total_elements)
 
-        def too_dense(status, lo, total):
-            return ResultWindowExceeded(
-                f"Trendyol reports {total} records{f' with status {status}' if status else ''} at one instant "
-                f"({from_ms(lo)}), more than the {self.max_window_records:,} one query can read; they cannot "
-                "be listed by date: read them by order number instead")
+        walker = StagedWalker(fetch, lambda status, records: each_record(status, records, self._remote_claim, keep),
+                              self.claims_page_size, prefix="ty1", owner="the Trendyol adapter")
+        return walker.page((max(0, low - lookback), high - 1), token)
 
-        walker = StagedWalker(chunk, lambda status, records: each_record(status, records, convert, keep), size,
-                              statuses, max_records=self.max_window_records, prefix="ty1",
-                              owner="the Trendyol adapter", too_dense=too_dense)
-        return walker.page(window, token)
+    def _walk_packages(self, start, end, token, statuses: tuple[str, ...], convert: Callable) -> Page:
+        """One page of the packages in ``statuses`` whose last change falls in [start, end), from
+        ``getShipmentPackagesStream`` (one query for all the statuses, newest change first) by
+        the kit's walker following Trendyol's cursor. Stream and walk keep the window fixed, so a
+        package changing meanwhile leaves it for a later window (the flow's overlap reads it).
+
+        The reconciliation sweep reads through here like every window: it never asks further
+        back than the stream's ``order_history_days`` (3 months; getShipmentPackages v2 would
+        reach only the last month), and a window reaching further is cut, with a log line."""
+        low, high = epoch_ms(start), epoch_ms(end) - 1
+        oldest = int(time.time() * 1000) - self.order_history_days * 86_400_000 + 600_000  # 10 min for clocks
+        if low < oldest and token is None:
+            logger.warning("Trendyol lists packages of the last %s days only: %s..%s read from %s", self.order_history_days,
+                           from_ms(low), from_ms(high), from_ms(oldest))
+
+        def fetch(stage, lo: int, hi: int, page: Any, size: int) -> Chunk:
+            answer = self.client.get_shipment_packages_stream(lo, hi, statuses=stage, size=size,
+                                                              cursor=page if isinstance(page, str) else None)
+            return Chunk(answer.content, next=answer.next_cursor if answer.has_more else None)
+
+        walker = StagedWalker(fetch, lambda stage, records: each_record(stage, records, convert), self.orders_page_size,
+                              (statuses,), prefix="ty2", owner="the Trendyol adapter", by_cursor=True)
+        return walker.page((max(low, oldest), high), token)
 
     # --- order side: mapping ---------------------------------------------------------------
     @staticmethod

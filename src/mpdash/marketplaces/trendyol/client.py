@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -38,6 +39,9 @@ from .config import (
     MAX_PACKAGE_IDS,
     MAX_RESULT_WINDOW,
     MAX_VALUES_PAGE_SIZE,
+    ORDER_HISTORY_DAYS,
+    ORDER_WINDOW_DAYS,
+    PACKAGES_HISTORY_DAYS,
     RATE_LIMIT_CALLS,
     RATE_LIMIT_SECONDS,
     SERVICE_LIMITS,
@@ -53,6 +57,7 @@ from .models import (
     ClaimIssueReasons,
     ClaimsPage,
     PackagesPage,
+    PackagesStream,
     ProductsPage,
     ApprovedProductsPage,
     ShipmentPackage,
@@ -63,7 +68,7 @@ from .models import (
 
 # Our pace for one seller's calls, shared by every worker: an overall 50 within 10 seconds
 # (guess: from third-party material, see config) and, per service, the limits of Trendyol's
-# "Servis Limitleri" page (config.SERVICE_LIMITS, checked 2026-12-06), each its own budget.
+# "Servis Limitleri" page (config.SERVICE_LIMITS, checked 2026-12-07), each its own budget.
 SELLER_RATES = [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)]
 _SERVICES = tuple((name, method, re.compile(f"^{pattern}/?$"), calls, seconds)
                   for name, method, pattern, calls, seconds in SERVICE_LIMITS)
@@ -94,13 +99,7 @@ class ConflictRejected(RequestRejected):
     has an invoice link)."""
 
 
-class ResultWindowExceeded(RequestRejected):
-    """Trendyol refused a page beyond the first 10,000 records of a query: shorten the window."""
-
-
-# Words of Trendyol's refusal of a page beyond its 10,000-record window. The real key is not
-# published; the simulator's key and Elasticsearch's "result window" text are matched.
-_RESULT_WINDOW_MARKS = ("result.window", "result window")
+_DAY_MS = 86_400_000
 
 Lines = list[tuple[str | int, int]]
 
@@ -124,11 +123,9 @@ def _wire_lines(lines: Lines, what: str) -> list[dict[str, Any]]:
     return out
 
 
-def _check_listing_page(page: int, size: int, most: int) -> None:
-    check_page(page, size, most)
-    if page * size >= MAX_RESULT_WINDOW:
-        raise ValueError(f"page {page} at size {size} starts beyond Trendyol's {MAX_RESULT_WINDOW:,} records per query; "
-                         "shorten the date window")
+def _present(**params: Any) -> dict[str, Any]:
+    """The query parameters given: dates (``…Date``) as epoch milliseconds, the rest as text."""
+    return {name: int(v) if name.endswith("Date") else str(v) for name, v in params.items() if v not in (None, "")}
 
 
 def _check_items(items: list[dict[str, Any]], what: str) -> None:
@@ -204,16 +201,19 @@ class TrendyolClient(BaseClient):
         return parse_answer(BatchAccepted, data, f"{method} {path}").batch_request_id
 
     # --- catalog ------------------------------------------------------------------------
+    # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_category_tree(self) -> CategoryTree:
         """The whole category tree (one answer, no paging)."""
         path = "/product/product-categories"
         return parse_answer(CategoryTree, self.request("GET", path), f"GET {path}")
 
+    # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_category_attributes(self, category_id: int | str) -> CategoryAttributes:
         """The attributes of one leaf category (v2: flags only, values come separately)."""
         path = f"/product/categories/{quote(str(category_id), safe='')}/attributes"
         return parse_answer(CategoryAttributes, self.request("GET", path), f"GET {path}")
 
+    # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_attribute_values(
         self, category_id: int | str, attribute_id: int | str, page: int = 0, size: int = MAX_VALUES_PAGE_SIZE
     ) -> AttributeValuesPage:
@@ -225,11 +225,13 @@ class TrendyolClient(BaseClient):
         data = self.request("GET", path, params={"page": page, "size": size})
         return parse_answer(AttributeValuesPage, data, f"GET {path}")
 
+    # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_brands(self, page: int = 0, size: int = 1000) -> BrandsPage:
         """One page of Trendyol's brands (no totals: page until an empty or short page)."""
         path = "/product/brands"
         return parse_answer(BrandsPage, self.request("GET", path, params={"page": page, "size": size}), f"GET {path}")
 
+    # Docs: named on developers.trendyol.com/docs/1-servis-limitleri (checked 2026-12-07); guess: the path.
     def get_brands_by_name(self, name: str) -> BrandList:
         if not name or not name.strip():
             raise ValueError("a brand name is needed")
@@ -237,32 +239,57 @@ class TrendyolClient(BaseClient):
         return parse_answer(BrandList, self.request("GET", path, params={"name": name.strip()}), f"GET {path}")
 
     # --- products -----------------------------------------------------------------------
+    # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint, docs/ürün-yaratma-v2 (checked 2026-12-07).
     def create_products(self, items: list[dict[str, Any]]) -> str:
         """Queue products for creation (v2); returns the batch request id."""
         _check_items(items, "product create")
         return self._batch("POST", f"/product/sellers/{self.seller_id}/v2/products", {"items": items})
 
+    # Docs: developers.trendyol.com/docs/ürün-güncelleme-onaysız-ürün-v2 (checked 2026-12-07).
     def update_unapproved_products(self, items: list[dict[str, Any]]) -> str:
         """Queue changes to products not yet approved (v2 ``unapproved-bulk-update``, keyed by barcode)."""
         _check_items(items, "product update")
         return self._batch("POST", f"{self._products}/unapproved-bulk-update", {"items": items})
 
+    # Docs: developers.trendyol.com/docs/ürün-güncelleme-onaylı-ürün-v2 (checked 2026-12-07).
     def update_approved_content(self, items: list[dict[str, Any]]) -> str:
         """Queue content changes to approved products (v2 ``content-bulk-update``, keyed by
         ``contentId``: title, description, images, attributes; partial except attributes)."""
         _check_items(items, "content update")
         return self._batch("POST", f"{self._products}/content-bulk-update", {"items": items})
 
+    def update_approved_variants(self, items: list[dict[str, Any]]) -> str:
+        """Queue variant changes to approved products (v2 ``variant-bulk-update``, keyed by
+        barcode: stockCode, vatRate, dimensionalWeight, shipment/returning address, lotNumber,
+        locationBasedDelivery; stock and prices stay with price-and-inventory).
+
+        Docs: developers.trendyol.com/docs/ürün-güncelleme-onaylı-ürün-v2 and /reference/
+        updatevariantbulk (checked 2026-12-07). guess: whether a partial item is taken (the
+        guide says yes, the reference says no); every known field is sent."""
+        _check_items(items, "variant update")
+        return self._batch("POST", f"{self._products}/variant-bulk-update", {"items": items})
+
+    def update_delivery_info(self, items: list[dict[str, Any]]) -> str:
+        """Queue delivery changes to approved products: ``[{barcode, deliveryOptions:
+        {deliveryDuration, fastDeliveryType?}}]`` (v2, the "Teslimat" tab of the page above,
+        checked 2026-12-07). guess: the path ``…/delivery-info-bulk-update`` (the official
+        endpoint table is cut short in the corpus; a copy of the page gives it)."""
+        _check_items(items, "delivery update")
+        return self._batch("POST", f"{self._products}/delivery-info-bulk-update", {"items": items})
+
+    # Docs: developers.trendyol.com/docs/ürün-silme, reference/deleteproducts (checked 2026-12-07).
     def delete_products(self, barcodes: list[str]) -> str:
         """Queue deletions (only products awaiting approval, or archived for over a day)."""
         _check_items(barcodes, "product delete")
         return self._batch("DELETE", self._products, {"items": [{"barcode": b} for b in barcodes]})
 
+    # Docs: developers.trendyol.com/docs/ürün-arşivleme, v2.0/docs/product-archive (checked 2026-12-07).
     def archive_products(self, items: list[dict[str, Any]]) -> str:
         """Queue archive-state changes: ``[{barcode, archived: true|false}]``."""
         _check_items(items, "archive-state")
         return self._batch("PUT", f"{self._products}/archive-state", {"items": items})
 
+    # Docs: developers.trendyol.com/docs/stok-ve-fiyat-güncelleme-updatepriceandinventory (checked 2026-12-07).
     def update_price_and_inventory(self, items: list[dict[str, Any]]) -> str:
         """Queue stock and price changes: ``[{barcode, quantity?, salePrice?, listPrice?}]``.
 
@@ -272,6 +299,7 @@ class TrendyolClient(BaseClient):
         _check_items(items, "price-and-inventory")
         return self._batch("POST", f"/inventory/sellers/{self.seller_id}/products/price-and-inventory", {"items": items})
 
+    # Docs: developers.trendyol.com/docs/toplu-işlem-kontrolü-getbatchrequestresult-1 (checked 2026-12-07).
     def get_batch_result(self, batch_request_id: str) -> BatchResult:
         path = f"{self._products}/batch-requests/{path_part(batch_request_id, 'batch_request_id')}"
         return parse_answer(BatchResult, self.request("GET", path), f"GET {path}")
@@ -289,9 +317,9 @@ class TrendyolClient(BaseClient):
         variants, at most 100 a page; page x size at most 10,000, after that the previous
         answer's ``nextPageToken`` (sent instead of ``page``) brings the next page.
 
-        Docs: developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2
-        (checked 2026-12-06). guess: the path ``…/products/approved``; the docs page names
-        the service, not its path, and the path is known from third-party tests only."""
+        Docs: developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2 and
+        /reference/filterapprovedproducts (checked 2026-12-07). guess: the path ``…/products/approved``;
+        the docs name the service, not its path, known from third-party tests only."""
         if not 1 <= size <= MAX_APPROVED_PAGE_SIZE:
             raise ValueError(f"size must be 1..{MAX_APPROVED_PAGE_SIZE} (filterApprovedProducts)")
         params: dict[str, Any] = {"size": size}
@@ -301,9 +329,7 @@ class TrendyolClient(BaseClient):
             if page < 0 or page * size > MAX_APPROVED_WINDOW:
                 raise ValueError(f"page x size must be at most {MAX_APPROVED_WINDOW}; page on with next_page_token")
             params["page"] = page
-        for name, value in (("barcode", barcode), ("stockCode", stock_code)):
-            if value is not None:
-                params[name] = value
+        params.update(_present(barcode=barcode, stockCode=stock_code))
         path = f"{self._products}/approved"
         return parse_answer(ApprovedProductsPage, self.request("GET", path, params=params), f"GET {path}")
 
@@ -318,14 +344,12 @@ class TrendyolClient(BaseClient):
         """One page of products not approved yet, rejected ones included
         (``filterUnapprovedProducts`` v2, one flat item per barcode).
 
-        Docs: named on developers.trendyol.com "ürün V2 api endpoint" (checked 2026-12-06).
+        Docs: named on developers.trendyol.com "ürün V2 api endpoint" (checked 2026-12-07).
         guess: the path ``…/products/unapproved`` and the 1,000 page ceiling."""
         if page < 0 or not 1 <= size <= MAX_UNAPPROVED_PAGE_SIZE:
             raise ValueError(f"page must be >= 0 and size 1..{MAX_UNAPPROVED_PAGE_SIZE} (filterUnapprovedProducts)")
         params: dict[str, Any] = {"page": page, "size": size}
-        for name, value in (("barcode", barcode), ("stockCode", stock_code)):
-            if value is not None:
-                params[name] = value
+        params.update(_present(barcode=barcode, stockCode=stock_code))
         path = f"{self._products}/unapproved"
         return parse_answer(ProductsPage, self.request("GET", path, params=params), f"GET {path}")
 
@@ -347,43 +371,63 @@ class TrendyolClient(BaseClient):
         status: str | None = None,
         order_number: str | None = None,
         package_ids: list[str | int] | None = None,
-        order_by_field: str | None = "PackageLastModifiedDate",
-        order_by_direction: str | None = "ASC",
     ) -> PackagesPage:
-        """One page of shipment packages (``getShipmentPackages``), oldest change first.
+        """One page of shipment packages (``getShipmentPackages``), oldest change first: for
+        lookups by package id or order number; listings read :meth:`get_shipment_packages_stream`.
 
-        ``start_ms``/``end_ms``: epoch milliseconds. Trendyol lists at most 10,000 records per
-        query (``page * size`` must stay below it) and 200 per page.
+        Docs: developers.trendyol.com/docs/sipariş-paketlerini-çekme-getshipmentpackages (checked
+        2026-12-07): size <= 200, ``page * size`` below 10,000, and since v2 (15 October 2026) the
+        last month only: an older ``start_ms`` is refused before sending. guess: the path stays
+        ``…/orders`` (a third-party SDK names ``…/v2/orders``; Trendyol's endpoint list does not).
         """
-        _check_listing_page(page, size, MAX_ORDER_PAGE_SIZE)
+        check_page(page, size, MAX_ORDER_PAGE_SIZE)
+        if page * size >= MAX_RESULT_WINDOW:
+            raise ValueError(f"page {page} at size {size} starts beyond Trendyol's {MAX_RESULT_WINDOW:,} records per "
+                             "query; shorten the date window")
+        if start_ms is not None and start_ms < time.time() * 1000 - PACKAGES_HISTORY_DAYS * _DAY_MS:
+            raise ValueError(f"start_ms {start_ms}: getShipmentPackages covers the last {PACKAGES_HISTORY_DAYS} days "
+                             "only; read older packages with get_shipment_packages_stream")
         params: dict[str, Any] = {"page": page, "size": size}
-        if start_ms is not None:
-            params["startDate"] = int(start_ms)
-        if end_ms is not None:
-            params["endDate"] = int(end_ms)
-        if status:
-            params["status"] = status
-        if order_number:
-            params["orderNumber"] = str(order_number)
+        params.update(_present(startDate=start_ms, endDate=end_ms, status=status, orderNumber=order_number))
         if package_ids:
             if len(package_ids) > MAX_PACKAGE_IDS:
                 raise ValueError(f"{len(package_ids)} package ids in one query; Trendyol takes at most {MAX_PACKAGE_IDS}")
             params["shipmentPackageIds"] = ",".join(str(p).strip() for p in package_ids)
-        if order_by_field:
-            params["orderByField"] = order_by_field
-        if order_by_direction:
-            params["orderByDirection"] = order_by_direction
         path = f"{self._orders}/orders"
         return parse_answer(PackagesPage, self.request("GET", path, params=params), f"GET {path}")
+
+    def get_shipment_packages_stream(self, start_ms: int, end_ms: int, *, statuses: tuple[str, ...] = (),
+                                     size: int = MAX_ORDER_PAGE_SIZE, cursor: str | None = None) -> PackagesStream:
+        """One page of the packages whose last change falls in [start_ms, end_ms], newest first
+        (``getShipmentPackagesStream``); ``cursor``: the previous page's ``nextCursor``, sent with
+        the same filters (Trendyol refuses a cursor with other filters).
+
+        Docs: developers.trendyol.com/docs/sipariş-paketlerini-akış-ile-çekme and /v3.0/reference/
+        getshipmentpackagesstream (checked 2026-12-07): the dates at most 14 days apart, the last
+        3 months, size <= 200, hasMore and nextCursor instead of totals, statuses comma-separated.
+        guess: the path ``…/orders/stream`` and the parameter names ``nextCursor`` and
+        ``packageItemStatuses`` (from third-party clients; the reference does not show them)."""
+        check_page(0, size, MAX_ORDER_PAGE_SIZE)
+        if not 0 <= end_ms - start_ms <= ORDER_WINDOW_DAYS * _DAY_MS:
+            raise ValueError(f"start_ms {start_ms} to end_ms {end_ms}: Trendyol's stream takes a window of at most "
+                             f"{ORDER_WINDOW_DAYS} days, end after start")
+        params: dict[str, Any] = {"size": size, "lastModifiedStartDate": int(start_ms),
+                                  "lastModifiedEndDate": int(end_ms)}
+        if statuses:
+            params["packageItemStatuses"] = ",".join(statuses)
+        if cursor:
+            params["nextCursor"] = cursor
+        path = f"{self._orders}/orders/stream"
+        return parse_answer(PackagesStream, self.request("GET", path, params=params), f"GET {path}")
 
     def get_shipment_package(self, package_id: str | int) -> ShipmentPackage | None:
         """One package by its id (``shipmentPackageIds``), or None when Trendyol lists none."""
         self._package_path(package_id)  # checks the id
         wanted = str(package_id).strip()
-        answer = self.get_shipment_packages(page=0, size=10, package_ids=[wanted], order_by_field=None,
-                                            order_by_direction=None)
+        answer = self.get_shipment_packages(page=0, size=10, package_ids=[wanted])
         return next((p for p in answer.content if p.id == wanted), None)
 
+    # Docs: developers.trendyol.com/v3.0/docs/2-order-integration-api-endpoints (checked 2026-12-07).
     def update_package_status(self, package_id: str | int, lines: Lines, status: str, *,
                               invoice_number: str | None = None) -> None:
         """``Picking`` or ``Invoiced`` (with ``invoice_number``) for the given lines; Trendyol
@@ -398,17 +442,20 @@ class TrendyolClient(BaseClient):
         body = {"lines": _wire_lines(lines, "update package"), "params": params, "status": status}
         self.request("PUT", self._package_path(package_id), json_body=body)
 
+    # Docs: guess: path and body, from a third-party client (not on developers.trendyol.com, 2026-12-07).
     def update_warehouse(self, package_id: str | int, warehouse_id: int) -> None:
         """Ship from another of the seller's warehouses (``updateWarehouse``; Trendyol Express sellers,
         packages Created, Picking or Invoiced)."""
         self.request("PUT", f"{self._package_path(package_id)}/warehouse", json_body={"warehouseId": int(warehouse_id)})
 
+    # Docs: developers.trendyol.com/v3.0/docs/2-order-integration-api-endpoints (checked 2026-12-07).
     def mark_unsupplied(self, package_id: str | int, lines: Lines, reason_id: int) -> None:
         """Cancel lines the seller cannot supply (``reasonId`` 500 stock out, 501 defective, ...).
         Trendyol cancels the package and puts the remaining lines in a new package of the same order."""
         body = {"lines": _wire_lines(lines, "unsupplied"), "reasonId": int(reason_id)}
         self.request("PUT", f"{self._package_path(package_id)}/items/unsupplied", json_body=body)
 
+    # Docs: developers.trendyol.com/v3.0/docs/2-order-integration-api-endpoints (checked 2026-12-07).
     def split_package(self, package_id: str | int, groups: list[Lines], *, keep_status: bool = False) -> None:
         """Split a package into the given groups of (line id, quantity) (``split-packages``); the
         old package becomes UnPacked and the new ones appear later (asynchronously)."""
@@ -430,7 +477,7 @@ class TrendyolClient(BaseClient):
         ``{cargoSenderNumber, providerCode}`` (the package must be Picking first; not allowed
         once Delivered, Undelivered or Returned).
 
-        Docs: developers.trendyol.com/v3.0/docs/4-update-tracking-number (checked 2026-12-06:
+        Docs: developers.trendyol.com/v3.0/docs/4-update-tracking-number (checked 2026-12-07:
         both fields required); the path ``…/tracking-details`` is from the v3.0 order API
         endpoint list as the shared reference gives it (the docs page names the service only).
         The older ``…/update-tracking-number`` with ``{trackingNumber}`` is marked deprecated
@@ -440,11 +487,13 @@ class TrendyolClient(BaseClient):
                 "providerCode": required_text(provider_code, "provider_code")}
         self.request("PUT", f"{self._package_path(package_id)}/tracking-details", json_body=body)
 
+    # Docs: guess: the path, from a third-party client (not on developers.trendyol.com, 2026-12-07).
     def manual_deliver(self, tracking_number: str) -> None:
         """Mark a package shipped by the seller's own carrier as delivered (path from a
         third-party client)."""
         self.request("PUT", f"{self._orders}/manual-deliver/{path_part(tracking_number, 'tracking_number')}")
 
+    # Docs: developers.trendyol.com/docs/fatura-linki-gönderme-sendinvoicelink (checked 2026-12-07).
     def send_invoice_link(self, package_id: str | int, invoice_link: str, *, invoice_number: str | None = None,
                           invoice_date_ms: int | None = None) -> None:
         """Tell Trendyol where the package's e-invoice is. Raises :class:`ConflictRejected` (409)
@@ -471,26 +520,20 @@ class TrendyolClient(BaseClient):
     ) -> ClaimsPage:
         """One page of claims (``getClaims``); the dates select by the claim's creation date,
         the answer is sorted by last change. ``claim_ids`` overrides every other filter."""
-        # guess: the 10,000-record window is documented for getShipmentPackages only; that
-        # getClaims keeps it is not documented (checked 2026-12-06), kept as a guard.
-        _check_listing_page(page, size, MAX_CLAIM_PAGE_SIZE)
+        # Docs: developers.trendyol.com/tr/reference/getclaims (checked 2026-12-07). No record
+        # window is documented for claims, so none is enforced (the 10,000 one is getShipmentPackages').
+        check_page(page, size, MAX_CLAIM_PAGE_SIZE)
         params: dict[str, Any] = {"page": page, "size": size}
         if claim_ids:
             params["claimIds"] = ",".join(str(c).strip() for c in claim_ids)
-        if start_ms is not None:
-            params["startDate"] = int(start_ms)
-        if end_ms is not None:
-            params["endDate"] = int(end_ms)
-        if status:
-            params["claimItemStatus"] = status
-        if order_number:
-            params["orderNumber"] = str(order_number)
+        params.update(_present(startDate=start_ms, endDate=end_ms, claimItemStatus=status, orderNumber=order_number))
         path = f"{self._orders}/claims"
         return parse_answer(ClaimsPage, self.request("GET", path, params=params), f"GET {path}")
 
     def _claim_path(self, claim_id: str) -> str:
         return f"{self._orders}/claims/{path_part(claim_id, 'claim_id')}"
 
+    # Docs: developers.trendyol.com/docs/iade-siparişleri-onaylama-approveclaimlineitems (checked 2026-12-07).
     def approve_claim_items(self, claim_id: str, item_ids: list[str]) -> None:
         """Accept claimed units (only those WaitingInAction)."""
         if not item_ids:
@@ -498,6 +541,7 @@ class TrendyolClient(BaseClient):
         body = {"claimLineItemIdList": [str(i) for i in item_ids], "params": {}}
         self.request("PUT", f"{self._claim_path(claim_id)}/items/approve", json_body=body)
 
+    # Docs: developers.trendyol.com/docs/iade-siparişlerinde-ret-talebi-oluşturma-createclaimissue (checked 2026-12-07).
     def create_claim_issue(self, claim_id: str, reason_id: int, item_ids: list[str], description: str,
                            files: list[tuple[str, bytes, str]] | None = None) -> Any:
         """Reject claimed units (only WaitingInAction): a multipart form with the reason id
@@ -517,11 +561,13 @@ class TrendyolClient(BaseClient):
         form += [("files", (name, content, content_type)) for name, content, content_type in files or []]
         return self.request("POST", f"{self._claim_path(claim_id)}/issue", files=form)
 
+    # Docs: developers.trendyol.com/docs/iade-red-sebeplerini-çekme-getclaimsissuereasons (checked 2026-12-07).
     def get_claim_issue_reasons(self) -> ClaimIssueReasons:
         path = "/order/claim-issue-reasons"
         return parse_answer(ClaimIssueReasons, self.request("GET", path), f"GET {path}")
 
     # --- stage test helpers -----------------------------------------------------------------
+    # Docs: "Test Siparişi Oluşturma" in developers.trendyol.com's index (checked 2026-12-07); guess: path and body.
     def create_test_order(self, lines: list[dict[str, Any]], **fields: Any) -> str:
         """Stage only: place a test order (``lines``: ``[{barcode, quantity, discountPercentage?}]``,
         ``fields``: customer, invoiceAddress, shippingAddress, commercial, microRegion); returns its
@@ -532,12 +578,14 @@ class TrendyolClient(BaseClient):
         data = self.request("POST", path, json_body={**fields, "lines": lines})
         return parse_answer(TestOrderCreated, data, f"POST {path}").order_number
 
+    # Docs: guess: path and body, from the shared reference (not on developers.trendyol.com, 2026-12-07).
     def set_test_package_status(self, package_id: str | int, status: str, lines: Lines) -> None:
         """Stage only: move a test package as the carrier would (Shipped, AtCollectionPoint,
         Delivered, UnDelivered, Returned)."""
         path = f"/test/order/sellers/{self.seller_id}/shipment-packages/{quote(str(package_id).strip(), safe='')}/status"
         self.request("PUT", path, json_body={"lines": _wire_lines(lines, "test status"), "params": {}, "status": status})
 
+    # Docs: guess: path and body, from the shared reference (not on developers.trendyol.com, 2026-12-07).
     def set_test_claims_waiting_in_action(self, claim_id: str) -> None:
         """Stage only: move a test claim to WaitingInAction."""
         # guess: the body ({"claimId": ...}); only the path is published.
@@ -557,8 +605,6 @@ class TrendyolClient(BaseClient):
                 '"{seller_id} - {integrator_name}") and, on stage, that this IP is allow-listed', (403,), no_details=""),
         Refusal(ConflictRejected, "{where}: Trendyol refused the request as conflicting with the current state (409): "
                 "{details}", (409,)),
-        Refusal(ResultWindowExceeded, f"{{where}}: Trendyol lists at most {MAX_RESULT_WINDOW:,} records per query: "
-                "shorten the date window ({details})", (400,), _RESULT_WINDOW_MARKS),
         Refusal(IdenticalRequestRejected, "{where}: Trendyol refused a request identical to one sent in the last 15 "
                 f"minutes ({DUPLICATE_MESSAGE})", marks=(_DUPLICATE_MARK,)),
         Refusal(RequestRejected, "{where}: Trendyol rejected the request ({status}): {details}"),

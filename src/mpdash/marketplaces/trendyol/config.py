@@ -17,17 +17,17 @@ STAGE_URL = "https://stageapigw.trendyol.com/integration"
 DEFAULT_INTEGRATOR = "SelfIntegration"  # Trendyol's word for a seller's own software
 
 # --- documented limits -------------------------------------------------------------------
-MAX_ITEMS_PER_REQUEST = 1000  # create, update, price-and-inventory, archive-state (documented)
+MAX_ITEMS_PER_REQUEST = 1000  # create, the four updates, price-and-inventory, archive-state (documented)
 MAX_STOCK = 20_000  # most sellable stock per product (documented)
 MAX_IMAGES = 8  # images per product (v2 create schema)
 VAT_RATES = (0, 1, 10, 20)  # accepted vatRate values in Turkey since July 2024
 DUPLICATE_WINDOW_SECONDS = 15 * 60  # an identical price-and-inventory body is refused for 15 minutes
 DUPLICATE_MESSAGE = "15 dakika boyunca aynı isteği tekrarlı olarak atamazsınız!"
 MAX_VALUES_PAGE_SIZE = 1000  # category attribute values: size <= 1000, page <= 1000
-# Product filters (V1 filterProducts retired 10 August 2026; checked 2026-12-06 on
+# Product filters (V1 filterProducts retired 10 August 2026; checked 2026-12-07 on
 # developers.trendyol.com/v2.0/docs/product-filter-filterproducts). Approved products v2
 # (developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2, checked
-# 2026-12-06): size <= 100, page x size <= 10,000, nextPageToken beyond that.
+# 2026-12-07): size <= 100, page x size <= 10,000, nextPageToken beyond that.
 MAX_APPROVED_PAGE_SIZE = 100
 MAX_APPROVED_WINDOW = 10_000
 # Unapproved products v2: 1,000 a page, as the shared reference summarises it (guess: the
@@ -36,7 +36,7 @@ MAX_UNAPPROVED_PAGE_SIZE = 1000
 RETIRED_TRACKING_MESSAGE = ("update-tracking-number kullanımdan kaldırıldı: tracking-details servisine "
                             "cargoSenderNumber ve providerCode gönderin")
 # The retired V1 filter: the simulator answers it with 410 Gone (guess: how the live service
-# answers the retired path is not documented; checked 2026-12-06).
+# answers the retired path is not documented; checked 2026-12-07).
 RETIRED_FILTER_MESSAGE = ("filterProducts (V1) 10 Ağustos 2026 itibarıyla kullanımdan kaldırıldı: "
                           "filterApprovedProducts veya filterUnapprovedProducts (v2) kullanın")
 BARCODE_MAX_LENGTH = 40
@@ -50,14 +50,18 @@ RATE_LIMIT_CALLS = 50
 RATE_LIMIT_SECONDS = 10
 
 # --- orders, packages and claims (shared API reference 1.6, 1.7) --------------------------
-MAX_ORDER_PAGE_SIZE = 200  # getShipmentPackages: size <= 200 (documented)
+MAX_ORDER_PAGE_SIZE = 200  # getShipmentPackages and the stream: size <= 200 (documented)
 MAX_CLAIM_PAGE_SIZE = 200  # getClaims: size <= 200 (documented; default 50)
-# getShipmentPackages reads at most 10,000 records per query (page 0-49 at size 200): Trendyol
-# refuses a page whose first record lies beyond it (page * size >= 10,000). Announced for
-# packages; that getClaims keeps the same rule is our guess.
+# getShipmentPackages reads at most 10,000 records per query (page 0-49 at size 200) and, since
+# its v2 of 15 October 2026, the last month only (developers.trendyol.com/docs/sipariş-paketlerini-
+# çekme-getshipmentpackages, checked 2026-12-07; guess: "1 ay" taken as 30 days). It is left for
+# lookups by package id; listings read getShipmentPackagesStream (developers.trendyol.com/docs/
+# sipariş-paketlerini-akış-ile-çekme, checked 2026-12-07): lastModifiedStartDate-EndDate at most
+# 14 days apart, the last 3 months (guess: 90 days), newest change first, no record window.
 MAX_RESULT_WINDOW = 10_000
-ORDER_WINDOW_DAYS = 14  # the longest startDate-endDate span of a package query (stream API rule)
-ORDER_HISTORY_DAYS = 90  # packages are kept for 3 months
+PACKAGES_HISTORY_DAYS = 30
+ORDER_WINDOW_DAYS = 14
+ORDER_HISTORY_DAYS = 90
 MAX_PACKAGE_IDS = 50  # shipmentPackageIds per query (documented)
 # Package statuses (query values), in the order a package normally goes through them.
 PACKAGE_STATUSES = ("Awaiting", "Created", "Picking", "Invoiced", "Shipped", "AtCollectionPoint", "Delivered",
@@ -170,12 +174,14 @@ BATCH_SIZES: dict[str, int] = {
 
 
 # Per-service limits from Trendyol's "Servis Limitleri" page (developers.trendyol.com/docs/
-# 1-servis-limitleri, checked 2026-12-06): (service, method, path pattern under /integration,
+# 1-servis-limitleri, checked 2026-12-07): (service, method, path pattern under /integration,
 # calls, seconds). Stock and price update is "NO LIMIT" there and has no entry. The order
-# list's 1000 per minute is from developers.trendyol.com/v3.0/docs/2-get-shipment-packages.
+# list's 1000 per minute is from developers.trendyol.com/v3.0/docs/2-get-shipment-packages;
+# guess: the stream shares it (no limit of its own is published).
 SERVICE_LIMITS: tuple[tuple[str, str, str, int, int], ...] = (
     ("product_create", "POST", r"/product/sellers/[^/]+/v2/products", 1000, 60),
-    ("product_update", "POST", r"/product/sellers/[^/]+/products/(unapproved|content|variant)-bulk-update", 1000, 60),
+    ("product_update", "POST", r"/product/sellers/[^/]+/products/(unapproved|content|variant|delivery-info)-bulk-update", 1000,
+     60),
     ("product_update", "PUT", r"/product/sellers/[^/]+/products/archive-state", 1000, 60),
     ("batch_result", "GET", r"/product/sellers/[^/]+/products/batch-requests/[^/]+", 1000, 60),
     ("product_filter", "GET", r"/product/sellers/[^/]+/products(/approved|/unapproved)?", 2000, 60),
@@ -185,5 +191,5 @@ SERVICE_LIMITS: tuple[tuple[str, str, str, int, int], ...] = (
     ("brands_by_name", "GET", r"/product/brands/by-name", 50, 60),
     ("categories", "GET", r"/product/product-categories", 50, 60),
     ("category_attributes", "GET", r"/product/categories/[^/]+/attributes", 50, 60),
-    ("shipment_packages", "GET", r"/order/sellers/[^/]+/orders", 1000, 60),
+    ("shipment_packages", "GET", r"/order/sellers/[^/]+/orders(/stream)?", 1000, 60),
 )

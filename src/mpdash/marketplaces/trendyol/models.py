@@ -420,6 +420,14 @@ class PackagesPage(_Model):
     content: list[ShipmentPackage] = Field(default_factory=list)
 
 
+class PackagesStream(_Model):
+    """A page of ``getShipmentPackagesStream``: no totals; ``nextCursor`` while ``hasMore``."""
+
+    has_more: bool = Field(alias="hasMore")
+    next_cursor: Text = Field(None, alias="nextCursor")
+    content: list[ShipmentPackage] = Field(default_factory=list)
+
+
 class TestOrderCreated(_OrderModel):
     """Answer of the stage ``test/order/orders/core`` service."""
 

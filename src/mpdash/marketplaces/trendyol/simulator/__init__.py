@@ -14,10 +14,12 @@ optional ``storeFrontCode`` header checked on each):
 * ``GET  /product/brands?page=&size=`` and ``GET /product/brands/by-name?name=``
 * ``POST /product/sellers/{sellerId}/v2/products`` (create)
 * ``POST /product/sellers/{sellerId}/products/unapproved-bulk-update``
-* ``POST /product/sellers/{sellerId}/products/content-bulk-update`` (approved products, by contentId)
+* ``POST /product/sellers/{sellerId}/products/content-bulk-update`` (approved products, by contentId),
+  ``…/variant-bulk-update`` and ``…/delivery-info-bulk-update`` (approved products, by barcode)
 * ``GET  /product/sellers/{sellerId}/products/approved`` (filterApprovedProducts v2: <= 100 a
   page, nextPageToken) and ``…/products/unapproved`` (filterUnapprovedProducts v2); ``GET
-  …/products`` (the retired V1 filterProducts) answers 410 Gone (a guess); ``DELETE`` (delete)
+  …/products`` (the retired V1 filterProducts), like V1 ``POST``/``PUT …/products`` and ``GET
+  /product/product-categories/{id}/attributes``, answers 410 Gone (a guess); ``DELETE`` (delete)
 * ``PUT  /product/sellers/{sellerId}/products/archive-state``
 * ``GET  /product/sellers/{sellerId}/products/batch-requests/{batchRequestId}``
 * ``POST /inventory/sellers/{sellerId}/products/price-and-inventory``
@@ -26,7 +28,9 @@ Order side (packages and claims; state in :class:`~.orders.OrderBook`):
 
 * ``GET  /order/sellers/{sellerId}/orders`` (getShipmentPackages: startDate, endDate, page,
   size <= 200, status, orderNumber, shipmentPackageIds, orderByField, orderByDirection; the
-  10,000-record rule and a 14-day window)
+  10,000-record rule, a 14-day window, the last 30 days only) and ``…/orders/stream``
+  (getShipmentPackagesStream: lastModifiedStartDate/EndDate at most 14 days apart within the
+  last 90, packageItemStatuses, size <= 200, nextCursor; newest change first)
 * ``PUT  /order/sellers/{sellerId}/shipment-packages/{packageId}`` (Picking, then Invoiced)
 * ``PUT  …/shipment-packages/{packageId}/items/unsupplied``
 * ``POST …/shipment-packages/{packageId}/split-packages``

@@ -38,7 +38,7 @@ from ..config import (
     STOREFRONT_CODES,
 )
 from .errors import PREFIX, Refused, auth_failed, error_answer
-from .state import ARCHIVE, CONTENT_UPDATE, CREATE, DELETE, INVENTORY, UPDATE
+from .state import ARCHIVE, CONTENT_UPDATE, CREATE, DELETE, DELIVERY_UPDATE, INVENTORY, UPDATE, VARIANT_UPDATE
 
 _SELLER = r"/product/sellers/(?P<sid>[^/]+)"
 _ORDER = r"/order/sellers/(?P<sid>[^/]+)"
@@ -55,12 +55,22 @@ ROUTES = (
     route("POST", rf"{_SELLER}/v2/products", "create", "product_write"),
     route("POST", rf"{_SELLER}/products/unapproved-bulk-update", "update", "product_write"),
     route("POST", rf"{_SELLER}/products/content-bulk-update", "content_update", "product_write"),
+    # V2 updates of approved products (developers.trendyol.com/docs/ürün-güncelleme-onaylı-ürün-v2,
+    # checked 2026-12-07; guess: the delivery path, cut short in the official endpoint table).
+    route("POST", rf"{_SELLER}/products/variant-bulk-update", "variant_update", "product_write"),
+    route("POST", rf"{_SELLER}/products/delivery-info-bulk-update", "delivery_update", "product_write"),
     # V1 filterProducts, retired 10 August 2026 (developers.trendyol.com/v2.0/docs/
-    # product-filter-filterproducts, checked 2026-12-06): answered 410 Gone (guess: the live
+    # product-filter-filterproducts, checked 2026-12-07): answered 410 Gone (guess: the live
     # service's answer to the retired path is not documented).
     route("GET", rf"{_SELLER}/products", "retired_filter", "product_read"),
+    # The other V1 product services, retired with it (developers.trendyol.com/v3.0/docs/
+    # 1-product-services-best-practices, checked 2026-12-07): create and update on …/products
+    # and the V1 category attributes; 410 Gone (a guess, as above).
+    route("POST", rf"{_SELLER}/products", "retired_v1", "product_write"),
+    route("PUT", rf"{_SELLER}/products", "retired_v1", "product_write"),
+    route("GET", r"/product/product-categories/(?P<cid>[^/]+)/attributes", "retired_v1", "product_read"),
     # The v2 filters (developers.trendyol.com/v2.0/docs/product-filtering-approved-products-v2,
-    # checked 2026-12-06); guess: the paths …/products/approved and …/products/unapproved.
+    # checked 2026-12-07); guess: the paths …/products/approved and …/products/unapproved.
     route("GET", rf"{_SELLER}/products/approved", "filter_approved", "product_read"),
     route("GET", rf"{_SELLER}/products/unapproved", "filter_unapproved", "product_read"),
     route("DELETE", rf"{_SELLER}/products", "delete", "product_write"),
@@ -69,12 +79,16 @@ ROUTES = (
     route("POST", r"/inventory/sellers/(?P<sid>[^/]+)/products/price-and-inventory", "inventory",
           "inventory_write"),
     # order side: reads and writes of packages, claims, and the stage test services
+    # getShipmentPackages (lookups; the last month since v2) and getShipmentPackagesStream
+    # (developers.trendyol.com/docs/sipariş-paketlerini-akış-ile-çekme, checked 2026-12-07;
+    # guess: the path …/orders/stream and its parameter names nextCursor, packageItemStatuses).
     route("GET", rf"{_ORDER}/orders", "packages", "order_read"),
+    route("GET", rf"{_ORDER}/orders/stream", "packages_stream", "order_read"),
     route("PUT", rf"{_PACKAGE}", "package_status", "order_write"),
     route("PUT", rf"{_PACKAGE}/items/unsupplied", "unsupplied", "order_write"),
     route("POST", rf"{_PACKAGE}/split-packages", "split", "order_write"),
     # Tracking numbers: …/tracking-details (developers.trendyol.com/v3.0/docs/4-update-tracking-
-    # number, checked 2026-12-06). The deprecated …/update-tracking-number is refused 410 Gone
+    # number, checked 2026-12-07). The deprecated …/update-tracking-number is refused 410 Gone
     # (guess: the docs mark it deprecated and do not say how the live service answers it).
     route("PUT", rf"{_PACKAGE}/tracking-details", "tracking", "order_write"),
     route("PUT", rf"{_PACKAGE}/update-tracking-number", "retired_tracking", "order_write"),
@@ -93,7 +107,8 @@ ROUTES = (
 )
 ORDER_ROUTES = frozenset(r.name for r in ROUTES if r.group.startswith(("order", "claim", "test")))
 _BATCH_TYPE = {"create": CREATE, "update": UPDATE, "content_update": CONTENT_UPDATE, "delete": DELETE,
-               "archive": ARCHIVE, "inventory": INVENTORY}
+               "archive": ARCHIVE, "inventory": INVENTORY, "variant_update": VARIANT_UPDATE,
+               "delivery_update": DELIVERY_UPDATE}
 _USER_AGENT_RE = re.compile(rf"^(?P<sid>\d+) - (?P<name>[A-Za-z0-9]{{1,{INTEGRATOR_MAX_LENGTH}}})$")
 _KEYS = {404: "not.found", 405: "method.not.allowed", 429: "too.many.requests", 504: "gateway.timeout"}
 
@@ -172,6 +187,9 @@ class SellerApi(Api):
             return Answer(200, state.brands_by_name(wanted))
         if name == "retired_filter":
             raise Refused(410, "service.retired", RETIRED_FILTER_MESSAGE)
+        if name == "retired_v1":
+            raise Refused(410, "service.retired", "Ürün V1 servisleri 10 Ağustos 2026 itibarıyla kullanımdan kaldırıldı: "
+                          "v2 servislerini kullanın")
         if name == "filter_approved":
             page, size, filters = _filter_params(query, MAX_APPROVED_PAGE_SIZE)
             token = (query.get("nextPageToken") or [None])[0] or None
@@ -201,6 +219,12 @@ class SellerApi(Api):
             raise Refused(410, "service.retired", RETIRED_TRACKING_MESSAGE)
         if name == "packages":
             return Answer(200, state.list_packages(**_package_params(query), encoded=True))
+        if name == "packages_stream":
+            statuses = (_query_text(query, "packageItemStatuses") or "").split(",")
+            return Answer(200, state.stream_packages(
+                start=_query_ms(query, "lastModifiedStartDate"), end=_query_ms(query, "lastModifiedEndDate"),
+                size=_query_int(query, "size", 50, 1, MAX_ORDER_PAGE_SIZE), cursor=_query_text(query, "nextCursor"),
+                statuses=[_canonical_status(s.strip(), PACKAGE_STATUSES) for s in statuses if s.strip()]))
         if name == "claims":
             return Answer(200, state.list_claims(**_claim_params(query)))
         if name == "claim_issue_reasons":

@@ -8,6 +8,7 @@ after ``repack_delay``. Timed work runs on the state's timeline (simkit's lazy c
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import random
@@ -20,7 +21,9 @@ from ...simkit.sample_data import PLACES
 from ..config import (
     CLAIM_ISSUE_DESCRIPTION_MAX,
     CLAIM_ISSUE_REASONS_WITHOUT_FILES,
+    ORDER_HISTORY_DAYS,
     ORDER_WINDOW_DAYS,
+    PACKAGES_HISTORY_DAYS,
     UNSUPPLIED_REASONS,
 )
 from .errors import Refused, now_ms
@@ -543,7 +546,7 @@ class OrderBook:
     def update_tracking(self, package_id: str, body: Any) -> None:
         """``PUT …/tracking-details`` ``{cargoSenderNumber, providerCode}``: the seller's own
         carrier's number (developers.trendyol.com/v3.0/docs/4-update-tracking-number, checked
-        2026-12-06: both fields required)."""
+        2026-12-07: both fields required)."""
         with self.current():
             package = self._package(package_id)
             body = body if isinstance(body, dict) else {}
@@ -607,13 +610,7 @@ class OrderBook:
             if package_ids:
                 candidates = [self._packages[i] for i in dict.fromkeys(package_ids) if i in self._packages]
             else:
-                now = now_ms()
-                end = now if end is None else end
-                start = end - ORDER_WINDOW_DAYS * _DAY_MS if start is None else start
-                days = self._options["max_order_window_days"]
-                if days and end - start > days * _DAY_MS:
-                    raise Refused(400, "invalid.date.range",
-                                  f"startDate ile endDate arası en fazla {days:g} gün olabilir")
+                start, end = self._window(start, end, PACKAGES_HISTORY_DAYS, "startDate")
                 candidates = [p for p in self._packages.values() if start <= p[field_name] <= end]
             if status:
                 candidates = [p for p in candidates if p["status"] == status]
@@ -627,6 +624,47 @@ class OrderBook:
             if encoded:
                 return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             return {**answer, "content": _copied(chunk)}
+
+    def _window(self, start: int | None, end: int | None, history_days: int, name: str) -> tuple[int, int]:
+        """A listing's dates: the last 14 days when absent; refused when longer than
+        ``max_order_window_days`` or reaching beyond ``history_days``."""
+        end = now_ms() if end is None else end
+        start = end - ORDER_WINDOW_DAYS * _DAY_MS if start is None else start
+        days = self._options["max_order_window_days"]
+        if days and end - start > days * _DAY_MS:
+            raise Refused(400, "invalid.date.range", f"Tarih aralığı en fazla {days:g} gün olabilir")
+        if start < now_ms() - history_days * _DAY_MS:  # guess: refused, not cut silently
+            raise Refused(400, "invalid.date.range", f"{name}: bu servisle yalnızca son {history_days} günün "
+                          "paketleri sorgulanabilir")
+        return start, end
+
+    def stream_packages(self, *, start: int | None, end: int | None, size: int, statuses: list[str],
+                        cursor: str | None) -> bytes:
+        """``getShipmentPackagesStream``: newest change first; ``nextCursor`` marks the last
+        package handed out (a keyset, so changes between pages skip nothing) and is refused
+        with other filters than its own. guess: how Trendyol's cursor works is not published."""
+        with self.current():
+            start, end = self._window(start, end, ORDER_HISTORY_DAYS, "lastModifiedStartDate")
+            filters = [start, end, size, sorted(statuses)]
+            after = None
+            if cursor:
+                try:
+                    mark = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+                    after, wanted = tuple(mark["after"]), mark["filters"]
+                except (ValueError, KeyError, TypeError):
+                    raise Refused(400, "invalid.next.cursor", f"Geçersiz nextCursor: {cursor}") from None
+                if wanted != filters:
+                    raise Refused(400, "invalid.next.cursor", "nextCursor başka filtrelerle alınmış; filtreleri "
+                                  "akış boyunca değiştirmeyin")
+            found = sorted(((p["lastModifiedDate"], p["id"]), p) for p in self._packages.values()
+                           if start <= p["lastModifiedDate"] <= end and (not statuses or p["status"] in statuses)
+                           and (after is None or (p["lastModifiedDate"], p["id"]) < after))
+            chunk = [p for _, p in found[-size:][::-1]]
+            more = len(found) > size
+            token = base64.urlsafe_b64encode(json.dumps({"after": [chunk[-1]["lastModifiedDate"], chunk[-1]["id"]],
+                                                         "filters": filters}).encode()).decode() if more else None
+            answer = {"content": chunk, "hasMore": more, "nextCursor": token, "size": size}
+            return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def package(self, package_id: Any) -> dict[str, Any] | None:
         """A package as Trendyol lists it, with the simulator's notes under ``_sim``."""
@@ -802,11 +840,7 @@ class OrderBook:
                     order_number: str | None, claim_ids: list[str] | None) -> dict[str, Any]:
         """``getClaims``: dates select by creation (claimDate); sorted by lastModifiedDate."""
         with self.current():
-            most = self._options["max_result_window"]
-            if page * size >= most:  # guess: the 10,000-record rule of packages holds for claims too
-                raise Refused(400, "max.result.window.exceeded",
-                              f"Result window is too large: page * size en fazla {most} kayda kadar okunabilir")
-            if claim_ids:
+            if claim_ids:  # no record window: Trendyol documents one for getShipmentPackages only
                 candidates = [self._claims[c] for c in dict.fromkeys(claim_ids) if c in self._claims]
             else:
                 candidates = [c for c in self._claims.values()

@@ -61,7 +61,9 @@ ARCHIVE = "ProductArchiveUpdate"
 DELETE = "ProductDeletion"
 # guess: the batchRequestType Trendyol reports for content-bulk-update is not published.
 CONTENT_UPDATE = "ProductV2ContentUpdate"
-BATCH_TYPES = (CREATE, UPDATE, INVENTORY, ARCHIVE, DELETE, CONTENT_UPDATE)
+VARIANT_UPDATE = "ProductV2VariantUpdate"  # guess, like the one above
+DELIVERY_UPDATE = "ProductV2DeliveryUpdate"  # guess, like the one above
+BATCH_TYPES = (CREATE, UPDATE, INVENTORY, ARCHIVE, DELETE, CONTENT_UPDATE, VARIANT_UPDATE, DELIVERY_UPDATE)
 
 OPTIONS = OptionSet(
     **opt.common(),
@@ -82,8 +84,8 @@ OPTIONS = OptionSet(
     awaiting_delay=opt.number(0.0),  # seconds a new package stays Awaiting before it becomes Created; 0 = at once
     repack_delay=opt.number(1.0),  # seconds until the new package(s) of an unsupplied, cancelled or split one appear
     shopper_seed=opt.seed(7),  # seed of the made-up customers, addresses and the shopper's choices
-    max_result_window=opt.whole(MAX_RESULT_WINDOW),  # records one package/claim query reaches (page * size below it)
-    # guess: the longest startDate-endDate span of getShipmentPackages (the stream API's 14 days); 0 = off
+    max_result_window=opt.whole(MAX_RESULT_WINDOW),  # records one getShipmentPackages query reaches (page * size below it)
+    # the longest date span of the stream (documented) and of getShipmentPackages (guess: the same); 0 = off
     max_order_window_days=opt.number(float(ORDER_WINDOW_DAYS)),
 )
 
@@ -107,6 +109,12 @@ _CONTENT_FIXED = ("barcode", "productMainId", "brandId", "categoryId")
 _CONTENT_FOREIGN = ("quantity", "salePrice", "listPrice", "stockCode", "vatRate", "dimensionalWeight",
                     "currencyType", "cargoCompanyId", "deliveryOption", "deliveryDuration", "shipmentAddressId",
                     "returningAddressId", "origin", "lotNumber")
+# What variant-bulk-update and delivery-info-bulk-update change on an approved product, by
+# barcode (developers.trendyol.com/docs/ürün-güncelleme-onaylı-ürün-v2, checked 2026-12-07).
+_APPROVED_UPDATABLE = {VARIANT_UPDATE: ("stockCode", "vatRate", "shipmentAddressId", "returningAddressId",
+                                        "dimensionalWeight", "lotNumber", "locationBasedDelivery"),
+                       DELIVERY_UPDATE: ("deliveryOptions",)}
+_FAST_DELIVERY_TYPES = ("SAME_DAY_SHIPPING", "FAST_DELIVERY")
 _PUBLIC_HIDDEN = ("_internal",)  # simulator bookkeeping kept inside a product
 
 
@@ -280,7 +288,8 @@ class SimulatorState(OrderBook, SimState):
     # --- processing ---------------------------------------------------------------------
     def _process(self, batch: Batch, at: float) -> list[dict[str, Any]]:
         handler = {CREATE: self._create, UPDATE: self._update, INVENTORY: self._inventory,
-                   ARCHIVE: self._archive, DELETE: self._delete, CONTENT_UPDATE: self._content_update}[batch.kind]
+                   ARCHIVE: self._archive, DELETE: self._delete, CONTENT_UPDATE: self._content_update,
+                   VARIANT_UPDATE: self._approved_update, DELIVERY_UPDATE: self._approved_update}[batch.kind]
         counts: dict[str, int] = {}
         for item in batch.items:
             if batch.kind == CONTENT_UPDATE:
@@ -387,6 +396,44 @@ class SimulatorState(OrderBook, SimState):
             target["lastUpdateDate"] = int(at * 1000)
             target["version"] += 1
             self._products.record(batch.id, "content_updated", target["barcode"], sorted(changes), batch.accepted_at, at)
+        return [], echo
+
+    def _approved_update(self, batch: Batch, item: dict[str, Any], at: float, counts: dict[str, int]):
+        """variant-bulk-update or delivery-info-bulk-update: an approved product's variant
+        fields or delivery options, by barcode; only the fields sent change (guess: the guide
+        allows partial items, the reference says otherwise). Fields of other services are refused."""
+        echo = self._product_echo(item)
+        barcode, fields = item.get("barcode"), _APPROVED_UPDATABLE[batch.kind]
+        product = self._products.get(barcode) if isinstance(barcode, str) else None
+        if product is None:
+            return ["Zorunlu alan eksik: barcode" if blank(barcode) else f"Ürün bulunamadı (barcode: {barcode})"], echo
+        if not product["approved"]:
+            return [f"Onaysız ürün bu servisle güncellenemez (barcode: {barcode}); unapproved-bulk-update kullanın"], echo
+        if counts.get(barcode, 0) > 1:
+            return [f"Aynı istekte tekrarlanan barcode: {barcode}"], echo
+        reasons = [f"{name} bu servisle güncellenemez (barcode: {barcode})" for name in item
+                   if name != "barcode" and name not in fields]
+        changes = {k: item[k] for k in fields if k in item}
+        if not changes:
+            reasons.append(f"Güncellenecek bir alan gönderilmedi (barcode: {barcode}): {', '.join(fields)}")
+        options = changes.get("deliveryOptions", {})
+        if batch.kind == DELIVERY_UPDATE and changes:
+            duration, fast = (options.get(k) if isinstance(options, dict) else None
+                              for k in ("deliveryDuration", "fastDeliveryType"))
+            if not is_int(duration) or duration < 0:
+                reasons.append(f"deliveryOptions.deliveryDuration 0 veya daha büyük bir tam sayı olmalıdır: {duration!r}")
+            if fast is not None and (fast not in _FAST_DELIVERY_TYPES or duration != 1):
+                reasons.append(f"fastDeliveryType {', '.join(_FAST_DELIVERY_TYPES)} olabilir ve deliveryDuration 1 ister")
+            changes = {"deliveryOption": options}
+        else:
+            reasons += self._check_content({**self._wire_view(product), **changes})
+        if reasons:
+            return _unique(reasons), echo
+        self._apply_content(product, changes)
+        product.update({k: changes[k] for k in ("locationBasedDelivery",) if k in changes})
+        product["lastUpdateDate"] = int(at * 1000)
+        product["version"] += 1
+        self._products.record(batch.id, "updated", barcode, sorted(item), batch.accepted_at, at)
         return [], echo
 
     def _check_fixed_attributes(self, product: dict[str, Any], attributes: list[Any]) -> list[str]:
