@@ -40,7 +40,8 @@ class WalmartTokens(TokenProvider):
     """The token call wants its own correlation id and JSON (Walmart answers XML by default)."""
 
     def _fetch(self) -> str:
-        self.grant.headers["WM_QOS.CORRELATION_ID"] = str(uuid.uuid4())
+        correlation = self.grant.headers["WM_QOS.CORRELATION_ID"] = str(uuid.uuid4())
+        logger.info("POST /v3/token WM_QOS.CORRELATION_ID=%s", correlation)
         return super()._fetch()
 
 
@@ -199,7 +200,8 @@ class WalmartClient(BaseClient):
         """GET /v3/items/{sku}; None when Walmart has no such item."""
         path = f"/v3/items/{self._sku(sku)}"
         try:
-            return parse_answer(ItemsPage, self.call("getAnItem", "GET", path), f"GET {path}")
+            data = self.call("getAnItem", "GET", path, params={"productIdType": "SKU"})  # required by the document
+            return parse_answer(ItemsPage, data, f"GET {path}")
         except RequestRejected as exc:
             if exc.status_code == 404:
                 return None
@@ -235,8 +237,10 @@ class WalmartClient(BaseClient):
         return f"/v3/orders/{self._sku(po)}"
 
     def order(self, po: str) -> dict[str, Any]:
-        data = self.call("getAnOrder", "GET", self._po(po))
-        return (data or {}).get("order") or {}
+        """One purchase order. The document's schema has it bare, its example (and Walmart) in
+        ``order``: both are read."""
+        data = self.call("getAnOrder", "GET", self._po(po)) or {}
+        return data.get("order") or (data if "purchaseOrderId" in data else {})
 
     def order_action(self, operation: str, po: str, action: str, body: dict[str, Any] | None) -> dict[str, Any]:
         data = self.call(operation, "POST", f"{self._po(po)}/{action}", json_body=body)

@@ -184,6 +184,9 @@ class WalmartApi(simkit.Api):
         return row
 
     def on_getAnItem(self, request):
+        if request.arg("productIdType") != "SKU":
+            raise simkit.Refusal(400, "productIdType is required (this simulator finds items by SKU)",
+                                 "INVALID_REQUEST_PARAM")
         with self.state.current():
             return simkit.Answer(200, {"ItemResponse": [self.state.wire_item(self._item(request))], "totalItems": 1})
 
