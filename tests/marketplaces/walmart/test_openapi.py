@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs
 
+import httpx
 import jsonschema
 import pytest
 
@@ -231,7 +232,7 @@ def docs():
 def test_every_request_and_answer_fits_walmarts_documents(sim, adapter_for, docs, monkeypatch):
     monkeypatch.setattr(WalmartAdapter, "orders_page_size", 2)  # a cursor
     recorder = Recorder()
-    adapter = adapter_for(sim, transport=recorder)
+    adapter = adapter_for(sim, transport=recorder, ship_node="10000003527")
     drive(sim, adapter)
     exchanges = recorder.exchanges
     requests = [p for req, _ in exchanges for p in docs.request_problems(req)]
@@ -294,3 +295,24 @@ def test_the_documents_examples_go_through_the_adapters_parsers(sim, adapter_for
     assert claims and all(c.claim_id and c.lines for c in claims)
     tokens = _examples(d["auth"], "/v3/token", "post")
     assert tokens and all(t["access_token"] for t in tokens)
+
+
+def test_the_checks_find_what_breaks_the_documents(sim, adapter_for, docs):
+    """The checker itself: a call without WM_SVC.NAME, a wrong query value, a body missing a
+    required field and an answer missing one are each reported."""
+    recorder = Recorder()
+    adapter = adapter_for(sim, transport=recorder)
+    sim.put_item("S1")
+    adapter.send_stock([StockRecord("S1", 1)])
+    request, response = recorder.exchanges[-1]
+    broken = request.headers.copy()
+    del broken["WM_SVC.NAME"]
+    bad = [httpx.Request("PUT", request.url, headers=broken, content=request.content),
+           httpx.Request("PUT", str(request.url).replace("sku=S1", "sku=S1&nope=1"), headers=request.headers,
+                         content=request.content),
+           httpx.Request("PUT", request.url, headers=request.headers, content=b'{"sku": "S1"}')]
+    found = [docs.request_problems(r) for r in bad]
+    assert "WM_SVC.NAME missing" in found[0][0] and "nope is not documented" in found[1][0]
+    assert "'quantity' is a required property" in found[2][0]
+    assert docs.answer_problems(request, httpx.Response(200, json={"sku": "S1"}))
+    assert docs.answer_problems(request, httpx.Response(400, json={"message": "no"}))

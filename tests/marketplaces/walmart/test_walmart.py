@@ -39,6 +39,15 @@ def test_registered_with_simulator_and_demo():
     assert "reject_refund" not in {f.name for f in WalmartAdapter.flows}  # Walmart offers no rejection
 
 
+def test_the_control_api_seeds_places_and_shows_state(sim):
+    assert httpx.post(f"{sim.url}/_sim/listings", json=[{"sku": "C1", "price": 9.5, "quantity": 2}]).status_code == 200
+    placed = httpx.post(f"{sim.url}/_sim/orders", json={"lines": [["C1", 1]]}).json()
+    state = httpx.get(f"{sim.url}/_sim/state").json()
+    assert [i["sku"] for i in state["items"]] == ["C1"] and state["items"][0]["publishedStatus"] == "PUBLISHED"
+    assert httpx.get(f"{sim.url}/_sim/state", params={"sku": "C1"}).json()["item"]["quantity"] == 1
+    assert placed["orderLines"]["orderLine"][0]["item"]["sku"] == "C1"
+
+
 def test_one_shared_token_with_walmarts_headers_on_every_call_and_one_renewal(sim, adapter_for, caplog):
     sim.put_item("S1")
     store, recorder = MemoryTokenStore(), Recorder()

@@ -19,29 +19,9 @@ from typing import Any
 import httpx
 
 from ..base import (
-    NOT_FOUND,
-    ON_SALE,
-    PENDING_APPROVAL,
-    REJECTED,
-    AttributeValue,
-    BatchStatus,
-    DefaultAttribute,
-    ItemResult,
-    Listing,
-    MarketplaceAdapter,
-    OrderUpdate,
-    Page,
-    PriceRecord,
-    ProductStatus,
-    RemoteAddress,
-    RemoteAttribute,
-    RemoteCancellation,
-    RemoteCategory,
-    RemoteClaim,
-    RemoteClaimLine,
-    RemoteOrder,
-    RemoteOrderLine,
-    StockRecord,
+    NOT_FOUND, ON_SALE, PENDING_APPROVAL, REJECTED, AttributeValue, BatchStatus, DefaultAttribute, ItemResult,
+    Listing, MarketplaceAdapter, OrderUpdate, Page, PriceRecord, ProductStatus, RemoteAddress, RemoteAttribute,
+    RemoteCancellation, RemoteCategory, RemoteClaim, RemoteClaimLine, RemoteOrder, RemoteOrderLine, StockRecord,
     Submission,
 )
 from ..errors import Action, ConfigError, MarketplaceError, RequestRejected
@@ -49,24 +29,9 @@ from ..http import DEFAULT_TIMEOUT
 from ..kit import BatchSending, ConfigReader, SentMemory, wire_amount
 from .client import WalmartClient
 from .config import (
-    BATCH_SIZES,
-    CANCEL_REASONS,
-    CARRIERS,
-    CURRENCY,
-    FEED_DONE,
-    FEED_MAX_BYTES,
-    FEED_PAGE,
-    FLOWS,
-    INVENTORY_FEED_VERSION,
-    ITEM_FEED_VERSION,
-    METHOD_CODES,
-    ORDERS_PAGE_SIZE,
-    PRICE_FEED_VERSION,
-    PRODUCTION_URL,
-    PUT_AT_MOST,
-    SCHEMA,
-    SERVICE_NAME,
-    SPEC_VERSION,
+    BATCH_SIZES, CANCEL_REASONS, CARRIERS, CURRENCY, FEED_DONE, FEED_MAX_BYTES, FEED_PAGE, FLOWS,
+    INVENTORY_FEED_VERSION, ITEM_FEED_VERSION, METHOD_CODES, ORDERS_PAGE_SIZE, PRICE_FEED_VERSION, PRODUCTION_URL,
+    PUT_AT_MOST, SCHEMA, SERVICE_NAME, SPEC_VERSION,
 )
 from .models import FeedStatus, PurchaseOrder, ReturnOrder, error_text
 
@@ -173,11 +138,12 @@ class WalmartAdapter(BatchSending, MarketplaceAdapter):
         return max(0, int(quantity) - self._buffer)
 
     def _inventory_item(self, record: StockRecord) -> dict[str, Any]:
-        return {"sku": str(record.sku).strip(), "quantity": {"unit": "EACH", "amount": self.stock_to_send(record.quantity)}}
+        return {"sku": str(record.sku).strip(),
+                "quantity": {"unit": "EACH", "amount": self.stock_to_send(record.quantity)}}
 
     def _price_item(self, record: PriceRecord) -> dict[str, Any]:
-        return {"sku": str(record.sku).strip(), "pricing": [
-            {"currentPriceType": "BASE", "currentPrice": {"currency": self.currency, "amount": wire_amount(record.price)}}]}
+        price = {"currency": self.currency, "amount": wire_amount(record.price)}
+        return {"sku": str(record.sku).strip(), "pricing": [{"currentPriceType": "BASE", "currentPrice": price}]}
 
     def _send(self, kind: str, records, item_of, operation: str, put, feed_type: str, header: dict, key: str):
         kept, items, sent = self.prepare_batch(kind, records, item_of)
@@ -212,7 +178,7 @@ class WalmartAdapter(BatchSending, MarketplaceAdapter):
         if len(content) >= FEED_MAX_BYTES:
             raise ValueError(f"the {feed_type} feed is {len(content)} bytes; Walmart takes under {FEED_MAX_BYTES} "
                              "(10 MB): send fewer records at once")
-        return self.client.submit_feed(feed_type, content)
+        return self.client.submit_feed(feed_type, content, self.ship_node if feed_type == "inventory" else "")
 
     def send_stock(self, records: list[StockRecord]) -> Submission:
         return self._send("productstock", records, self._inventory_item, "updateInventoryForAnItem",

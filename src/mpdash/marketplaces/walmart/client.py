@@ -163,11 +163,11 @@ class WalmartClient(BaseClient):
         super().raise_for_status(method, path, response)
 
     # --- feeds -----------------------------------------------------------------------------------
-    def submit_feed(self, feed_type: str, content: bytes) -> str:
-        """POST /v3/feeds?feedType= with the file as multipart/form-data; the feed id."""
+    def submit_feed(self, feed_type: str, content: bytes, ship_node: str = "") -> str:
+        """POST /v3/feeds?feedType= (and the inventory's shipNode) with the file as multipart/form-data."""
         files = {"file": ("feed.json", content, "application/json")}
-        data = self.call("feed", "POST", "/v3/feeds", feed_type=feed_type, params={"feedType": feed_type},
-                         files=files)
+        params = {"feedType": feed_type, **({"shipNode": ship_node} if ship_node else {})}
+        data = self.call("feed", "POST", "/v3/feeds", feed_type=feed_type, params=params, files=files)
         feed_id = (data or {}).get("feedId") if isinstance(data, dict) else None
         if not feed_id:
             raise RequestRejected(f"POST /v3/feeds: Walmart gave no feedId ({error_text(data)})")

@@ -134,7 +134,8 @@ class WalmartApi(simkit.Api):
         parts = simkit.multipart_parts(request.headers.get("Content-Type", ""), request.body) or []
         file = next((p for p in parts if p.name == "file"), None)
         if file is None:
-            raise simkit.Refusal(400, "multipart/form-data with a part named file is required", "INVALID_REQUEST_CONTENT")
+            raise simkit.Refusal(400, "multipart/form-data with a part named file is required",
+                                 "INVALID_REQUEST_CONTENT")
         with self.state.current():
             batch = self.state.accept_feed(feed_type, file.payload)
         return simkit.Answer(200, {"feedId": batch.id})
@@ -180,7 +181,8 @@ class WalmartApi(simkit.Api):
     def _item(self, request) -> dict[str, Any]:
         row = self.state.items.get(request.params["sku"])
         if row is None:
-            raise simkit.Refusal(404, f"Item not found for sku {request.params['sku']}", "CONTENT_NOT_FOUND.GMP_ITEM_QUERY_API")
+            raise simkit.Refusal(404, f"Item not found for sku {request.params['sku']}",
+                                 "CONTENT_NOT_FOUND.GMP_ITEM_QUERY_API")
         return row
 
     def on_getAnItem(self, request):
@@ -236,7 +238,8 @@ class WalmartApi(simkit.Api):
         if not 1 <= limit <= 200:
             raise simkit.Refusal(400, "limit cannot be larger than 200", "INVALID_REQUEST_PARAM")
         lo, hi = self._window(request, start, end)
-        found = sorted((r for r in rows if lo <= int(r["_updated"]) <= hi), key=lambda r: (r["_updated"], r.get("purchaseOrderId") or r.get("returnOrderId")))
+        found = sorted((r for r in rows if lo <= int(r["_updated"]) <= hi),
+                       key=lambda r: (r["_updated"], r.get("purchaseOrderId") or r.get("returnOrderId")))
         offset = int(request.arg("soIndex") or 0)
         meta: dict[str, Any] = {"totalCount": len(found), "limit": limit}
         if offset + limit < len(found):
@@ -340,7 +343,7 @@ class WalmartApi(simkit.Api):
 
 
 class Control(simkit.ControlApi):
-    owner_option = "client_id"
+    item, items, owner_option = "item", "items", "client_id"
     routes = (*simkit.ControlApi.routes, simkit.control("POST", r"listings", "seed"),
               simkit.control("POST", r"orders", "place"))
 
@@ -376,6 +379,10 @@ class WalmartSimulator(simkit.Simulator):
         with self.state.current():
             row = self.state.items.get(sku)
             return None if row is None else {**self.state.wire_item(row), **row}
+
+    def items(self) -> list[dict[str, Any]]:
+        with self.state.current():
+            return [{**self.state.wire_item(row), **row} for row in self.state.items]
 
     def history(self, sku=None):
         with self.state.current():
