@@ -24,6 +24,7 @@ from mpdash.marketplaces.base import (
     StockRecord,
 )
 from mpdash.marketplaces.errors import RateLimited
+from mpdash.marketplaces.ratelimit import CallBudget, RateSpec
 from mpdash.marketplaces.walmart.adapter import WalmartAdapter, po_status
 from mpdash.marketplaces.walmart.models import ItemIngestion, PurchaseOrder
 
@@ -97,18 +98,20 @@ def test_a_429_and_a_spent_token_count_hold_the_operation_for_every_worker(sim, 
         one.send_stock([StockRecord("S1", 5)])
     assert 0 < caught.value.retry_after <= 1
     with pytest.raises(RateLimited, match="tokens are spent"):  # the other worker waits too, without calling
-        two.send_stock([StockRecord("S1", 5)])
+        two.client.put_inventory("S1", 5)
+    held = two.send_stock([StockRecord("S1", 5)])  # a change to send goes as a feed meanwhile
+    assert held.remote_id and settle(two, "productstock", held).results[0].ok
     time.sleep(0.3)
-    assert two.send_stock([StockRecord("S1", 5)]).results[0].ok  # then it goes, nothing failed
+    assert two.send_stock([StockRecord("S1", 6)]).results[0].ok  # then by PUT again; nothing failed
     sim.configure(rate_limits=True)
-    for _ in range(25):  # updateInventoryForAnItem's window: 20 calls, the last answered X-Current-Token-Count 0
-        try:
-            one.send_stock([StockRecord("S1", 6)])
-        except RateLimited as exc:
-            assert exc.retry_after > 1
+    for n in range(25):  # updateInventoryForAnItem's window: 20 calls, the last answered X-Current-Token-Count 0
+        if one.send_stock([StockRecord("S1", n)]).remote_id:
             break
     else:
         raise AssertionError("the spent token count did not hold the operation")
+    with pytest.raises(RateLimited) as caught:
+        one.client.put_inventory("S1", 1)
+    assert caught.value.retry_after > 1
 
 
 def test_a_few_changes_go_by_put_and_many_by_feed_with_per_item_status(sim, adapter_for):
@@ -125,6 +128,17 @@ def test_a_few_changes_go_by_put_and_many_by_feed_with_per_item_status(sim, adap
     assert [r.ok for r in results] == [True] * 8 + [False]
     assert "DATA_ERROR" in results[-1].message or "not an item" in results[-1].message
     assert [sim.item(f"S{n}")["quantity"] for n in range(8)] == list(range(8))
+
+
+def test_a_spent_put_budget_sends_the_few_changes_as_a_feed(sim, adapter_for, monkeypatch):
+    monkeypatch.setenv("MPDASH_CALL_BUDGET_SCALE", "1")
+    adapter = adapter_for(sim)
+    sim.put_item("S1", price=5)
+    adapter.client.budgets = {"updatePrice": CallBudget(f"walmart-test:{uuid.uuid4()}", [RateSpec(1, 60)], url="memory://")}
+    assert adapter.send_prices([PriceRecord("S1", Decimal("6"), currency="USD")]).remote_id is None  # the one PUT
+    by_feed = adapter.send_prices([PriceRecord("S1", Decimal("7"), currency="USD")])
+    assert by_feed.remote_id and settle(adapter, "productprice", by_feed).results[0].ok
+    assert [h["value"] for h in sim.history("S1")] == [6.0, 7.0]
 
 
 def test_feeds_over_the_size_are_refused_before_sending_and_by_the_simulator(sim, adapter_for, monkeypatch):

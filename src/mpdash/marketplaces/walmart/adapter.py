@@ -149,9 +149,13 @@ class WalmartAdapter(BatchSending, MarketplaceAdapter):
         kept, items, sent = self.prepare_batch(kind, records, item_of)
         if not items:
             return Submission(remote_id=None, sent={}, results=[])
-        if len(items) <= self.put_at_most:
-            with self.client.slots(operation, len(items)):
+        # A few go one by one while the operation's budget has room for all of them; else (or
+        # when it is spent for now) one feed, which waits for its own hourly budget.
+        if len(items) <= self.put_at_most and self.client.take(operation, len(items)):
+            try:
                 results = self._each(kept, items, put)
+            finally:
+                self.client.release(operation)
             return Submission(remote_id=None, sent=sent, results=results, exchange=self.client.last_exchange())
         return self.submit(lambda batch: self._feed(feed_type, {**header, key: batch}), items, sent, self.client)
 

@@ -121,6 +121,20 @@ class WalmartClient(BaseClient):
                 raise RateLimited(f"Walmart's {name} budget is spent for now; retry in {exc.retry_after:.0f} s",
                                   retry_after=exc.retry_after) from None
 
+    def take(self, operation: str, calls: int) -> bool:
+        """Take ``calls`` slots of ``operation`` for the calls that follow (False, nothing taken,
+        when the budget or Walmart's token count has no room now); ``release`` after them."""
+        try:
+            self._held(operation)
+            self._acquire(operation, calls)
+        except RateLimited:
+            return False
+        self._prepaid.add(operation)
+        return True
+
+    def release(self, operation: str) -> None:
+        self._prepaid.discard(operation)
+
     @contextmanager
     def slots(self, operation: str, calls: int):
         """Take ``calls`` slots of ``operation`` at once (RateLimited before anything is sent when

@@ -24,7 +24,8 @@ BUDGETS: dict[str, tuple[int, float]] = {
     "getReturns": (10, 60.0), "issueRefund": (10, 60.0),
     "updateInventoryForAnItem": (20, 60.0), "updatePrice": (20, 60.0),
     "getAllItems": (10, 60.0), "getAnItem": (20, 60.0), "retireAnItem": (20, 60.0),
-    "getTaxonomyResponse": (5, 60.0), "getSpec": (3, 60.0), "getFeedItemStatus": (30, 60.0),
+    "getTaxonomyResponse": (5, 60.0), "getFeedItemStatus": (30, 60.0),
+    "getSpec": (3, 60.0),  # "three transactions per minute per seller" (Walmart's Get Spec reference)
 }
 # Feeds have hourly limits per type (reference §6: bulk item setup 10 per hour; inventory and
 # price feeds are given the same here [UNVERIFIED for US production]).
@@ -37,9 +38,10 @@ FEED_PAGE = 1000  # GET /v3/feeds/{id}?includeDetails=true&limit= [UNVERIFIED: t
 INVENTORY_FEED_VERSION, PRICE_FEED_VERSION, ITEM_FEED_VERSION = "1.4", "1.7", "1.5"  # the documents' examples
 SPEC_VERSION = "4.2"  # item spec used for the Get Spec API [UNVERIFIED: Get Spec is not in the snapshot]
 
-# Up to this many stock or price changes go one by one (PUT /v3/inventory, PUT /v3/price):
-# their answers are immediate, while a feed costs one of ten submissions an hour and minutes of
-# processing. Beyond it a feed carries up to 10,000 items for one call.
+# Up to this many stock or price changes go one by one (PUT /v3/inventory, PUT /v3/price) when
+# the operation's budget has room for all of them: their answers are immediate, while a feed
+# costs one of ten submissions an hour and minutes of processing. Beyond it (or with the PUT
+# budget spent) one feed carries up to 10,000 items for one call.
 PUT_AT_MOST = 5
 
 # Orders: lastModifiedStartDate/EndDate, limit at most 200, nextCursor; line statuses.
