@@ -196,7 +196,7 @@ class PurchaseOrder(AnswerModel):
         return self.order_lines.line
 
 
-class OrdersMeta(AnswerModel):
+class OrdersMeta(AnswerModel):  # of orders and of returns
     total_count: int | None = Field(None, alias="totalCount")
     limit: int | None = None
     next_cursor: str | None = Field(None, alias="nextCursor")
@@ -245,11 +245,6 @@ class ReturnOrder(AnswerModel):
     lines: list[ReturnLine] = Field(default_factory=list, alias="returnOrderLines")
 
 
-class ReturnsMeta(AnswerModel):
-    total_count: int | None = Field(None, alias="totalCount")
-    next_cursor: str | None = Field(None, alias="nextCursor")
-
-
 class ReturnsPage(AnswerModel):
-    meta: ReturnsMeta
+    meta: OrdersMeta
     returns: list[ReturnOrder] = Field(default_factory=list, alias="returnOrders")

@@ -132,7 +132,7 @@ class WalmartState(simkit.SimState):
         return self.feeds.accept(feed_type, "seller", rows, self.option("processing_delay"), batch_id=feed_id)
 
     def _process(self, batch: simkit.Batch, at: float) -> list[dict[str, Any]]:
-        apply = {"inventory": self._inventory, "price": self._price, "MP_ITEM": self._mp_item}[batch.kind]
+        apply = {"inventory": self.set_quantity, "price": self.set_price, "MP_ITEM": self._mp_item}[batch.kind]
         out = []
         for n, row in enumerate(batch.items):
             sku = str((row.get("Orderable") or {}).get("sku") if batch.kind == "MP_ITEM" else row.get("sku") or "")
@@ -158,8 +158,6 @@ class WalmartState(simkit.SimState):
         self.items.record(feed_id, "stock", item["sku"], amount, accepted, at)
         return None
 
-    _inventory = set_quantity
-
     def set_price(self, row: Any, feed_id: str | None, accepted: float, at: float) -> str | None:
         try:
             price = row["pricing"][0]["currentPrice"]
@@ -176,8 +174,6 @@ class WalmartState(simkit.SimState):
         item["price"] = float(amount)
         self.items.record(feed_id, "price", item["sku"], float(amount), accepted, at)
         return None
-
-    _price = set_price
 
     def _mp_item(self, row: dict[str, Any], feed_id: str, accepted: float, at: float) -> str | None:
         orderable, visible = row.get("Orderable") or {}, row.get("Visible") or {}
