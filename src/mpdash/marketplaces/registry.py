@@ -16,6 +16,7 @@ MARKETPLACES: dict[str, str] = {
     "fashfed": "mpdash.marketplaces.akinon.adapter:FashfedAdapter",
     "passo": "mpdash.marketplaces.akinon.adapter:PassoAdapter",
     "amazon": "mpdash.marketplaces.amazon.adapter:AmazonAdapter",
+    "walmart": "mpdash.marketplaces.walmart.adapter:WalmartAdapter",
 }
 # marketplace type -> "module:callable(host, port, **options)" returning a running simulator
 SIMULATORS: dict[str, str] = {
@@ -26,6 +27,7 @@ SIMULATORS: dict[str, str] = {
     "fashfed": "mpdash.marketplaces.akinon.simulator:serve",
     "passo": "mpdash.marketplaces.akinon.simulator:serve",
     "amazon": "mpdash.marketplaces.amazon.simulator:serve",
+    "walmart": "mpdash.marketplaces.walmart.simulator:serve",
 }
 
 
@@ -39,6 +41,7 @@ DEMOS: dict[str, str] = {
     "fashfed": "mpdash.marketplaces.akinon.demo:FASHFED_DEMO",
     "passo": "mpdash.marketplaces.akinon.demo:PASSO_DEMO",
     "amazon": "mpdash.marketplaces.amazon.demo:DEMO",
+    "walmart": "mpdash.marketplaces.walmart.demo:DEMO",
 }
 
 
