@@ -387,6 +387,9 @@ class MarketplaceAdapter:
     # Feature flags a channel may have stored under an earlier name -> the current flag (several
     # old flags may become one: it is on when any of them was on).
     renamed_flags: ClassVar[dict[str, str]] = {}
+    # A cancellation reason code the marketplace sends -> the marketplace's own config key that
+    # holds our reason id for it (read before ``cancellation_reason_mapping``).
+    cancellation_reason_keys: ClassVar[dict[str, str]] = {}
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
         self.config = current_config(config)  # keys saved under an old name read under the current one
@@ -520,6 +523,11 @@ class MarketplaceAdapter:
         """Return claims opened or changed in the window (RemoteClaim)."""
         raise NotImplementedError
 
+    def list_cancel_requests(self, start, end, token=None) -> Page:
+        """Customers' requests to cancel lines the seller has accepted, waiting for the seller's
+        answer (RemoteClaim, status ``waiting_action``), where the marketplace has them."""
+        raise NotImplementedError
+
     def list_unpacked(self, start, end, token=None) -> Page:
         """Packages the marketplace unpacked in the window (RemoteCancellation), where it unpacks them."""
         raise NotImplementedError
@@ -536,6 +544,11 @@ class MarketplaceAdapter:
 
     def cancel_lines(self, package_id: str, lines: list[tuple[str, int]], reason_id: str) -> ItemResult:
         """Cancel lines on the marketplace (cannot supply / merchant cancel)."""
+        raise NotImplementedError
+
+    def answer_cancel_request(self, request: RemoteClaim, approve: bool) -> ItemResult:
+        """Approve a customer's cancellation request (the lines are cancelled there) or deny it
+        (the adapter's own deny reason)."""
         raise NotImplementedError
 
     def approve_claim(self, claim: RemoteClaim, line_ids: list[str]) -> ItemResult:

@@ -2,8 +2,8 @@
 
 Data only: no Django, no HTTP. The shared flows and keys come from
 :mod:`~mpdash.marketplaces.common_config`; N11 renames the flags as its setup guide (seed
-002) does, drops the flows it has not (refunds, warehouse, schema update), and adds its own
-keys. Where the seed names a concept the common config has under one name, the common key is
+002) does (one flag may turn on several flows), drops the flows it has not (warehouse, schema
+update), and adds its own keys. Where the seed names a concept the common config has under one name, the common key is
 kept and the seed's label shown: ``cancellation_map`` is ``cancellation_reason_mapping``,
 ``refund_reason_id`` is ``default_reason_id`` and ``cancellation_reason_type_id`` is
 ``send_cancel_reason_id``. Limits follow the shared API reference §3.2.
@@ -29,6 +29,7 @@ RATE_LIMIT_CALLS = 1000  # shipmentPackages: 1,000 requests a minute (documented
 RATE_LIMIT_SECONDS = 60
 TASK_PAGE_SIZE = 1000  # task-details page size [UNVERIFIED]
 PRODUCT_PAGE_SIZE = 100  # product-query page size [3rd-party]
+SOAP_PAGE_SIZE = 100  # ClaimCancelList / ClaimReturnList pageSize [UNVERIFIED: a client saw 20 a page by default]
 MAX_IMAGES = 8  # [UNVERIFIED] N11's panel shows 8 image slots
 CURRENCY = "TL"
 
@@ -44,17 +45,23 @@ DENY_REASONS = {61: "Out of Stock Product", 62: "Campaign Ended", 63: "Product D
 PENDING_APPROVAL_TEXT = "This product is already pending approval. It will be published once approved."
 
 # The seed's flag for each generic flow N11 has (SPEC §4); common flows not named here
-# (refunds, warehouse, schema update) do not exist on N11.
+# (warehouse, schema update) do not exist on N11.
 FLAGS = {
     "get_orders": "get_orders", "send_update_orders": "send_update_orders", "split_packages": "split_packages",
     "delete_product": "send_delete_products", "product_create": "send_products_inserted",
     "product_update": "send_products_inserted", "get_updated_orders": "get_updated_order_items",
     "get_cancel_orders": "get_cancel_orders", "price": "send_updated_product_price",
     "stock": "send_updated_product_stock", "send_cancel_order_items": "send_cancel_order_items",
+    # Returns: the seed's "Cancel/Refund Orders" flow (get_cancel_orders) reads them; its
+    # get_cancellation_request answers N11's requests, so it sends the return decisions too.
+    "get_refund_orders": "get_cancel_orders", "approve_refund": "get_cancellation_request",
+    "reject_refund": "get_cancellation_request",
 }
 _MAINTENANCE = ("category_node", "category_attributes", "default_attributes", "compare_attributes", "reconcile")
-# Flows of the seed with no generic runner yet: declared so their flags exist (the seed wants
-# every flag present, false when unused); triggering one is refused with a clear message.
+# The seed's own flows: get_cancellation_request (answered by the generic runner of that name);
+# handle_package_combinations and send_delete_product_seller_code have no runner (see the
+# package docstring): declared so their flags exist (the seed wants every flag present, false
+# when unused); triggering one is refused with a clear message.
 _OWN_FLOWS = {
     "get_cancel_orders": (FlowSpec("get_cancellation_request", "get_cancellation_request", "Get cancellation requests",
                                    "in", every_seconds=EVERY_5_MIN),),

@@ -32,6 +32,7 @@ import json
 from typing import Any
 
 from ... import simkit
+from .. import soap
 from .state import LEAVES, TREE, Refused, State, _tree_json, attribute_entries
 
 R = simkit.route
@@ -50,6 +51,7 @@ class N11Api(simkit.Api):
         R("PUT", r"/rest/order/v1/update", "update"),
         R("POST", r"/rest/delivery/v1/splitCombinePackage", "split"),
         R("POST", r"/rest/delivery/v1/splitPackageByQuantity", "split_quantity"),
+        R("POST", r"/claimCancelService", "soap", "cancel"), R("POST", r"/returnService", "soap", "return"),
     )
 
     def find_route(self, request: simkit.Request) -> simkit.Answer | None:
@@ -65,6 +67,8 @@ class N11Api(simkit.Api):
         return {"Retry-After": "1"}
 
     def check_caller(self, request) -> simkit.Answer | None:
+        if request.route is not None and request.route.name == "soap":
+            return None  # SOAP calls carry appKey and appSecret in the envelope (checked by on_soap)
         if request.headers.get("appkey") != request.options["app_key"]:
             return self.error(401, "appkey header is missing or wrong", request)
         if not request.path.startswith("/cdn/") and request.headers.get("appsecret") != request.options["app_secret"]:
@@ -124,6 +128,35 @@ class N11Api(simkit.Api):
 
     def on_split_quantity(self, request):
         return simkit.Answer(200, self.state.split_by_quantity(self._body(request)))
+
+    def on_soap(self, request):
+        """ClaimCancelService / ReturnService: List, Approve and Deny; failures as N11's
+        ``result.status`` failure with an errorCode, broken envelopes as a SOAP Fault (500)."""
+        kind = request.route.group
+        try:
+            name, data = soap.body_of(request.body.decode("utf-8", "replace"))
+        except soap.SoapError as bad:
+            return simkit.Answer(500, soap.fault(str(bad)).encode())
+        operation = name.removesuffix("Request")
+        prefix, id_key = ("ClaimCancel", "claimCancelId") if kind == "cancel" else ("ClaimReturn", "claimReturnId")
+        data = data if isinstance(data, dict) else {}
+        auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
+        try:
+            if (auth.get("appKey"), auth.get("appSecret")) != (request.options["app_key"], request.options["app_secret"]):
+                raise Refused(401, "appKey or appSecret is missing or wrong", key="SELLER_API.authenticationFailed")
+            if operation == f"{prefix}List":
+                out = self.state.list_claims(kind, data)
+            elif operation in (f"{prefix}Approve", f"{prefix}Deny"):
+                deny = operation.endswith("Deny")
+                if deny and not str(data.get("denyReasonId") or "").isdigit():
+                    raise Refused(400, "denyReasonId is required", key="SELLER_API.invalidParameter")
+                out = self.state.answer_claim(kind, data.get(id_key), data.get("denyReasonId") if deny else None)
+            else:
+                return simkit.Answer(500, soap.fault(f"no operation {name} in this service").encode())
+        except Refused as refused:
+            return simkit.Answer(200, soap.response(operation, {}, error=(refused.key or "SELLER_API.error",
+                                                                          refused.message)).encode())
+        return simkit.Answer(200, soap.response(operation, out).encode())
 
 
 C = simkit.control
@@ -191,6 +224,21 @@ class N11Simulator(simkit.Simulator):
     def set_package_status(self, package_id: str, status: str, tracking_number: str | None = None) -> dict[str, Any]:
         """Move a package as N11 or its carrier would (Shipped, Delivered, Cancelled, Returned...)."""
         return self.state.set_status(package_id, status, tracking_number)
+
+    def request_cancel(self, package_id: str, line_ids: list[str] | None = None) -> list[str]:
+        """The customer asks to cancel lines (all when None) of a Picking package: REQUESTED
+        cancellation requests (one per line) for the seller to answer; their ids."""
+        return self.state.open_claim("cancel", package_id, line_ids)
+
+    def open_return(self, package_id: str, line_id: str, quantity: int = 1, reason: str = "Beden uymadı") -> str:
+        """The customer returns ``quantity`` units of a line of a Delivered package: a REQUESTED return claim."""
+        return self.state.open_claim("return", package_id, [line_id], quantity=quantity, reason=("1", reason))[0]
+
+    def claim(self, claim_id: str) -> dict[str, Any] | None:
+        """A cancellation request or return claim as stored (``kind``, ``status``, ``denyReasonType``...)."""
+        with self.state.current():
+            found = self.state.claims.get(str(claim_id))
+            return dict(found) if found else None
 
     def customer_cancel(self, package_id: str, line_ids: list[str] | None = None) -> dict[str, Any]:
         """The customer cancels lines (all when None): the old package becomes Cancelled, the lines

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -40,6 +41,11 @@ ATTRIBUTES = {
 CARGO = ("Yurtiçi Kargo", "Aras Kargo", "PTT Kargo")
 _TWO_DECIMALS = re.compile(r"^\d+(\.\d{1,2})?$")
 
+
+
+def turkish_time(epoch: float, fmt: str) -> str:
+    """An epoch second as N11's SOAP dates show it: Turkish local time (UTC+3) [UNVERIFIED]."""
+    return datetime.fromtimestamp(epoch, timezone(timedelta(hours=3))).strftime(fmt)
 
 
 class Refused(simkit.Refusal):
@@ -99,6 +105,7 @@ class State(simkit.SimState):
         self.reviews = simkit.Approvals(self.timeline, "review", self._review)  # N11's review of new products
         self.packages: dict[str, dict[str, Any]] = {}
         self.lines_cancelled: list[dict[str, Any]] = []
+        self.claims: dict[str, dict[str, Any]] = {}  # cancellation requests and return claims (SOAP)
         self.ids = itertools.count(int(self.clock.epoch()) % 100_000 * 1000 + 1)
         self.rng = random.Random(self.option("shopper_seed"))
         self.ticker = simkit.Ticker()
@@ -522,6 +529,72 @@ class State(simkit.SimState):
                                                  "packageId": old["id"], "reasonId": None, "by": "customer"})
             self._move(old, "Cancelled")
             return {"packageId": made["id"] if made else None}
+
+    # --- customers' cancellation requests and return claims (the SOAP services) ----------------
+    def open_claim(self, kind: str, package_id: str, line_ids: list[str] | None = None, *, quantity: int | None = None,
+                   reason: tuple[str, str] = ("2", "Vazgeçtim")) -> list[str]:
+        """The customer asks to cancel lines of a Picking package (``kind`` "cancel") or returns
+        units of a Delivered one ("return"): one REQUESTED claim per line; their ids."""
+        with self.current():
+            package = self.packages[str(package_id)]
+            needed = "Picking" if kind == "cancel" else "Delivered"
+            if package["shipmentPackageStatus"] != needed:
+                raise Refused(400, f"package {package_id} is {package['shipmentPackageStatus']}; a {kind} claim needs {needed}")
+            wanted = {str(i) for i in line_ids} if line_ids else {x["orderLineId"] for x in package["lines"]}
+            made = []
+            for line in package["lines"]:
+                if line["orderLineId"] not in wanted:
+                    continue
+                claim_id = str(next(self.ids))
+                self.claims[claim_id] = {
+                    "kind": kind, "id": claim_id, "status": "REQUESTED", "orderNumber": package["orderNumber"],
+                    "orderItemId": line["orderLineId"], "productSellerCode": line["stockCode"],
+                    "productName": line["productName"], "quantity": quantity or line["quantity"],
+                    "reasonType": reason[0], "reasonDescription": reason[1], "packageId": package["id"],
+                    "requestDate": turkish_time(self.clock.epoch(), "%d/%m/%Y %H:%M:%S"),
+                }
+                made.append(claim_id)
+            return made
+
+    def list_claims(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        search = data.get("searchData") if isinstance(data.get("searchData"), dict) else {}
+        period = search.get("period") if isinstance(search.get("period"), dict) else {}
+        paging = data.get("pagingData") if isinstance(data.get("pagingData"), dict) else {}
+        status = str(search.get("status") or ("REQUESTED" if kind == "cancel" else "ALL")).upper()
+        try:
+            days = [datetime.strptime(str(period[k]), "%d/%m/%Y").date() for k in ("startDate", "endDate") if period.get(k)]
+            page, size = int(paging.get("currentPage") or 0), int(paging.get("pageSize") or 20)
+        except (ValueError, TypeError):
+            raise Refused(400, "period dates must be dd/MM/yyyy and paging numbers whole", key="SELLER_API.invalidParameter") from None
+        if page < 0 or not 1 <= size <= 100:
+            raise Refused(400, "currentPage must be 0 or more and pageSize 1..100", key="SELLER_API.invalidParameter")
+        with self.current():
+            low, high = days if len(days) == 2 else (None, None)
+            rows = [c for c in self.claims.values() if c["kind"] == kind and status in ("ALL", c["status"])
+                    and (low is None or low <= datetime.strptime(c["requestDate"][:10], "%d/%m/%Y").date() <= high)]
+            shown = [{k: v for k, v in c.items() if k not in ("kind", "packageId")} for c in rows[page * size:(page + 1) * size]]
+        item = "claimCancel" if kind == "cancel" else "claimReturn"
+        return {f"{item}List": {item: shown}, "pagingData": {"currentPage": page, "pageSize": size,
+                                                            "totalCount": len(rows), "pageCount": -(-len(rows) // size)}}
+
+    def answer_claim(self, kind: str, claim_id: Any, deny_reason: Any = None) -> dict[str, Any]:
+        """Approve (a cancellation request cancels its line as the customer's cancel does) or deny."""
+        with self.current():
+            claim = self.claims.get(str(claim_id))
+            if claim is None or claim["kind"] != kind:
+                raise Refused(400, f"claim {claim_id} not found", key="SELLER_API.claimNotFound")
+            if claim["status"] not in ("REQUESTED", "PENDING"):
+                raise Refused(400, f"claim {claim_id} is {claim['status']}; only REQUESTED claims can be answered",
+                              key="SELLER_API.invalidClaimStatus")
+            if deny_reason is not None:
+                claim["status"], claim["denyReasonType"] = "DENIED", str(deny_reason)
+                return {}
+            if kind == "cancel":
+                package = self._line_index().get(claim["orderItemId"])
+                if package is not None and package["shipmentPackageStatus"] not in ("Cancelled", "UnPacked"):
+                    self.customer_cancel(package["id"], [claim["orderItemId"]])
+            claim["status"] = "COMPLETED" if kind == "cancel" else "APPROVED"
+            return {}
 
     def package_of_line(self, line_id: str) -> dict[str, Any] | None:
         with self.current():
