@@ -42,6 +42,20 @@ def _address(remote) -> dict | None:
     }
 
 
+def _fixed_company(company_id):
+    """Our shipping company the adapter chose from the channel's cargo_company_id (None: map the carrier)."""
+    from mpdash.orders.errors import CargoCompanyNotFound
+    from mpdash.orders.models import ShippingCompany
+
+    if not company_id:
+        return None
+    company = ShippingCompany.objects.filter(pk=company_id).first()
+    if company is None:
+        raise CargoCompanyNotFound(f"CargoCompany does not exist: the channel's cargo_company_id {company_id} is not a "
+                                   "shipping company id")
+    return company
+
+
 def _order_data(channel, remote: RemoteOrder, config: dict) -> dict:
     """The arguments of :func:`mpdash.orders.store.store_order` for a marketplace package."""
     billing = remote.billing_address
@@ -67,7 +81,7 @@ def _order_data(channel, remote: RemoteOrder, config: dict) -> dict:
         },
         shipping_address=_address(remote.shipping_address),
         billing_address=_address(billing),
-        cargo_company=remote.cargo_company or None,
+        cargo_company=_fixed_company(remote.cargo_company_id) or remote.cargo_company or None,
         source=f"{channel.marketplace}:get_orders",
         status=status,
         currency=remote.currency,

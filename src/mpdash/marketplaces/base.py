@@ -304,6 +304,7 @@ class RemoteOrder:
     shipping_address: RemoteAddress | None = None
     billing_address: RemoteAddress | None = None
     cargo_company: str = ""  # the marketplace's carrier name or code
+    cargo_company_id: int | None = None  # our shipping company when the channel config fixes it (no mapping)
     tracking_number: str = ""
     tracking_url: str = ""
     label_url: str = ""

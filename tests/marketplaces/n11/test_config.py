@@ -29,7 +29,8 @@ def test_schema_keys_and_defaults_from_the_seed():
     fields = {f.key: f for f in SCHEMA}
     assert len(fields) == len(SCHEMA)
     assert [k for k, f in fields.items() if f.secret] == ["app_key", "app_secret"]
-    for key in ("app_key", "app_secret", "base_url", "sales_url", "category_ids", "feature_flags", "deny_reason_id",
+    assert "sales_url" not in fields  # the seed's shop-site address: nothing here uses it
+    for key in ("app_key", "app_secret", "base_url", "category_ids", "feature_flags", "deny_reason_id",
                 "cancellation_reason_id", "default_reason_id", "failed_integration", "attribute_set_strategy"):
         assert fields[key].required, key
     for key in ("erp_code", "unsupplied_reason_id", "unpacked_reason_id", "cargo_company_id", "use_neighborhood",
@@ -38,7 +39,7 @@ def test_schema_keys_and_defaults_from_the_seed():
                 "oms_enabled"):
         assert not fields[key].required, key
     defaults = N11Adapter.default_config()
-    assert defaults["base_url"] == "https://api.n11.com/ws/" and defaults["sales_url"] == "https://www.n11.com/"
+    assert defaults["base_url"] == "https://api.n11.com/ws/"
     assert defaults["attribute_set_strategy"] == "CategoryNode"
     assert defaults["failed_integration"] == FAILED_INTEGRATION_DEFAULT
     assert FAILED_INTEGRATION_DEFAULT["order"]["MAX_RETRY_COUNT"] == 3

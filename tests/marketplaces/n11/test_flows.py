@@ -85,3 +85,23 @@ def test_unsupplied_packages_take_the_seeds_reason_key(lists, n11_sim, no_celery
     assert result.failed == 0, list(result.lines.values("message"))
     reasons = {r.order.package_id: r.reason_id for r in CancellationRequest.objects.filter(order__channel=channel)}
     assert reasons == {first["packageId"]: unsupplied.pk, second["packageId"]: fallback.pk}
+
+
+def test_cargo_company_id_replaces_the_mapping_for_the_excluded_carriers(lists, n11_sim, no_celery):  # noqa: F811
+    from mpdash.orders.models import ShippingCompany
+
+    from ...conftest import ensure_reference_data
+
+    mapped = ensure_reference_data()
+    fixed = ShippingCompany.objects.create(name="Brand courier", slug="brand-courier")
+    products = make_products(lists, 1, prefix="N11K")
+    n11_sim.add_products([{"stockCode": products[0].sku, "quantity": 50}])
+    channel = n11_channel(lists, n11_sim, ("get_orders",), cargo_company_mapping={"default": mapped},
+                          cargo_company_id=fixed.pk, exclude_cargo_company_ids=["159"])
+    placed = [n11_sim.place_order([{"stockCode": products[0].sku, "quantity": 1}], shopper=n) for n in range(3)]
+    assert run(channel, "get_orders").failed == 0
+    carriers = {p["packageId"]: n11_sim.package(p["packageId"])["cargoProviderId"] for p in placed}
+    assert set(carriers.values()) >= {159, 132}
+    for package_id, carrier in carriers.items():
+        order = Order.objects.get(channel=channel, package_id=package_id)
+        assert order.cargo_company_id == (fixed.pk if carrier == 159 else mapped), carrier

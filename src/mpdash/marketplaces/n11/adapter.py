@@ -143,6 +143,8 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
         self._discounts = read.flag("get_discount_amount")
         self._own_carrier = read.flag("send_shipping_info")
         self._deny_reason = read.get("deny_reason_id")
+        self._cargo_company = read.whole("cargo_company_id", minimum=1)
+        self._excluded_cargo = {str(x).strip() for x in read.get("exclude_cargo_company_ids") or [] if str(x).strip()}
         # stockCode -> our sku of each task sent: N11's task answer names stock codes only.
         self.sent_batches = SentMemory(1000)
 
@@ -441,9 +443,19 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
             lines=lines, customer_name=package.customer_full_name, customer_email=email,
             customer_phone=shipping.phone if shipping else "", customer_id=package.customer_id or "",
             shipping_address=shipping, billing_address=_address(package.billing_address, email),
-            cargo_company=package.cargo_provider_name, tracking_number=tracking or "",
+            cargo_company=package.cargo_provider_name, cargo_company_id=self._fixed_cargo(package),
+            tracking_number=tracking or "",
             tracking_url=package.cargo_tracking_link or "", raw=package.model_dump(by_alias=True, mode="json"),
         )
+
+    def _fixed_cargo(self, package: Package) -> int | None:
+        """The seed's cargo_company_id: our company for the packages whose N11 carrier (id or
+        name) is in exclude_cargo_company_ids, or for every package when that list is empty;
+        otherwise (or when it is unset) N11's carrier is mapped through cargo_company_mapping."""
+        if not self._cargo_company:
+            return None
+        carrier = {package.cargo_provider_id or "", package.cargo_provider_name}
+        return self._cargo_company if not self._excluded_cargo or carrier & self._excluded_cargo else None
 
     @staticmethod
     def _remote_cancellation(package: Package) -> RemoteCancellation:

@@ -19,7 +19,8 @@ from ..common_config import declare_flows, declare_schema
 EVERY_5_MIN = 300
 
 PRODUCTION_URL = "https://api.n11.com/ws/"  # the seed's pre-filled value; REST paths hang off the host
-SALES_URL = "https://www.n11.com/"
+# The seed's "Sales Url" (https://www.n11.com/) is not declared: no call and no screen uses the
+# shop site's address (a channel that stored it keeps it as a key of its own).
 INTEGRATOR = "mpdash"  # the "integrator" of task payloads: free text naming the software [UNVERIFIED rules]
 
 MAX_SKUS_PER_TASK = 1000  # product-create and price-stock-update (documented)
@@ -110,14 +111,14 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
                                "writes the order to the carrier."},
     },
     own=(
-        _f("sales_url", "Sales Url", "text", "N11 site URL.", required=True, default=SALES_URL),
         _f("deny_reason_id", "Deny Reason Id", "integer",
            "N11 reason used to deny a cancellation request: 61, 62, 63, 64 or 81.", required=True),
         _f("unsupplied_reason_id", "Unsupplied Reason Id", "integer", "Our reason id for UnSupplied packages."),
         _f("unpacked_reason_id", "Unpacked Reason Id", "integer", "Our reason id for UnPacked packages."),
-        _f("cargo_company_id", "Cargo Company Id", "integer", "Our shipping company used for N11 orders when set."),
+        _f("cargo_company_id", "Cargo Company Id", "integer", "Our shipping company id for N11 orders: for every "
+           "order, or only for those of the carriers below when that list is set; empty: cargo_company_mapping."),
         _f("exclude_cargo_company_ids", "Exclude Cargo Company Ids", "list",
-           "N11 cargo company ids ignored when orders are fetched.", default=[]),
+           "N11 carriers (ids or names) whose orders take the Cargo Company Id instead of the mapping.", default=[]),
         _f("get_discount_amount", "Get Discount Amount", "bool", "Use N11's discount figures in orders.",
            default=False),
         _f("oms_enabled", "OMS Enabled", "bool",

@@ -38,7 +38,7 @@ ATTRIBUTES = {
     3: ("Marka", True, False, False, True, ()),
     4: ("Materyal", False, False, False, True, MATERIALS),
 }
-CARGO = ("Yurtiçi Kargo", "Aras Kargo", "PTT Kargo")
+CARGO = (("Yurtiçi Kargo", 132), ("Aras Kargo", 159), ("PTT Kargo", 340))  # (name, N11 id [UNVERIFIED ids])
 _TWO_DECIMALS = re.compile(r"^\d+(\.\d{1,2})?$")
 
 
@@ -333,7 +333,8 @@ class State(simkit.SimState):
                 "id": str(next(self.ids)), "orderNumber": str(spec.get("orderNumber") or f"2{next(self.ids):011d}"),
                 "shipmentPackageStatus": "Created", "createdDate": created, "lastModifiedDate": created,
                 "customerfullName": shopper.name, "customerEmail": shopper.email,
-                "customerId": str(10000 + shopper.n), "cargoProviderName": CARGO[shopper.n % len(CARGO)],
+                "customerId": str(10000 + shopper.n), "cargoProviderName": CARGO[shopper.n % len(CARGO)][0],
+                "cargoProviderId": CARGO[shopper.n % len(CARGO)][1],
                 "cargoTrackingNumber": None, "cargoTrackingLink": None, "campaignNumber": None,
                 "totalAmount": float(sum(Decimal(str(x["dueAmount"])) for x in package_lines)),
                 "shippingAddress": address, "billingAddress": dict(address), "lines": package_lines,
