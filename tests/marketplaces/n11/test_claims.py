@@ -4,6 +4,7 @@ N11 refuses (wrong appKey in the envelope, a second answer, a deny without a rea
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -115,3 +116,20 @@ def test_a_deny_without_reason_and_unknown_claims_are_refused_by_the_simulator(s
         client.answer_claim("return", "999")
     with pytest.raises(RequestRejected, match="dd/MM/yyyy"):
         client.claims("cancel", "REQUESTED", "2026-01-01", "2026-01-02")
+
+
+def test_the_shopper_asks_to_cancel_every_nth_order_after_the_delay():
+    from mpdash.marketplaces.n11.simulator import serve
+
+    sim = serve(order_rate=50.0, cancel_request_every=2, claim_delay=0.05, rate_limit=0)
+    try:
+        sim.add_products([{"stockCode": "T1", "quantity": 1000}])
+        time.sleep(0.3)
+        sim.configure(order_rate=0.0)
+        time.sleep(0.1)
+        orders = sim.counters()["shopper_orders"]
+        requests = [sim.claim(c) for c in sim.state.claims]
+        assert orders >= 4 and len(requests) == orders // 2
+        assert {r["kind"] for r in requests} == {"cancel"} and {r["status"] for r in requests} == {"REQUESTED"}
+    finally:
+        sim.stop()

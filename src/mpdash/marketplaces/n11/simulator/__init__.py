@@ -11,19 +11,25 @@ only ``appkey``): ``GET /cdn/categories``, ``GET /cdn/category/{id}/attribute``,
 ``POST /ms/product/tasks/product-update`` ([UNVERIFIED] path),
 ``POST /ms/product/task-details/page-query``, ``GET /ms/product-query``,
 ``GET /rest/delivery/v1/shipmentPackages``, ``PUT /rest/order/v1/update``,
-``POST /rest/delivery/v1/splitCombinePackage``, ``POST /rest/delivery/v1/splitPackageByQuantity``.
+``POST /rest/delivery/v1/splitCombinePackage``, ``POST /rest/delivery/v1/splitPackageByQuantity``;
+SOAP (auth in the envelope): ``POST /ws/claimCancelService/`` (ClaimCancelList, ClaimCancelApprove,
+ClaimCancelDeny) and ``POST /ws/returnService/`` (ClaimReturnList, ClaimReturnApprove, ClaimReturnDeny).
 
 It refuses what N11 refuses: missing or wrong headers (401), more than 1,000 skus in a task,
 list price below sale price or prices sent alone or with more than two decimals (the sku is
 REJECTed), a second status in one package query, a start after the end, pages below 0 or
 above 100 records, more than 1,000 calls a minute (429). A range wider than a month gives
-the month before its end, as N11 documents.
+the month before its end, as N11 documents. SOAP: wrong appKey/appSecret in the envelope, a
+claim answered twice, a deny without denyReasonId, period dates not dd/MM/yyyy (each a
+``result.status`` failure with an errorCode); a broken envelope is a SOAP Fault.
 
 Control paths (no auth), besides simkit's ``stats``, ``config``, ``reset``, ``state``,
 ``history``: ``POST /_sim/products`` (``{"products": [...]}``), ``POST /_sim/orders``
 (``{lines: [{stockCode, quantity}]}``), ``GET /_sim/packages``, ``POST /_sim/packages/{id}/status``
 (``{status, trackingNumber?}``), ``POST /_sim/approve/{stockCode}`` (the seller approves a
-product waiting in N11's panel).
+product waiting in N11's panel), ``POST /_sim/packages/{id}/cancel_request`` (``{lineIds?}``: the
+buyer asks to cancel), ``POST /_sim/packages/{id}/return`` (``{lineId, quantity?}``: a return claim
+on a Delivered package), ``GET /_sim/claims/{id}``.
 """
 
 from __future__ import annotations
@@ -168,6 +174,8 @@ class N11Control(simkit.ControlApi):
         *simkit.ControlApi.routes,
         C("POST", "products", "add"), C("POST", "orders", "order"), C("GET", "packages", "list_packages"),
         C("POST", r"packages/(?P<pid>[^/]+)/status", "status"), C("POST", r"approve/(?P<code>[^/]+)", "approve"),
+        C("POST", r"packages/(?P<pid>[^/]+)/cancel_request", "cancel_request"),
+        C("POST", r"packages/(?P<pid>[^/]+)/return", "open_return"), C("GET", r"claims/(?P<cid>[^/]+)", "claim"),
     )
 
     def add(self, call):
@@ -186,6 +194,17 @@ class N11Control(simkit.ControlApi):
     def approve(self, call):
         self.sim.seller_approve(call.params["code"])
         return simkit.Answer(200, {"approved": call.params["code"]})
+
+    def cancel_request(self, call):
+        return simkit.Answer(200, {"claimIds": self.sim.request_cancel(call.params["pid"], call.body.get("lineIds"))})
+
+    def open_return(self, call):
+        return simkit.Answer(200, {"claimId": self.sim.open_return(call.params["pid"], str(call.body["lineId"]),
+                                                                   int(call.body.get("quantity") or 1))})
+
+    def claim(self, call):
+        found = self.sim.claim(call.params["cid"])
+        return simkit.Answer(200 if found else 404, found or {"message": f"no claim {call.params['cid']}"})
 
 
 class N11Simulator(simkit.Simulator):
@@ -309,7 +328,8 @@ serve.__doc__ = """Start an N11 simulator in a background thread (port 0: a free
 Options (changeable later with ``configure()`` or ``POST /_sim/config``): ``app_key``,
 ``app_secret``; ``processing_delay`` (s before a task is processed, 1); ``approval_delay`` (s
 until N11's review of a new product, 2); ``latency``; ``rate_limit``/``rate_window`` (1,000 per
-60 s; 0 = off); ``order_rate`` (orders a second a shopper places from Active, in-stock
+60 s; 0 = off); ``cancel_request_every`` (every Nth shopper order gets the buyer's request to
+cancel it ``claim_delay`` s later; 0 = off); ``order_rate`` (orders a second a shopper places from Active, in-stock
 products; 0 = off); ``shopper_seed``; ``task_retention``; ``timeout_sleep``; ``fault``
 (``{"mode": "5xx"|"timeout"|"timeout_after"|"malformed"|"429", "count", "path", "status"}``)."""
 

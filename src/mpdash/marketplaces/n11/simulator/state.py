@@ -94,6 +94,9 @@ class State(simkit.SimState):
         **opt.common(), app_key=opt.text("demo-app-key"), app_secret=opt.text("demo-app-secret"),
         rate_limit=opt.limit(1000), rate_window=opt.number(60.0, positive=True), order_rate=opt.number(0.0),
         shopper_seed=opt.seed(7), task_retention=opt.number(4 * 3600.0),
+        # every Nth order of the shopper is followed, claim_delay seconds later, by the buyer's
+        # request to cancel it (0: never)
+        cancel_request_every=opt.whole(0, low=0), claim_delay=opt.number(20.0),
     )
 
     def clear(self) -> None:
@@ -103,6 +106,7 @@ class State(simkit.SimState):
         self.tasks = simkit.BatchQueue(self.timeline, "task", self._process,
                                        retention=lambda: self.option("task_retention"))
         self.reviews = simkit.Approvals(self.timeline, "review", self._review)  # N11's review of new products
+        self.timeline.on("cancel_request", self._buyer_asks_to_cancel)
         self.packages: dict[str, dict[str, Any]] = {}
         self.lines_cancelled: list[dict[str, Any]] = []
         self.claims: dict[str, dict[str, Any]] = {}  # cancellation requests and return claims (SOAP)
@@ -142,8 +146,16 @@ class State(simkit.SimState):
                 continue
             product = self.rng.choice(stocked)
             product["quantity"] -= 1
-            self.place_order([{"stockCode": product["stockCode"], "quantity": 1}], createdDate=self.now_ms(instant))
+            placed = self.place_order([{"stockCode": product["stockCode"], "quantity": 1}], createdDate=self.now_ms(instant))
             self.shopper_orders += 1
+            every = self.option("cancel_request_every")
+            if every and self.shopper_orders % every == 0:
+                self.timeline.at(instant + self.option("claim_delay"), "cancel_request", placed["packageId"])
+
+    def _buyer_asks_to_cancel(self, package_id: str, instant: float) -> None:
+        package = self.packages.get(package_id)
+        if package is not None and package["shipmentPackageStatus"] in ("Created", "Picking"):
+            self.open_claim("cancel", package_id)
 
     def pending(self, approvals: bool = False) -> bool:
         return bool(self.tasks.waiting() or (approvals and self.timeline.pending(("review",))))
@@ -538,9 +550,11 @@ class State(simkit.SimState):
         units of a Delivered one ("return"): one REQUESTED claim per line; their ids."""
         with self.current():
             package = self.packages[str(package_id)]
-            needed = "Picking" if kind == "cancel" else "Delivered"
-            if package["shipmentPackageStatus"] != needed:
-                raise Refused(400, f"package {package_id} is {package['shipmentPackageStatus']}; a {kind} claim needs {needed}")
+            # [UNVERIFIED] a buyer asks to cancel before shipping, returns after delivery
+            needed = ("Created", "Picking") if kind == "cancel" else ("Delivered",)
+            if package["shipmentPackageStatus"] not in needed:
+                raise Refused(400, f"package {package_id} is {package['shipmentPackageStatus']}; a {kind} claim needs "
+                                   f"{' or '.join(needed)}")
             wanted = {str(i) for i in line_ids} if line_ids else {x["orderLineId"] for x in package["lines"]}
             made = []
             for line in package["lines"]:
