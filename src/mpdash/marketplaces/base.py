@@ -391,6 +391,8 @@ class MarketplaceAdapter:
     # A cancellation reason code the marketplace sends -> the marketplace's own config key that
     # holds our reason id for it (read before ``cancellation_reason_mapping``).
     cancellation_reason_keys: ClassVar[dict[str, str]] = {}
+    # Inbound flow -> hours each run reads back at least (the seed's window), instead of the flow's default.
+    inbound_floor_hours: ClassVar[dict[str, float]] = {}
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
         self.config = current_config(config)  # keys saved under an old name read under the current one

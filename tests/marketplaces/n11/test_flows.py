@@ -105,3 +105,16 @@ def test_cargo_company_id_replaces_the_mapping_for_the_excluded_carriers(lists, 
     for package_id, carrier in carriers.items():
         order = Order.objects.get(channel=channel, package_id=package_id)
         assert order.cargo_company_id == (fixed.pk if carrier == 159 else mapped), carrier
+
+
+def test_updated_orders_are_read_fifteen_days_back_as_the_seed_says(lists, n11_sim, no_celery):  # noqa: F811
+    products = make_products(lists, 1, prefix="N11D")
+    n11_sim.add_products([{"stockCode": products[0].sku, "quantity": 50}])
+    channel = n11_channel(lists, n11_sim, ("get_updated_orders",), default_reason_id=reason("refund", "marketplace_refund"))
+    placed = n11_sim.place_order([{"stockCode": products[0].sku, "quantity": 1}])
+    n11_sim.set_package_status(placed["packageId"], "Shipped", tracking_number="YK15")
+    with n11_sim.state.current():  # shipped ten days ago: beyond the generic 24-hour window
+        n11_sim.state.packages[placed["packageId"]]["lastModifiedDate"] -= 10 * 86_400_000
+    assert run(channel, "get_updated_orders").failed == 0
+    order = Order.objects.get(channel=channel, package_id=placed["packageId"])
+    assert (order.status, order.tracking_number) == (OrderStatus.SHIPPED, "YK15")

@@ -125,6 +125,8 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
     lookup_one_by_one = 25  # more products are found by one pass over product-query
     # UnSupplied and UnPacked packages are cancelled here with the seed's own reason keys.
     cancellation_reason_keys = {"UnSupplied": "unsupplied_reason_id", "UnPacked": "unpacked_reason_id"}
+    # The seed's windows: updated orders 15 days back, cancellations 24 hours (SPEC §4).
+    inbound_floor_hours = {"get_updated_orders": 24 * 15, "get_cancel_orders": 24}
 
     def __init__(self, config: dict[str, Any], *, transport: httpx.BaseTransport | None = None,
                  budget: CallBudget | None = _USE_SHARED_BUDGET, timeout: httpx.Timeout | float | None = None):
