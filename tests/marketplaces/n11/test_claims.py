@@ -133,3 +133,17 @@ def test_the_shopper_asks_to_cancel_every_nth_order_after_the_delay():
         assert {r["kind"] for r in requests} == {"cancel"} and {r["status"] for r in requests} == {"REQUESTED"}
     finally:
         sim.stop()
+
+
+def test_an_invoice_link_goes_by_save_link_seller_invoice(sim, adapter):
+    from mpdash.marketplaces.base import OrderUpdate
+
+    placed, _ = picking_package(sim, adapter)
+    sent = adapter.send_order_update(OrderUpdate(package_id=placed["packageId"], status="invoiced",
+                                                 invoice_number="N1", invoice_link="https://erp.example.com/i/1.pdf"))
+    assert sent.ok and "invoice link sent" in sent.message, sent.message
+    assert sim.invoice_link(placed["orderNumber"]) == "https://erp.example.com/i/1.pdf"
+    plain = adapter.send_order_update(OrderUpdate(package_id=placed["packageId"], status="invoiced",
+                                                  invoice_link="http://erp.example.com/i/2.pdf"))
+    assert not plain.ok and "https" in plain.message
+    assert sim.invoice_link(placed["orderNumber"]) == "https://erp.example.com/i/1.pdf"

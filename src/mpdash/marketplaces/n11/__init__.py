@@ -70,7 +70,10 @@ Orders
     Shipped and Delivered come from N11. With ``send_shipping_info`` (the brand ships; the seed
     says tracking numbers then go out per line) the adapter sends the same call with
     ``"status": "Shipped", "trackingNumber", "shipmentCompany"``: those keys are
-    **[UNVERIFIED]** (no REST tracking or invoice call was found).
+    **[UNVERIFIED]** (no REST tracking call was found). An invoice link goes by SOAP
+    SellerInvoiceService ``SaveLinkSellerInvoice`` (url and orderNumber, https, at most 2,048
+    characters: N11's list of services [3rd-party copy]; path ``/ws/sellerInvoiceService/`` and
+    flat body **[UNVERIFIED]**).
   * No order data before November 2024; the amount to invoice is the sum of the lines'
     ``sellerInvoiceAmount`` (documented; not read here: ``dueAmount`` is used).
   * ``POST /rest/delivery/v1/splitCombinePackage`` ``{"splitGroups": [{"orderLineIds": [..]}]}``,

@@ -561,7 +561,8 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
 
     def send_order_update(self, update: OrderUpdate) -> ItemResult:
         """``picking``: accept the package's lines (Picking). ``invoiced``: Picking first when still
-        Created (REST documents no invoice call [UNVERIFIED]). ``shipped``/``delivered``: Picking
+        Created; an invoice link goes by SOAP SaveLinkSellerInvoice (REST has none; an https
+        address of at most 2,048 characters). ``shipped``/``delivered``: Picking
         first; N11's carrier sets them from its scans, unless the brand ships (``send_shipping_info``):
         then the lines are reported Shipped with the tracking number."""
         package_id = str(update.package_id).strip()
@@ -570,6 +571,10 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
             return ItemResult(package_id, False, f"status {update.status!r}: N11 takes picking, invoiced, shipped or delivered")
         own_carrier = self._own_carrier
         steps: list[str] = []
+        link = str(update.invoice_link or "").strip()
+        if link and (not link.lower().startswith("https://") or len(link) > 2048):
+            return ItemResult(package_id, False, f"invoice link {link[:80]!r}: N11 takes an https address of at most "
+                                                 "2,048 characters (a pdf, png or jpeg document)")
         try:
             package = self._package(package_id, ("Created", "Picking", "Shipped", "Delivered"))
             if package is None:
@@ -580,6 +585,9 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
                 self.client.update_lines(ids, "Picking")
                 steps.append("Picking sent")
                 status = "Picking"
+            if link:
+                self.client.save_invoice_link(package.order_number, link)
+                steps.append("invoice link sent")
             if target in ("shipped", "delivered") and own_carrier and status == "Picking":
                 number = str(update.tracking_number or "").strip()
                 if not number:

@@ -223,6 +223,11 @@ class N11Client(BaseClient):
         return self._soap(service, f"{prefix}Deny", {id_key: claim_id, "denyReasonId": int(deny_reason),
                                                        "denyReasonNote": str(note or "")[:500]})
 
+    def save_invoice_link(self, order_number: str, url: str) -> dict[str, Any]:
+        """SellerInvoiceService SaveLinkSellerInvoice: the invoice's address for an order (``url``
+        and ``orderNumber`` required, documented; the flat body and service path [UNVERIFIED])."""
+        return self._soap("sellerInvoiceService", "SaveLinkSellerInvoice", {"orderNumber": order_number, "url": url})
+
     # --- errors -------------------------------------------------------------------------
     def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
         """BaseClient's mapping (its texts carry N11's answer); after a 429 without Retry-After

@@ -13,7 +13,8 @@ only ``appkey``): ``GET /cdn/categories``, ``GET /cdn/category/{id}/attribute``,
 ``GET /rest/delivery/v1/shipmentPackages``, ``PUT /rest/order/v1/update``,
 ``POST /rest/delivery/v1/splitCombinePackage``, ``POST /rest/delivery/v1/splitPackageByQuantity``;
 SOAP (auth in the envelope): ``POST /ws/claimCancelService/`` (ClaimCancelList, ClaimCancelApprove,
-ClaimCancelDeny) and ``POST /ws/returnService/`` (ClaimReturnList, ClaimReturnApprove, ClaimReturnDeny).
+ClaimCancelDeny), ``POST /ws/returnService/`` (ClaimReturnList, ClaimReturnApprove, ClaimReturnDeny) and
+``POST /ws/sellerInvoiceService/`` (SaveLinkSellerInvoice).
 
 It refuses what N11 refuses: missing or wrong headers (401), more than 1,000 skus in a task,
 list price below sale price or prices sent alone or with more than two decimals (the sku is
@@ -58,6 +59,7 @@ class N11Api(simkit.Api):
         R("POST", r"/rest/delivery/v1/splitCombinePackage", "split"),
         R("POST", r"/rest/delivery/v1/splitPackageByQuantity", "split_quantity"),
         R("POST", r"/claimCancelService", "soap", "cancel"), R("POST", r"/returnService", "soap", "return"),
+        R("POST", r"/sellerInvoiceService", "soap", "invoice"),
     )
 
     def find_route(self, request: simkit.Request) -> simkit.Answer | None:
@@ -150,7 +152,9 @@ class N11Api(simkit.Api):
         try:
             if (auth.get("appKey"), auth.get("appSecret")) != (request.options["app_key"], request.options["app_secret"]):
                 raise Refused(401, "appKey or appSecret is missing or wrong", key="SELLER_API.authenticationFailed")
-            if operation == f"{prefix}List":
+            if kind == "invoice" and operation == "SaveLinkSellerInvoice":
+                out = self.state.save_invoice_link(str(data.get("orderNumber") or ""), str(data.get("url") or ""))
+            elif operation == f"{prefix}List":
                 out = self.state.list_claims(kind, data)
             elif operation in (f"{prefix}Approve", f"{prefix}Deny"):
                 deny = operation.endswith("Deny")
@@ -252,6 +256,11 @@ class N11Simulator(simkit.Simulator):
     def open_return(self, package_id: str, line_id: str, quantity: int = 1, reason: str = "Beden uymadı") -> str:
         """The customer returns ``quantity`` units of a line of a Delivered package: a REQUESTED return claim."""
         return self.state.open_claim("return", package_id, [line_id], quantity=quantity, reason=("1", reason))[0]
+
+    def invoice_link(self, order_number: str) -> str | None:
+        """The invoice address saved for an order (SaveLinkSellerInvoice)."""
+        with self.state.current():
+            return self.state.invoice_links.get(str(order_number))
 
     def claim(self, claim_id: str) -> dict[str, Any] | None:
         """A cancellation request or return claim as stored (``kind``, ``status``, ``denyReasonType``...)."""

@@ -110,6 +110,7 @@ class State(simkit.SimState):
         self.packages: dict[str, dict[str, Any]] = {}
         self.lines_cancelled: list[dict[str, Any]] = []
         self.claims: dict[str, dict[str, Any]] = {}  # cancellation requests and return claims (SOAP)
+        self.invoice_links: dict[str, str] = {}  # orderNumber -> invoice address (SOAP)
         self.ids = itertools.count(int(self.clock.epoch()) % 100_000 * 1000 + 1)
         self.rng = random.Random(self.option("shopper_seed"))
         self.ticker = simkit.Ticker()
@@ -610,6 +611,16 @@ class State(simkit.SimState):
                     self.customer_cancel(package["id"], [claim["orderItemId"]])
             claim["status"] = "COMPLETED" if kind == "cancel" else "APPROVED"
             return {}
+
+    def save_invoice_link(self, order_number: str, url: str) -> dict[str, Any]:
+        """SaveLinkSellerInvoice: url and orderNumber required; https, at most 2,048 characters."""
+        if not url.lower().startswith("https://") or len(url) > 2048:
+            raise Refused(400, "url must be an https address of at most 2048 characters", key="SELLER_API.invalidUrl")
+        with self.current():
+            if not any(p["orderNumber"] == order_number for p in self.packages.values()):
+                raise Refused(400, f"order {order_number!r} not found", key="SELLER_API.orderNotFound")
+            self.invoice_links[order_number] = url
+        return {}
 
     def package_of_line(self, line_id: str) -> dict[str, Any] | None:
         with self.current():
