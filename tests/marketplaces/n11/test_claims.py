@@ -35,6 +35,8 @@ def test_a_cancellation_request_is_listed_once_and_approving_it_cancels_the_line
     assert [(c.claim_id, c.status, c.order_number, c.lines[0].line_id, c.lines[0].quantity) for c in listed.items] == [
         (request_id, "waiting_action", placed["orderNumber"], first, 1)]
     assert listed.next_token is None
+    shown = adapter.client.last_exchange()
+    assert "ClaimCancelListRequest" in shown["request"] and "demo-app-secret" not in shown["request"]  # redacted
     before, after = window()
     assert adapter.list_cancel_requests(after, after + timedelta(hours=1)).items == []  # requested before that window
 

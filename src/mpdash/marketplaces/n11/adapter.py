@@ -487,7 +487,8 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
         item = "claimCancel" if kind == "cancel" else "claimReturn"
         claims = [self._claim(record) for record in soap.many(data, f"{item}List", item)]
         kept = [c for c in claims if c.created_at is None or start <= c.created_at < end]
-        pages = int(str((data.get("pagingData") or {}).get("pageCount") or 0) or 0)
+        paging = data.get("pagingData") if isinstance(data.get("pagingData"), dict) else {}
+        pages = int(paging["pageCount"]) if str(paging.get("pageCount", "")).isdigit() else 0
         return Page(kept, page + 1 if page + 1 < pages else None)
 
     @staticmethod

@@ -64,7 +64,7 @@ _MAINTENANCE = ("category_node", "category_attributes", "default_attributes", "c
 # package docstring): declared so their flags exist (the seed wants every flag present, false
 # when unused); triggering one is refused with a clear message.
 _OWN_FLOWS = {
-    "get_cancel_orders": (FlowSpec("get_cancellation_request", "get_cancellation_request", "Get cancellation requests",
+    "get_cancel_orders": (FlowSpec("get_cancellation_request", "get_cancellation_request", "Answer cancellation requests",
                                    "in", every_seconds=EVERY_5_MIN),),
     "send_cancel_order_items": (
         FlowSpec("handle_package_combinations", "handle_package_combinations", "Package combinations", "out",
@@ -112,7 +112,8 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
     },
     own=(
         _f("deny_reason_id", "Deny Reason Id", "integer",
-           "N11 reason used to deny a cancellation request: 61, 62, 63, 64 or 81.", required=True),
+           "N11 reason used to deny a cancellation request on an invoiced order, and a return claim rejected "
+           "without an N11 reason: 61, 62, 63, 64 or 81.", required=True),
         _f("unsupplied_reason_id", "Unsupplied Reason Id", "integer", "Our reason id for UnSupplied packages."),
         _f("unpacked_reason_id", "Unpacked Reason Id", "integer", "Our reason id for UnPacked packages."),
         _f("cargo_company_id", "Cargo Company Id", "integer", "Our shipping company id for N11 orders: for every "
