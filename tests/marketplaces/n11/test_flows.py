@@ -118,3 +118,35 @@ def test_updated_orders_are_read_fifteen_days_back_as_the_seed_says(lists, n11_s
     assert run(channel, "get_updated_orders").failed == 0
     order = Order.objects.get(channel=channel, package_id=placed["packageId"])
     assert (order.status, order.tracking_number) == (OrderStatus.SHIPPED, "YK15")
+
+
+def test_the_demo_channel_answers_its_buyers_cancellation_requests(no_celery):
+    """The demo's N11 channel as ``mpdash demo`` makes it: an order of the shopper, then the
+    buyer's request (the simulator's cancel_request_every), approved and cancelled here."""
+    import time
+
+    from mpdash import demo_channels
+    from mpdash.demo import create_demo_catalog
+    from mpdash.marketplaces import registry
+    from mpdash.marketplaces.n11.simulator import serve
+
+    demo = registry.demo("n11")
+    assert "get_cancellation_request" in demo.flags and demo.simulator_options["cancel_request_every"]
+    lists = create_demo_catalog(60)
+    sim = serve(**{**demo.simulator_options, "order_rate": 0.0, "claim_delay": 0.05, "cancel_request_every": 1})
+    try:
+        channel = demo_channels.set_up("n11", demo, lists, sim.url, log=lambda _: None)
+        sku = channel.catalog.items.first().product.sku
+        sim.add_products([{"stockCode": sku, "quantity": 5}])
+        sim.configure(order_rate=20.0)
+        time.sleep(0.12)
+        sim.configure(order_rate=0.0)
+        time.sleep(0.1)
+        assert run(channel, "get_orders").failed == 0
+        result = run(channel, "get_cancellation_request")
+        assert result.failed == 0 and result.succeeded >= 1, list(result.lines.values("message"))
+        assert CancellationRequest.objects.filter(order__channel=channel, cancellation_type="cancel",
+                                                  status="approved").count() == result.succeeded
+        assert {sim.claim(c)["status"] for c in sim.state.claims} == {"COMPLETED"}
+    finally:
+        sim.stop()
