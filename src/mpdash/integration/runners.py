@@ -31,6 +31,7 @@ flows.RUNNERS.update({
     "approve_refund": order_actions.run_approve_refund,
     "reject_refund": order_actions.run_reject_refund,
     "split_packages": order_actions.run_split_packages,
+    order_actions.SELLER_CODES: order_actions.run_delete_seller_codes,
     "update_warehouse": order_actions.run_update_warehouse,
     "reconcile": reconcile.run_reconcile,
 })
@@ -42,7 +43,7 @@ flows.NEEDS.update({
     "default_attributes": "default_attributes", "brands": "fetch_brands",
     "get_orders": "list_orders", "get_updated_orders": "list_updated_orders",
     "get_cancel_orders": "list_cancellations", "unpacked_orders": "list_unpacked", "get_refund_orders": "list_claims",
-    order_flows.CANCEL_REQUESTS: "list_cancel_requests",
+    order_flows.CANCEL_REQUESTS: "list_cancel_requests", order_actions.SELLER_CODES: "delete_seller_code",
     "send_update_orders": "send_order_update", "send_cancel_order_items": "cancel_lines",
     "approve_refund": "approve_claim", "reject_refund": "reject_claim", "split_packages": "split_package",
     "update_warehouse": "update_warehouse", "reconcile": "list_listings",

@@ -499,6 +499,16 @@ class MarketplaceAdapter:
         map to ``NOT_FOUND``)."""
         raise NotImplementedError
 
+    def clashing_seller_code(self, reasons: list[str]) -> str | None:
+        """The marketplace's seller code named by a refusal saying it lists the product (its
+        barcode) under that other code, read from a product's reasons; None for other refusals."""
+        return None
+
+    def delete_seller_code(self, code: str) -> ItemResult:
+        """Delete the marketplace's product held under our seller ``code``, so that the product
+        can be created again under the code it has now."""
+        raise NotImplementedError
+
     def delete_products(self, records: list[StockRecord]) -> Submission:
         """Take products off sale (stock 0, and archive where the marketplace allows);
         results by ``poll("product_delete", ...)``."""

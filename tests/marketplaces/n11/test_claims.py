@@ -149,3 +149,20 @@ def test_an_invoice_link_goes_by_save_link_seller_invoice(sim, adapter):
                                                   invoice_link="http://erp.example.com/i/2.pdf"))
     assert not plain.ok and "https" in plain.message
     assert sim.invoice_link(placed["orderNumber"]) == "https://erp.example.com/i/1.pdf"
+
+
+def test_a_barcode_under_another_seller_code_is_refused_until_that_code_is_deleted(sim, adapter):
+    from .conftest import wait_done
+    from .test_adapter import record
+
+    sim.add_products([{"stockCode": "OLD-1", "barcode": "8691234"}])
+    sent = adapter.send_products([record("NEW-1", barcode="8691234")])
+    [result] = wait_done(adapter, "product", sent.remote_id).results
+    assert not result.ok and "listed with OLD-1 seller code" in result.message
+    assert adapter.clashing_seller_code(result.message.split(" | ")) == "OLD-1"
+    assert adapter.clashing_seller_code(["Renk attribute is required"]) is None
+    assert adapter.delete_seller_code("OLD-1").ok and sim.product("OLD-1") is None
+    gone = adapter.delete_seller_code("OLD-1")
+    assert not gone.ok and "no product with seller code" in gone.message
+    again = adapter.send_products([record("NEW-1", barcode="8691234")])
+    assert wait_done(adapter, "product", again.remote_id).results[0].ok

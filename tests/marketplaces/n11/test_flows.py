@@ -150,3 +150,25 @@ def test_the_demo_channel_answers_its_buyers_cancellation_requests(no_celery):
         assert {sim.claim(c)["status"] for c in sim.state.claims} == {"COMPLETED"}
     finally:
         sim.stop()
+
+
+def test_send_delete_product_seller_code_frees_the_barcode_and_sends_the_product_again(lists, n11_sim, no_celery):  # noqa: F811
+    from mpdash.integration.models import PendingChange, ProductIntegration
+    from mpdash.marketplaces.n11.config import SELLER_CODE_CLASH
+
+    clashing, other = make_products(lists, 2, prefix="N11S")
+    n11_sim.add_products([{"stockCode": "OLD-CODE", "barcode": "8690001"}])
+    channel = n11_channel(lists, n11_sim, ("send_delete_product_seller_code", "product_create"),
+                          default_reason_id=reason("refund", "marketplace_refund"))
+    ProductIntegration.objects.create(channel=channel, product=clashing, state="rejected",
+                                      reasons=[SELLER_CODE_CLASH.format(code="OLD-CODE")])
+    ProductIntegration.objects.create(channel=channel, product=other, state="rejected", reasons=["Marka bilgisi girilmelidir"])
+    PendingChange.objects.filter(channel=channel).delete()  # the catalog's first changes: sent (and refused) before
+    result = run(channel, "send_delete_product_seller_code")
+    assert (result.succeeded, result.failed) == (1, 0), list(result.lines.values("message"))
+    assert n11_sim.product("OLD-CODE") is None
+    assert ProductIntegration.objects.get(channel=channel, product=clashing).state == "new"
+    assert ProductIntegration.objects.get(channel=channel, product=other).state == "rejected"  # another refusal: left
+    assert PendingChange.objects.filter(channel=channel, kind="product", product=clashing).exists()
+    assert not PendingChange.objects.filter(channel=channel, kind="product", product=other).exists()
+    assert run(channel, "send_delete_product_seller_code").selected == 0  # nothing left to free

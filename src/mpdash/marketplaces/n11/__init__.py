@@ -122,12 +122,17 @@ Cancellation requests and returns (SOAP; N11's REST has no counterpart, webhooks
     flow that answers N11's requests) send ClaimReturnApprove / ClaimReturnDeny with the chosen
     N11 deny reason or ``deny_reason_id``; N11's deny takes no images **[UNVERIFIED]**.
 
+Products held under another seller code (``send_delete_product_seller_code``, on demand)
+  * A create refused with the seed's "The product you entered is listed with XXXX seller code
+    on your side..." (N11's own wording **[UNVERIFIED]**) names the code; the flow deletes it by
+    SOAP ProductService ``DeleteProductBySellerCode`` (``productSellerCode``; third-party clients;
+    whether it outlived the 2024 shutdown of SOAP product writes is **[UNVERIFIED]**; REST
+    documents no delete) and sends the product again.
+
 Not built
   * ``handle_package_combinations`` (seed): it reports packages the OMS regrouped, read from
     per-item tracking changes; our order API takes tracking per order, and the OMS's splits
     arrive through ``split_packages`` directly, so there is nothing for it to read yet.
-  * ``send_delete_product_seller_code`` (seed): N11's REST documents no call that frees a
-    seller code; SOAP ProductService's deletion takes N11's product id **[UNVERIFIED]**.
   * The seed's ``sales_url`` (the shop site) is not declared: nothing here uses it.
   * Error bodies: ``{"code", "message"}`` or ``{"errors": [..]}`` **[UNVERIFIED]**.
 """

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+import re
 from typing import Any
 
 import httpx
@@ -72,6 +73,7 @@ from .config import (
     PENDING_APPROVAL_TEXT,
     PRODUCT_PAGE_SIZE,
     SCHEMA,
+    SELLER_CODE_CLASH,
     SKU_SUCCESS,
     TASK_DONE,
 )
@@ -90,6 +92,7 @@ ORDER_STATUS = {"Created": "created", "Picking": "picking", "Shipped": "shipped"
 CLAIM_STATUS = {"REQUESTED": "waiting_action", "APPROVAL_WAITING": "waiting_action", "PENDING": "waiting_action",
                 "PENDED": "waiting_action", "COMPLETED": "accepted", "APPROVED": "accepted", "MANUAL_REFUND": "accepted",
                 "DENIED": "rejected", "REJECT": "rejected", "RETRACTED": "cancelled", "CANCELLED": "cancelled"}
+_CLASH = re.compile(re.escape(SELLER_CODE_CLASH).replace(re.escape("{code}"), r"(\S+)"), re.I)
 TURKEY = timezone(timedelta(hours=3))  # N11's SOAP dates are Turkish local time [UNVERIFIED]
 # N11's product status -> our product state. [UNVERIFIED] the status names of product-query.
 PRODUCT_STATE = {"Active": ON_SALE, "Suspended": ON_SALE, "WaitingForApproval": PENDING_APPROVAL,
@@ -206,6 +209,17 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
             return ItemResult(sku, False, reasons, answer, state=REJECTED)
         text = PENDING_APPROVAL_TEXT if pending else "accepted; N11 checks the product before it goes on sale"
         return ItemResult(sku, True, text, answer, state=PENDING_APPROVAL, remote_sku=entry.item_code)
+
+    def clashing_seller_code(self, reasons: list[str]) -> str | None:
+        """The seller code of the seed's "listed with XXXX seller code on your side" refusal."""
+        return next((m.group(1) for m in map(_CLASH.search, map(str, reasons)) if m), None)
+
+    def delete_seller_code(self, code: str) -> ItemResult:
+        try:
+            self.client.delete_by_seller_code(code)
+        except RequestRejected as refused:
+            return ItemResult(code, False, str(refused), remote_sku=code)
+        return ItemResult(code, True, f"seller code {code} deleted on N11; the product is sent again", remote_sku=code)
 
     def _all_products(self) -> Iterator[Product]:
         page = 0

@@ -223,6 +223,13 @@ class N11Client(BaseClient):
         return self._soap(service, f"{prefix}Deny", {id_key: claim_id, "denyReasonId": int(deny_reason),
                                                        "denyReasonNote": str(note or "")[:500]})
 
+    def delete_by_seller_code(self, code: str) -> dict[str, Any]:
+        """ProductService DeleteProductBySellerCode (``productSellerCode``) [3rd-party SOAP clients;
+        whether it outlived the 2024 shutdown of SOAP product writes is UNVERIFIED]."""
+        if not str(code or "").strip():
+            raise ValueError("the seller code is empty")
+        return self._soap("productService", "DeleteProductBySellerCode", {"productSellerCode": str(code).strip()})
+
     def save_invoice_link(self, order_number: str, url: str) -> dict[str, Any]:
         """SellerInvoiceService SaveLinkSellerInvoice: the invoice's address for an order (``url``
         and ``orderNumber`` required, documented; the flat body and service path [UNVERIFIED])."""

@@ -44,6 +44,10 @@ CANCEL_REASON_TYPES = {61: "Out of Stock", 62: "Defective/Flawed/Damaged Product
 DENY_REASONS = {61: "Out of Stock Product", 62: "Campaign Ended", 63: "Product Delivered in Good Condition",
                 64: "Product Damaged", 81: "Product Not Accepted for Return Due to Legislation"}
 PENDING_APPROVAL_TEXT = "This product is already pending approval. It will be published once approved."
+# The seed's text of N11's refusal of a barcode it lists under another seller code, as a pattern
+# ({code}: that code); send_delete_product_seller_code deletes that code [UNVERIFIED: N11's own wording].
+SELLER_CODE_CLASH = ("The product you entered is listed with {code} seller code on your side. You can update your "
+                     "product through this product.")
 
 # The seed's flag for each generic flow N11 has (SPEC §4); common flows not named here
 # (warehouse, schema update) do not exist on N11.
@@ -59,10 +63,10 @@ FLAGS = {
     "reject_refund": "get_cancellation_request",
 }
 _MAINTENANCE = ("category_node", "category_attributes", "default_attributes", "compare_attributes", "reconcile")
-# The seed's own flows: get_cancellation_request (answered by the generic runner of that name);
-# handle_package_combinations and send_delete_product_seller_code have no runner (see the
-# package docstring): declared so their flags exist (the seed wants every flag present, false
-# when unused); triggering one is refused with a clear message.
+# The seed's own flows: get_cancellation_request and send_delete_product_seller_code (generic
+# runners of those names); handle_package_combinations has no runner (see the package
+# docstring): declared so that its flag exists (the seed wants every flag present, false when
+# unused); triggering it is refused with a clear message.
 _OWN_FLOWS = {
     "get_cancel_orders": (FlowSpec("get_cancellation_request", "get_cancellation_request", "Answer cancellation requests",
                                    "in", every_seconds=EVERY_5_MIN),),

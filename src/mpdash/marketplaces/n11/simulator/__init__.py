@@ -14,7 +14,8 @@ only ``appkey``): ``GET /cdn/categories``, ``GET /cdn/category/{id}/attribute``,
 ``POST /rest/delivery/v1/splitCombinePackage``, ``POST /rest/delivery/v1/splitPackageByQuantity``;
 SOAP (auth in the envelope): ``POST /ws/claimCancelService/`` (ClaimCancelList, ClaimCancelApprove,
 ClaimCancelDeny), ``POST /ws/returnService/`` (ClaimReturnList, ClaimReturnApprove, ClaimReturnDeny) and
-``POST /ws/sellerInvoiceService/`` (SaveLinkSellerInvoice).
+``POST /ws/sellerInvoiceService/`` (SaveLinkSellerInvoice), ``POST /ws/productService/``
+(DeleteProductBySellerCode).
 
 It refuses what N11 refuses: missing or wrong headers (401), more than 1,000 skus in a task,
 list price below sale price or prices sent alone or with more than two decimals (the sku is
@@ -59,7 +60,7 @@ class N11Api(simkit.Api):
         R("POST", r"/rest/delivery/v1/splitCombinePackage", "split"),
         R("POST", r"/rest/delivery/v1/splitPackageByQuantity", "split_quantity"),
         R("POST", r"/claimCancelService", "soap", "cancel"), R("POST", r"/returnService", "soap", "return"),
-        R("POST", r"/sellerInvoiceService", "soap", "invoice"),
+        R("POST", r"/sellerInvoiceService", "soap", "invoice"), R("POST", r"/productService", "soap", "product"),
     )
 
     def find_route(self, request: simkit.Request) -> simkit.Answer | None:
@@ -152,7 +153,9 @@ class N11Api(simkit.Api):
         try:
             if (auth.get("appKey"), auth.get("appSecret")) != (request.options["app_key"], request.options["app_secret"]):
                 raise Refused(401, "appKey or appSecret is missing or wrong", key="SELLER_API.authenticationFailed")
-            if kind == "invoice" and operation == "SaveLinkSellerInvoice":
+            if kind == "product" and operation == "DeleteProductBySellerCode":
+                out = self.state.delete_by_seller_code(str(data.get("productSellerCode") or ""))
+            elif kind == "invoice" and operation == "SaveLinkSellerInvoice":
                 out = self.state.save_invoice_link(str(data.get("orderNumber") or ""), str(data.get("url") or ""))
             elif operation == f"{prefix}List":
                 out = self.state.list_claims(kind, data)

@@ -19,7 +19,7 @@ from ... import simkit
 from ...simkit import options as opt
 from ...simkit.sample_data import CLOTHING_SIZES, COLOURS, MATERIALS
 from ..config import MAX_ORDER_PAGE_SIZE as MAX_PAGE_SIZE
-from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES
+from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES, SELLER_CODE_CLASH
 
 MONTH_MS = ORDER_WINDOW_DAYS * 86_400_000
 AWAITING_APPROVAL = "Ürün n11 kataloğunda mevcut: satıcı onayı bekleniyor (awaiting seller approval)"
@@ -270,6 +270,10 @@ class State(simkit.SimState):
                 raise ValueError(f"{name} needs a valueId" + ("" if not custom else " or a customValue"))
         if self.products.get(code) is not None and self.products[code]["status"] != "Rejected":
             raise ValueError(f"stockCode {code} already exists; update it instead")
+        holder = next((p["stockCode"] for p in self.products if p["barcode"] == str(sku["barcode"])
+                       and p["stockCode"] != code and p["status"] != "Rejected"), None)
+        if holder is not None:
+            raise ValueError(SELLER_CODE_CLASH.format(code=holder))
         in_catalog = str(sku["barcode"]) in self.catalog_barcodes
         self.products[code] = {
             "stockCode": code, "barcode": str(sku["barcode"]), "title": sku["title"], "categoryId": sku["categoryId"],
@@ -611,6 +615,14 @@ class State(simkit.SimState):
                     self.customer_cancel(package["id"], [claim["orderItemId"]])
             claim["status"] = "COMPLETED" if kind == "cancel" else "APPROVED"
             return {}
+
+    def delete_by_seller_code(self, code: str) -> dict[str, Any]:
+        with self.current():
+            if self.products.get(code) is None:
+                raise Refused(400, f"no product with seller code {code!r}", key="SELLER_API.productNotFound")
+            self.products.remove(code)
+            self._history(code, "deleted", None, None)
+        return {}
 
     def save_invoice_link(self, order_number: str, url: str) -> dict[str, Any]:
         """SaveLinkSellerInvoice: url and orderNumber required; https, at most 2,048 characters."""
