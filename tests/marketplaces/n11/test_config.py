@@ -23,6 +23,18 @@ def test_flags_are_the_seeds_and_turn_on_generic_flows():
     assert N11Adapter.flow("stock").every_seconds == 60 and N11Adapter.flow("price").every_seconds == 300
     assert N11Adapter.flow("get_updated_orders").crontab == "0 6 * * *"  # the seed's 06:00
     assert N11Adapter.flow("split_packages").schedule_text == "on trigger"
+    # Returns ride the seed's Cancel/Refund Orders flag; their decisions the flag that answers N11's requests.
+    assert N11Adapter.flow("get_refund_orders").flag == "get_cancel_orders"
+    assert N11Adapter.flow("approve_refund").flag == N11Adapter.flow("reject_refund").flag == "get_cancellation_request"
+    assert N11Adapter.flow("get_cancellation_request").every_seconds == 300
+
+
+def test_the_seeds_own_flows_have_runners_but_package_combinations():
+    from mpdash.integration.flows import runnable
+
+    assert runnable("get_cancellation_request", N11Adapter) and runnable("send_delete_product_seller_code", N11Adapter)
+    assert runnable("get_refund_orders", N11Adapter) and runnable("reject_refund", N11Adapter)
+    assert not runnable("handle_package_combinations", N11Adapter)  # nothing local to read yet (package docstring)
 
 
 def test_schema_keys_and_defaults_from_the_seed():
