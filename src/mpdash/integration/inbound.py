@@ -164,6 +164,7 @@ def read(ctx, *, lister: Callable, store: Callable, key_of: Callable, floor_hour
     from mpdash.orders.addresses import lookups_cached
 
     channel, adapter, flow = ctx.channel, ctx.adapter, ctx.spec.name
+    floor_hours = getattr(adapter, "inbound_floor_hours", {}).get(flow, floor_hours)
     cursor, _ = InboundCursor.objects.get_or_create(channel=channel, flow=flow)
     now = timezone.now()
     sweep_due = cursor.last_sweep_at is None or cursor.last_sweep_at < now - SWEEP_EVERY

@@ -343,6 +343,31 @@ def run_reject_refund(ctx) -> str:
     return _run_decision(ctx, "reject")
 
 
+# --- products the marketplace holds under another seller code (on demand) ---------------------------
+SELLER_CODES = "send_delete_product_seller_code"
+
+
+def run_delete_seller_codes(ctx) -> str:
+    """Products refused because the marketplace lists their barcode under another seller code
+    (the adapter reads that code from their reasons): the code is deleted there, and the
+    product is sent again (a create under its current code)."""
+    from .models import ProductIntegration
+    from .product_flow import resend
+
+    rows = [r for r in ProductIntegration.objects.filter(
+        channel=ctx.channel, state__in=[ProductIntegration.State.REJECTED, ProductIntegration.State.FAILED]
+    ).select_related("product").order_by("pk")[:BATCH] if ctx.adapter.clashing_seller_code(r.reasons or [])]
+
+    def act(row):
+        return ctx.adapter.delete_seller_code(ctx.adapter.clashing_seller_code(row.reasons))
+
+    def settle(row, result):
+        ProductIntegration.objects.filter(pk=row.pk).update(state=ProductIntegration.State.NEW, reasons=[])
+        resend(ctx.channel, [row.product.sku])
+
+    return run_actions(ctx, kind="seller_code", candidates=rows, key_of=lambda r: r.product.sku, act=act, settle=settle)
+
+
 # --- split_packages and update_warehouse (triggered from outside) ----------------------------------
 def _run_triggered(ctx, flow: str, act: Callable, key_of: Callable) -> str:
     """Carry out the queued :class:`TriggerRequest` of ``flow`` one by one."""

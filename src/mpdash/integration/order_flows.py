@@ -42,6 +42,20 @@ def _address(remote) -> dict | None:
     }
 
 
+def _fixed_company(company_id):
+    """Our shipping company the adapter chose from the channel's cargo_company_id (None: map the carrier)."""
+    from mpdash.orders.errors import CargoCompanyNotFound
+    from mpdash.orders.models import ShippingCompany
+
+    if not company_id:
+        return None
+    company = ShippingCompany.objects.filter(pk=company_id).first()
+    if company is None:
+        raise CargoCompanyNotFound(f"CargoCompany does not exist: the channel's cargo_company_id {company_id} is not a "
+                                   "shipping company id")
+    return company
+
+
 def _order_data(channel, remote: RemoteOrder, config: dict) -> dict:
     """The arguments of :func:`mpdash.orders.store.store_order` for a marketplace package."""
     billing = remote.billing_address
@@ -67,7 +81,7 @@ def _order_data(channel, remote: RemoteOrder, config: dict) -> dict:
         },
         shipping_address=_address(remote.shipping_address),
         billing_address=_address(billing),
-        cargo_company=remote.cargo_company or None,
+        cargo_company=_fixed_company(remote.cargo_company_id) or remote.cargo_company or None,
         source=f"{channel.marketplace}:get_orders",
         status=status,
         currency=remote.currency,
@@ -240,10 +254,14 @@ def store_remote_cancellation(channel, remote, *, flow: str) -> bool:
     from mpdash.orders import cancellations
     from mpdash.orders.models import CancellationType
 
+    codes = [c.strip() for c in (remote.reason_code or "").split(",")]
+    own_key = next((channel.adapter_class.cancellation_reason_keys[c] for c in codes
+                    if c in channel.adapter_class.cancellation_reason_keys), None)
     if flow == "unpacked_orders":
         reason = _config_reason(channel, "cancellation_reason_id", CancellationType.CANCEL)
+    elif own_key and channel.plain_config().get(own_key) not in (None, ""):
+        reason = _config_reason(channel, own_key, CancellationType.CANCEL)
     else:
-        codes = [c.strip() for c in (remote.reason_code or "").split(",")]
         reason = mapped_reason(channel, codes, mapping_key="cancellation_reason_mapping",
                                fallback_key="cancellation_reason_id", cancellation_type=CancellationType.CANCEL)
     created = False
@@ -279,6 +297,53 @@ def run_unpacked_orders(ctx) -> str:
         store=lambda remote: store_remote_cancellation(ctx.channel, remote, flow="unpacked_orders"),
         key_of=lambda remote: remote.package_id or ",".join(remote.line_ids), floor_hours=12,
     )
+
+
+# --- customers' cancellation requests, answered by the seller ------------------------------------
+CANCEL_REQUESTS = "get_cancellation_request"
+
+
+def answer_cancel_request(ctx, request) -> bool:
+    """A customer asks to cancel accepted lines: denied there when the order is invoiced here;
+    otherwise approved there and the lines cancelled here (once per request line). The
+    marketplace lists the cancelled package afterwards too; get_cancel_orders finds the
+    lines cancelled already."""
+    from mpdash.orders import cancellations
+    from mpdash.orders.models import CancellationType
+
+    channel = ctx.channel
+    if request.status != "waiting_action":
+        raise inbound.Skip(f"cancellation request {request.claim_id} is {request.status}; only requests waiting for "
+                           "the seller are answered")
+    found = _orders_and_items(channel, request.package_id, [x.line_id for x in request.lines], "cancellation request")
+    order, items = next(iter(found.items()))
+    invoiced = bool(order.invoice_number or order.invoice_link)
+    result = ctx.adapter.answer_cancel_request(request, approve=not invoiced)
+    if not result.ok:
+        raise ValueError(result.message)
+    if invoiced:
+        return True  # denied: the order stays as it is
+    by_line = {i.remote_line_id: i for i in items}
+    lines = [cancellations.Line(by_line[str(x.line_id)], min(int(x.quantity or 1), left),
+                                claim_line_id=f"{CANCEL_REQUESTS}:{request.claim_id}:{x.claim_line_id}")
+             for x in request.lines
+             if str(x.line_id) in by_line and (left := cancellations.cancellable_quantity(by_line[str(x.line_id)])) > 0]
+    if not lines:
+        return False
+    reason = mapped_reason(channel, [x.reason_code for x in request.lines], mapping_key="cancellation_reason_mapping",
+                           fallback_key="cancellation_reason_id", cancellation_type=CancellationType.CANCEL)
+    _, created = cancellations.request_cancellation(
+        order, lines, cancellation_type=CancellationType.CANCEL, reason=reason,
+        description="; ".join(filter(None, (x.reason_text for x in request.lines)))[:500], claim_id=str(request.claim_id),
+        status=cancellations.Status.APPROVED, source=f"{channel.marketplace}:{CANCEL_REQUESTS}", require_erp=False,
+        extra_field={"origin": "marketplace", "flow": CANCEL_REQUESTS, "answer": result.message, "raw": request.raw},
+    )
+    return created
+
+
+def run_get_cancellation_request(ctx) -> str:
+    return inbound.read(ctx, lister=ctx.adapter.list_cancel_requests, store=lambda r: answer_cancel_request(ctx, r),
+                        key_of=lambda r: r.claim_id, floor_hours=24)
 
 
 # --- return claims → refund requests --------------------------------------------------------------

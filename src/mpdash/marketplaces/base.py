@@ -304,6 +304,7 @@ class RemoteOrder:
     shipping_address: RemoteAddress | None = None
     billing_address: RemoteAddress | None = None
     cargo_company: str = ""  # the marketplace's carrier name or code
+    cargo_company_id: int | None = None  # our shipping company when the channel config fixes it (no mapping)
     tracking_number: str = ""
     tracking_url: str = ""
     label_url: str = ""
@@ -387,6 +388,11 @@ class MarketplaceAdapter:
     # Feature flags a channel may have stored under an earlier name -> the current flag (several
     # old flags may become one: it is on when any of them was on).
     renamed_flags: ClassVar[dict[str, str]] = {}
+    # A cancellation reason code the marketplace sends -> the marketplace's own config key that
+    # holds our reason id for it (read before ``cancellation_reason_mapping``).
+    cancellation_reason_keys: ClassVar[dict[str, str]] = {}
+    # Inbound flow -> hours each run reads back at least (the seed's window), instead of the flow's default.
+    inbound_floor_hours: ClassVar[dict[str, float]] = {}
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
         self.config = current_config(config)  # keys saved under an old name read under the current one
@@ -493,6 +499,16 @@ class MarketplaceAdapter:
         map to ``NOT_FOUND``)."""
         raise NotImplementedError
 
+    def clashing_seller_code(self, reasons: list[str]) -> str | None:
+        """The marketplace's seller code named by a refusal saying it lists the product (its
+        barcode) under that other code, read from a product's reasons; None for other refusals."""
+        return None
+
+    def delete_seller_code(self, code: str) -> ItemResult:
+        """Delete the marketplace's product held under our seller ``code``, so that the product
+        can be created again under the code it has now."""
+        raise NotImplementedError
+
     def delete_products(self, records: list[StockRecord]) -> Submission:
         """Take products off sale (stock 0, and archive where the marketplace allows);
         results by ``poll("product_delete", ...)``."""
@@ -520,6 +536,11 @@ class MarketplaceAdapter:
         """Return claims opened or changed in the window (RemoteClaim)."""
         raise NotImplementedError
 
+    def list_cancel_requests(self, start, end, token=None) -> Page:
+        """Customers' requests to cancel lines the seller has accepted, waiting for the seller's
+        answer (RemoteClaim, status ``waiting_action``), where the marketplace has them."""
+        raise NotImplementedError
+
     def list_unpacked(self, start, end, token=None) -> Page:
         """Packages the marketplace unpacked in the window (RemoteCancellation), where it unpacks them."""
         raise NotImplementedError
@@ -536,6 +557,11 @@ class MarketplaceAdapter:
 
     def cancel_lines(self, package_id: str, lines: list[tuple[str, int]], reason_id: str) -> ItemResult:
         """Cancel lines on the marketplace (cannot supply / merchant cancel)."""
+        raise NotImplementedError
+
+    def answer_cancel_request(self, request: RemoteClaim, approve: bool) -> ItemResult:
+        """Approve a customer's cancellation request (the lines are cancelled there) or deny it
+        (the adapter's own deny reason)."""
         raise NotImplementedError
 
     def approve_claim(self, claim: RemoteClaim, line_ids: list[str]) -> ItemResult:

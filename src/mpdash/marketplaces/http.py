@@ -207,14 +207,20 @@ class BaseClient:
         params: dict[str, Any] | None = None,
         files: Any = None,
         expect_json: bool = True,
+        content: str | None = None,
+        content_type: str = "text/xml; charset=utf-8",
     ) -> Any:
+        """One call; ``content`` (e.g. a SOAP envelope) is sent as the body with ``content_type``
+        instead of ``json_body``."""
         if self.budget is not None:
             self._spend_budget()
         started = time.perf_counter()
         url = f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
-        request_excerpt = _excerpt(json_body if json_body is not None else (params or ""))
+        request_excerpt = _excerpt(json_body if json_body is not None else (content or params or ""))
+        extra: dict[str, Any] = {} if content is None else {
+            "content": content.encode("utf-8"), "headers": {"Content-Type": content_type}}
         try:
-            response = self._client.request(method, path, json=json_body, params=params, files=files)
+            response = self._client.request(method, path, json=json_body, params=params, files=files, **extra)
         except httpx.TimeoutException as exc:
             self._record(method, url, None, started, request_excerpt, "", f"timeout: {exc}")
             raise TransientError(f"{method} {path}: the marketplace did not answer in time") from exc

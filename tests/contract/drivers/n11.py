@@ -2,14 +2,15 @@
 
 N11 reviews a new product on its own after ``approval_delay`` (:meth:`approve` waits for it).
 The brand's own carrier ships here (``send_shipping_info``), so a shipped update reports the
-lines Shipped with the tracking number. N11 documents no claims (returns) service.
+lines Shipped with the tracking number. Return claims go through N11's SOAP ReturnService
+(its REST API has none): the customer's return is a REQUESTED claim the seller approves or denies.
 """
 
 from __future__ import annotations
 
 from ..driver import Driver, PlacedOrder, applied_values, map_dress, two_places
 
-_NO_CLAIMS = "N11's REST API documents no claim (return) service"
+_CLAIM_OUTCOMES = {"REQUESTED": "open", "APPROVED": "approved", "DENIED": "rejected"}
 
 
 class N11Driver(Driver):
@@ -22,7 +23,6 @@ class N11Driver(Driver):
         "product_create": {"send": r"/product-create", "poll": r"/task-details/"},
         "get_orders": {"packages": r"/shipmentPackages"},
     }
-    unsupported = {"claim_approve": _NO_CLAIMS, "claim_reject": _NO_CLAIMS}
 
     def channel_config(self, sim):
         return {**sim.adapter_config(), "category_ids": ["1000100"], "send_shipping_info": True, "deny_reason_id": 81,
@@ -87,6 +87,27 @@ class N11Driver(Driver):
 
     def customer_cancels(self, sim, order, sku):
         sim.customer_cancel(order.package_id, [order.items.get(sku=sku).remote_line_id])
+
+    def deliver(self, sim, channel, order):
+        from mpdash.marketplaces.base import OrderUpdate
+
+        from ..conftest import run
+
+        adapter = channel.adapter()
+        try:  # the seller accepts (Picking); N11's carrier ships and delivers
+            assert adapter.send_order_update(OrderUpdate(package_id=order.package_id, status="picking")).ok
+        finally:
+            adapter.close()
+        sim.set_package_status(order.package_id, "Shipped", tracking_number="YK1")
+        sim.set_package_status(order.package_id, "Delivered")
+        result = run(channel, "get_updated_orders")
+        assert result.status == "success", result.message
+
+    def open_claim(self, sim, order, sku):
+        return sim.open_return(order.package_id, order.items.get(sku=sku).remote_line_id, 1)
+
+    def claim_outcome(self, sim, claim_id):
+        return _CLAIM_OUTCOMES.get(sim.claim(claim_id)["status"], "open")
 
     def small_pages(self, monkeypatch):
         from mpdash.marketplaces.n11.adapter import N11Adapter

@@ -23,13 +23,26 @@ def test_flags_are_the_seeds_and_turn_on_generic_flows():
     assert N11Adapter.flow("stock").every_seconds == 60 and N11Adapter.flow("price").every_seconds == 300
     assert N11Adapter.flow("get_updated_orders").crontab == "0 6 * * *"  # the seed's 06:00
     assert N11Adapter.flow("split_packages").schedule_text == "on trigger"
+    # Returns ride the seed's Cancel/Refund Orders flag; their decisions the flag that answers N11's requests.
+    assert N11Adapter.flow("get_refund_orders").flag == "get_cancel_orders"
+    assert N11Adapter.flow("approve_refund").flag == N11Adapter.flow("reject_refund").flag == "get_cancellation_request"
+    assert N11Adapter.flow("get_cancellation_request").every_seconds == 300
+
+
+def test_the_seeds_own_flows_have_runners_but_package_combinations():
+    from mpdash.integration.flows import runnable
+
+    assert runnable("get_cancellation_request", N11Adapter) and runnable("send_delete_product_seller_code", N11Adapter)
+    assert runnable("get_refund_orders", N11Adapter) and runnable("reject_refund", N11Adapter)
+    assert not runnable("handle_package_combinations", N11Adapter)  # nothing local to read yet (package docstring)
 
 
 def test_schema_keys_and_defaults_from_the_seed():
     fields = {f.key: f for f in SCHEMA}
     assert len(fields) == len(SCHEMA)
     assert [k for k, f in fields.items() if f.secret] == ["app_key", "app_secret"]
-    for key in ("app_key", "app_secret", "base_url", "sales_url", "category_ids", "feature_flags", "deny_reason_id",
+    assert "sales_url" not in fields  # the seed's shop-site address: nothing here uses it
+    for key in ("app_key", "app_secret", "base_url", "category_ids", "feature_flags", "deny_reason_id",
                 "cancellation_reason_id", "default_reason_id", "failed_integration", "attribute_set_strategy"):
         assert fields[key].required, key
     for key in ("erp_code", "unsupplied_reason_id", "unpacked_reason_id", "cargo_company_id", "use_neighborhood",
@@ -38,7 +51,7 @@ def test_schema_keys_and_defaults_from_the_seed():
                 "oms_enabled"):
         assert not fields[key].required, key
     defaults = N11Adapter.default_config()
-    assert defaults["base_url"] == "https://api.n11.com/ws/" and defaults["sales_url"] == "https://www.n11.com/"
+    assert defaults["base_url"] == "https://api.n11.com/ws/"
     assert defaults["attribute_set_strategy"] == "CategoryNode"
     assert defaults["failed_integration"] == FAILED_INTEGRATION_DEFAULT
     assert FAILED_INTEGRATION_DEFAULT["order"]["MAX_RETRY_COUNT"] == 3

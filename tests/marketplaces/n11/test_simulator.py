@@ -106,3 +106,14 @@ def test_split_rules(sim):
     assert call(sim, "POST", "/rest/delivery/v1/splitCombinePackage", json=split).status_code == 200
     assert sim.package(placed["packageId"])["shipmentPackageStatus"] == "UnPacked"
     assert sim.package_of_line(a_line)["id"] != sim.package_of_line(b_line)["id"]
+
+
+def test_claims_through_the_control_api_and_a_broken_envelope_is_a_fault(sim):
+    sim.add_products([{"stockCode": "K1", "quantity": 5}])
+    placed = sim.place_order([{"stockCode": "K1", "quantity": 2}])
+    made = call(sim, "POST", f"/_sim/packages/{placed['packageId']}/cancel_request", json={}).json()["claimIds"]
+    assert call(sim, "GET", f"/_sim/claims/{made[0]}").json()["status"] == "REQUESTED"
+    refused = call(sim, "POST", f"/_sim/packages/{placed['packageId']}/return", json={"lineId": placed["lines"][0]["lineId"]})
+    assert refused.status_code == 400 and "needs Delivered" in refused.text
+    broken = call(sim, "POST", "/ws/returnService/", content=b"<not-xml", headers={})
+    assert broken.status_code == 500 and "Fault" in broken.text

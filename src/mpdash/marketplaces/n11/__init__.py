@@ -70,7 +70,10 @@ Orders
     Shipped and Delivered come from N11. With ``send_shipping_info`` (the brand ships; the seed
     says tracking numbers then go out per line) the adapter sends the same call with
     ``"status": "Shipped", "trackingNumber", "shipmentCompany"``: those keys are
-    **[UNVERIFIED]** (no REST tracking or invoice call was found).
+    **[UNVERIFIED]** (no REST tracking call was found). An invoice link goes by SOAP
+    SellerInvoiceService ``SaveLinkSellerInvoice`` (url and orderNumber, https, at most 2,048
+    characters: N11's list of services [3rd-party copy]; path ``/ws/sellerInvoiceService/`` and
+    flat body **[UNVERIFIED]**).
   * No order data before November 2024; the amount to invoice is the sum of the lines'
     ``sellerInvoiceAmount`` (documented; not read here: ``dueAmount`` is used).
   * ``POST /rest/delivery/v1/splitCombinePackage`` ``{"splitGroups": [{"orderLineIds": [..]}]}``,
@@ -92,8 +95,45 @@ Orders
     new package comes in as an order).
   * Cancellation reasons sent (cancellation_reason_type_id, our ``send_cancel_reason_id``): 61 out of stock, 62 defective,
     63 wrong price, 64 force majeure, 65 other (seed). Deny reasons: 61-64, 81 (seed).
-  * Returns/claims REST and webhooks: not found **[UNVERIFIED]**; list_claims is not
-    implemented, returned packages arrive through ``get_cancel_orders`` as Returned.
+  * UnSupplied and UnPacked packages are cancelled here with the seed's ``unsupplied_reason_id``
+    and ``unpacked_reason_id`` when set (``cancellation_reason_keys``), else the mapping.
+  * ``cargo_company_id`` (ours) replaces the mapping of N11's carrier for the packages whose
+    carrier (``cargoProviderId`` **[UNVERIFIED key]** or name) is in ``exclude_cargo_company_ids``,
+    or for every package when that list is empty (the seed's two sentences read together).
+
+Cancellation requests and returns (SOAP; N11's REST has no counterpart, webhooks none found)
+  * N11's list of services keeps ``ClaimCancelService`` (ClaimCancelList / Approve / Deny) and
+    ``ReturnService`` (ClaimReturnList / Approve / Deny) on SOAP; the ReturnService address is
+    ``https://api.n11.com/ws/returnService/`` (its WSDL, as a third-party client read it), the
+    ClaimCancelService one ``…/ws/claimCancelService/`` by analogy **[UNVERIFIED]**. Envelope:
+    ``sch:{Op}Request`` in ``http://www.n11.com/ws/schemas`` with unqualified children, ``auth``
+    {appKey, appSecret}; lists take ``searchData {status, period {startDate, endDate}}`` (days,
+    dd/MM/yyyy) and ``pagingData {currentPage, pageSize}``, answer ``claimCancelList.claimCancel``
+    / ``claimReturnList.claimReturn`` with ``pagingData.pageCount``; approve takes the claim id,
+    deny also ``denyReasonId`` and ``denyReasonNote`` [3rd-party clients]. Claim fields ``id,
+    status, orderNumber, quantity, reasonType, reasonDescription, requestDate`` (dd/MM/yyyy
+    HH:mm:ss, read as Turkish time **[UNVERIFIED]**) are third-party; the order line as
+    ``orderItemId`` (the REST line id) is **[UNVERIFIED]**. Statuses: cancel REQUESTED, COMPLETED,
+    DENIED, RETRACTED; return REQUESTED, APPROVED, DENIED, CANCELLED... [3rd-party].
+  * ``get_cancellation_request`` (seed): REQUESTED requests; an order invoiced here is denied
+    with ``deny_reason_id``, any other approved on N11 (its line cancelled there) and here.
+  * Returns: ``get_refund_orders`` reads ClaimReturnList ``ALL`` (the seed's Cancel/Refund Orders
+    flow, flag ``get_cancel_orders``); approve/reject (flag ``get_cancellation_request``, the
+    flow that answers N11's requests) send ClaimReturnApprove / ClaimReturnDeny with the chosen
+    N11 deny reason or ``deny_reason_id``; N11's deny takes no images **[UNVERIFIED]**.
+
+Products held under another seller code (``send_delete_product_seller_code``, on demand)
+  * A create refused with the seed's "The product you entered is listed with XXXX seller code
+    on your side..." (N11's own wording **[UNVERIFIED]**) names the code; the flow deletes it by
+    SOAP ProductService ``DeleteProductBySellerCode`` (``productSellerCode``; third-party clients;
+    whether it outlived the 2024 shutdown of SOAP product writes is **[UNVERIFIED]**; REST
+    documents no delete) and sends the product again.
+
+Not built
+  * ``handle_package_combinations`` (seed): it reports packages the OMS regrouped, read from
+    per-item tracking changes; our order API takes tracking per order, and the OMS's splits
+    arrive through ``split_packages`` directly, so there is nothing for it to read yet.
+  * The seed's ``sales_url`` (the shop site) is not declared: nothing here uses it.
   * Error bodies: ``{"code", "message"}`` or ``{"errors": [..]}`` **[UNVERIFIED]**.
 """
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+import re
 from typing import Any
 
 import httpx
@@ -36,6 +37,8 @@ from ..base import (
     RemoteAttribute,
     RemoteCancellation,
     RemoteCategory,
+    RemoteClaim,
+    RemoteClaimLine,
     RemoteOrder,
     RemoteOrderLine,
     StockRecord,
@@ -56,11 +59,13 @@ from ..kit import (
     wire_amount,
 )
 from ..ratelimit import CallBudget
+from . import soap
 from .client import N11Client, seller_budget
 from .config import (
     BATCH_SIZES,
     CANCEL_REASON_TYPES,
     CURRENCY,
+    DENY_REASONS,
     FLOWS,
     MAX_IMAGES,
     MAX_ORDER_PAGE_SIZE,
@@ -68,6 +73,7 @@ from .config import (
     PENDING_APPROVAL_TEXT,
     PRODUCT_PAGE_SIZE,
     SCHEMA,
+    SELLER_CODE_CLASH,
     SKU_SUCCESS,
     TASK_DONE,
 )
@@ -82,6 +88,12 @@ _TOKEN = "n11"
 ORDER_STATUS = {"Created": "created", "Picking": "picking", "Shipped": "shipped", "UnDelivered": "shipped",
                 "Delivered": "delivered", "Cancelled": "cancelled", "UnSupplied": "cancelled", "Returned": "returned",
                 "UnPacked": "unpacked"}
+# N11's claim statuses (ClaimCancelList, ClaimReturnList) -> RemoteClaim statuses [3rd-party].
+CLAIM_STATUS = {"REQUESTED": "waiting_action", "APPROVAL_WAITING": "waiting_action", "PENDING": "waiting_action",
+                "PENDED": "waiting_action", "COMPLETED": "accepted", "APPROVED": "accepted", "MANUAL_REFUND": "accepted",
+                "DENIED": "rejected", "REJECT": "rejected", "RETRACTED": "cancelled", "CANCELLED": "cancelled"}
+_CLASH = re.compile(re.escape(SELLER_CODE_CLASH).replace(re.escape("{code}"), r"(\S+)"), re.I)
+TURKEY = timezone(timedelta(hours=3))  # N11's SOAP dates are Turkish local time [UNVERIFIED]
 # N11's product status -> our product state. [UNVERIFIED] the status names of product-query.
 PRODUCT_STATE = {"Active": ON_SALE, "Suspended": ON_SALE, "WaitingForApproval": PENDING_APPROVAL,
                  "Rejected": REJECTED}
@@ -114,6 +126,10 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
     updated_order_statuses = ("Shipped", "UnDelivered", "Delivered", "Returned")
     cancellation_statuses = ("Cancelled", "UnSupplied", "UnPacked")
     lookup_one_by_one = 25  # more products are found by one pass over product-query
+    # UnSupplied and UnPacked packages are cancelled here with the seed's own reason keys.
+    cancellation_reason_keys = {"UnSupplied": "unsupplied_reason_id", "UnPacked": "unpacked_reason_id"}
+    # The seed's windows: updated orders 15 days back, cancellations 24 hours (SPEC §4).
+    inbound_floor_hours = {"get_updated_orders": 24 * 15, "get_cancel_orders": 24}
 
     def __init__(self, config: dict[str, Any], *, transport: httpx.BaseTransport | None = None,
                  budget: CallBudget | None = _USE_SHARED_BUDGET, timeout: httpx.Timeout | float | None = None):
@@ -131,6 +147,9 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
         self._oms_enabled = read.flag("oms_enabled")
         self._discounts = read.flag("get_discount_amount")
         self._own_carrier = read.flag("send_shipping_info")
+        self._deny_reason = read.get("deny_reason_id")
+        self._cargo_company = read.whole("cargo_company_id", minimum=1)
+        self._excluded_cargo = {str(x).strip() for x in read.get("exclude_cargo_company_ids") or [] if str(x).strip()}
         # stockCode -> our sku of each task sent: N11's task answer names stock codes only.
         self.sent_batches = SentMemory(1000)
 
@@ -190,6 +209,17 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
             return ItemResult(sku, False, reasons, answer, state=REJECTED)
         text = PENDING_APPROVAL_TEXT if pending else "accepted; N11 checks the product before it goes on sale"
         return ItemResult(sku, True, text, answer, state=PENDING_APPROVAL, remote_sku=entry.item_code)
+
+    def clashing_seller_code(self, reasons: list[str]) -> str | None:
+        """The seller code of the seed's "listed with XXXX seller code on your side" refusal."""
+        return next((m.group(1) for m in map(_CLASH.search, map(str, reasons)) if m), None)
+
+    def delete_seller_code(self, code: str) -> ItemResult:
+        try:
+            self.client.delete_by_seller_code(code)
+        except RequestRejected as refused:
+            return ItemResult(code, False, str(refused), remote_sku=code)
+        return ItemResult(code, True, f"seller code {code} deleted on N11; the product is sent again", remote_sku=code)
 
     def _all_products(self) -> Iterator[Product]:
         page = 0
@@ -429,9 +459,19 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
             lines=lines, customer_name=package.customer_full_name, customer_email=email,
             customer_phone=shipping.phone if shipping else "", customer_id=package.customer_id or "",
             shipping_address=shipping, billing_address=_address(package.billing_address, email),
-            cargo_company=package.cargo_provider_name, tracking_number=tracking or "",
+            cargo_company=package.cargo_provider_name, cargo_company_id=self._fixed_cargo(package),
+            tracking_number=tracking or "",
             tracking_url=package.cargo_tracking_link or "", raw=package.model_dump(by_alias=True, mode="json"),
         )
+
+    def _fixed_cargo(self, package: Package) -> int | None:
+        """The seed's cargo_company_id: our company for the packages whose N11 carrier (id or
+        name) is in exclude_cargo_company_ids, or for every package when that list is empty;
+        otherwise (or when it is unset) N11's carrier is mapped through cargo_company_mapping."""
+        if not self._cargo_company:
+            return None
+        carrier = {package.cargo_provider_id or "", package.cargo_provider_name}
+        return self._cargo_company if not self._excluded_cargo or carrier & self._excluded_cargo else None
 
     @staticmethod
     def _remote_cancellation(package: Package) -> RemoteCancellation:
@@ -442,6 +482,80 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
                                   line_ids=[x.order_line_id for x in package.lines], reason_code=package.status,
                                   reason_text=text, cancelled_at=from_ms(package.last_modified_date),
                                   raw=package.model_dump(by_alias=True, mode="json"))
+
+    # --- customers' cancellation requests and return claims (SOAP) ------------------------------------
+    def list_cancel_requests(self, start, end, token=None) -> Page:
+        """REQUESTED cancellation requests (ClaimCancelList) made in [start, end)."""
+        return self._claims("cancel", "REQUESTED", start, end, token)
+
+    def list_claims(self, start, end, token=None) -> Page:
+        """Return claims of every status (ClaimReturnList ``ALL``) requested in [start, end)."""
+        return self._claims("return", "ALL", start, end, token)
+
+    def _claims(self, kind: str, status: str, start, end, token) -> Page:
+        """N11 searches claims by day (dd/MM/yyyy, Turkish time); those requested outside the
+        window are left out, so that each is read in one window only. Token: the next page."""
+        page = int(token or 0)
+        first, last = start.astimezone(TURKEY), (end - timedelta(milliseconds=1)).astimezone(TURKEY)
+        data = self.client.claims(kind, status, f"{first:%d/%m/%Y}", f"{last:%d/%m/%Y}", page)
+        item = "claimCancel" if kind == "cancel" else "claimReturn"
+        claims = [self._claim(record) for record in soap.many(data, f"{item}List", item)]
+        kept = [c for c in claims if c.created_at is None or start <= c.created_at < end]
+        paging = data.get("pagingData") if isinstance(data.get("pagingData"), dict) else {}
+        pages = int(paging["pageCount"]) if str(paging.get("pageCount", "")).isdigit() else 0
+        return Page(kept, page + 1 if page + 1 < pages else None)
+
+    @staticmethod
+    def _claim(record: dict[str, Any]) -> RemoteClaim:
+        """One claimCancel / claimReturn: its order line is ``orderItemId``, the REST line id
+        [UNVERIFIED: third-party clients name the id, status, orderNumber, quantity, reason and
+        requestDate fields; the line field is our reading of ClaimCancelPartial's orderItemId]."""
+        try:
+            made = datetime.strptime(str(record.get("requestDate") or ""), "%d/%m/%Y %H:%M:%S").replace(tzinfo=TURKEY)
+        except ValueError:
+            made = None
+        claim_id = str(record.get("id") or "")
+        reason = str(record.get("reasonType") or record.get("cancelReasonType") or record.get("returnReasonType") or "")
+        line = RemoteClaimLine(claim_line_id=claim_id, line_id=str(record.get("orderItemId") or ""),
+                               sku=str(record.get("productSellerCode") or ""), quantity=int(record.get("quantity") or 1),
+                               reason_code=reason, reason_text=str(record.get("reasonDescription") or ""))
+        return RemoteClaim(claim_id=claim_id, package_id="", order_number=str(record.get("orderNumber") or ""),
+                           status=CLAIM_STATUS.get(str(record.get("status") or "").upper(), "in_dispute"),
+                           created_at=made, modified_at=made, lines=[line], raw=record)
+
+    def _answer(self, kind: str, claim: RemoteClaim, *, deny: bool = False, deny_reason: Any = None,
+                note: str = "") -> ItemResult:
+        what = "cancellation request" if kind == "cancel" else "return claim"
+        if deny:
+            text = str(deny_reason if deny_reason is not None else "").strip()
+            deny_reason = int(text) if text.isdigit() else deny_reason
+            if deny_reason not in DENY_REASONS:
+                known = ", ".join(f"{k} ({v})" for k, v in DENY_REASONS.items())
+                return ItemResult(claim.claim_id, False, f"deny reason {deny_reason!r} (the channel's deny_reason_id) is "
+                                                         f"not one of N11's: {known}")
+        try:
+            self.client.answer_claim(kind, claim.claim_id, deny_reason if deny else None, note)
+        except RequestRejected as refused:
+            return ItemResult(claim.claim_id, False, str(refused), remote_sku=claim.claim_id)
+        done = "approved" if not deny else f"denied ({deny_reason} {DENY_REASONS[deny_reason]})"
+        return ItemResult(claim.claim_id, True, f"{what} {claim.claim_id} {done} on N11", remote_sku=claim.claim_id)
+
+    def answer_cancel_request(self, request: RemoteClaim, approve: bool) -> ItemResult:
+        """ClaimCancelApprove, or ClaimCancelDeny with the channel's ``deny_reason_id``."""
+        if approve:
+            return self._answer("cancel", request)
+        return self._answer("cancel", request, deny=True, deny_reason=self._deny_reason, note="the order is invoiced")
+
+    def approve_claim(self, claim: RemoteClaim, line_ids: list[str]) -> ItemResult:
+        return self._answer("return", claim)
+
+    def reject_claim(self, claim: RemoteClaim, line_ids: list[str], reason_id: str, description: str,
+                     images: list[bytes]) -> ItemResult:
+        """ClaimReturnDeny with ``reason_id`` when it is one of N11's deny reasons, else the
+        channel's ``deny_reason_id``; N11's deny takes a note but no images [UNVERIFIED]."""
+        reason = reason_id if str(reason_id or "").strip().isdigit() and int(reason_id) in DENY_REASONS \
+            else self._deny_reason
+        return self._answer("return", claim, deny=True, deny_reason=reason, note=description)
 
     # --- order side: writes -----------------------------------------------------------------
     def _package(self, package_id: str, statuses=("Created", "Picking")) -> Package | None:
@@ -462,7 +576,8 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
 
     def send_order_update(self, update: OrderUpdate) -> ItemResult:
         """``picking``: accept the package's lines (Picking). ``invoiced``: Picking first when still
-        Created (REST documents no invoice call [UNVERIFIED]). ``shipped``/``delivered``: Picking
+        Created; an invoice link goes by SOAP SaveLinkSellerInvoice (REST has none; an https
+        address of at most 2,048 characters). ``shipped``/``delivered``: Picking
         first; N11's carrier sets them from its scans, unless the brand ships (``send_shipping_info``):
         then the lines are reported Shipped with the tracking number."""
         package_id = str(update.package_id).strip()
@@ -471,6 +586,10 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
             return ItemResult(package_id, False, f"status {update.status!r}: N11 takes picking, invoiced, shipped or delivered")
         own_carrier = self._own_carrier
         steps: list[str] = []
+        link = str(update.invoice_link or "").strip()
+        if link and (not link.lower().startswith("https://") or len(link) > 2048):
+            return ItemResult(package_id, False, f"invoice link {link[:80]!r}: N11 takes an https address of at most "
+                                                 "2,048 characters (a pdf, png or jpeg document)")
         try:
             package = self._package(package_id, ("Created", "Picking", "Shipped", "Delivered"))
             if package is None:
@@ -481,6 +600,9 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
                 self.client.update_lines(ids, "Picking")
                 steps.append("Picking sent")
                 status = "Picking"
+            if link:
+                self.client.save_invoice_link(package.order_number, link)
+                steps.append("invoice link sent")
             if target in ("shipped", "delivered") and own_carrier and status == "Picking":
                 number = str(update.tracking_number or "").strip()
                 if not number:

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from ..auth import HeaderCredentials
-from ..errors import ConfigError, RateLimited
+from ..errors import AuthError, ConfigError, MalformedResponse, RateLimited, RequestRejected
 from ..kit.batches import check_batch_size
 from ..kit.config import require_set
 from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
@@ -26,8 +26,10 @@ from .config import (
     PRODUCT_PAGE_SIZE,
     RATE_LIMIT_CALLS,
     RATE_LIMIT_SECONDS,
+    SOAP_PAGE_SIZE,
     TASK_PAGE_SIZE,
 )
+from . import soap
 from .models import (
     CategoryAttributes,
     Category,
@@ -69,6 +71,7 @@ class N11Client(BaseClient):
                  transport: httpx.BaseTransport | None = None):
         require_set({"base_url": base_url, "app_key": app_key, "app_secret": app_secret}, "N11 channel config")
         self.integrator = integrator
+        self._soap_auth = {"appKey": str(app_key).strip(), "appSecret": str(app_secret).strip()}  # SOAP: in the body
         credentials = HeaderCredentials({"appkey": str(app_key), "appsecret": str(app_secret)},
                                         hint="the channel's app_key and app_secret (Satıcı Ofisi > Hesabım > Api Hesapları)")
         super().__init__(base_url=rest_root(base_url), timeout=timeout, budget=budget, transport=transport,
@@ -176,6 +179,61 @@ class N11Client(BaseClient):
                                 **({"reasonId": reason_id} if reason_id is not None else {})} for i, q in cancelled],
         }
         return self.request("POST", "/rest/delivery/v1/splitPackageByQuantity", json_body=body)
+
+    # --- SOAP: customers' cancellation requests and return claims --------------------------------
+    # kind -> (service path under /ws/, operation prefix, id element)
+    CLAIM_SERVICES = {"cancel": ("claimCancelService", "ClaimCancel", "claimCancelId"),
+                      "return": ("returnService", "ClaimReturn", "claimReturnId")}
+
+    def _soap(self, service: str, operation: str, fields: dict[str, Any]) -> dict[str, Any]:
+        path = f"/ws/{service}/"
+        text = self.request("POST", path, content=soap.request(operation, {"auth": self._soap_auth, **fields}),
+                            expect_json=False)
+        where = f"POST {path} {operation}"
+        try:
+            name, data = soap.body_of(text or "")
+        except soap.SoapError as bad:
+            raise MalformedResponse(f"{where}: {bad}", body=(text or "")[:300]) from None
+        if name != f"{operation}Response" or not isinstance(data, dict):
+            raise MalformedResponse(f"{where}: N11 answered {name} instead of {operation}Response", body=text[:300])
+        result = data.get("result") if isinstance(data.get("result"), dict) else {}
+        if str(result.get("status", "")).lower() != "success":
+            code, message = result.get("errorCode") or "", result.get("errorMessage") or "failure without a message"
+            error = AuthError if "authentication" in str(code).lower() else RequestRejected
+            raise error(f"{where}: N11 refused it ({code}): {message}" + (
+                f"; check {self.credentials_hint}" if error is AuthError else ""), body=text[:300])
+        return data
+
+    def claims(self, kind: str, status: str, start_day: str, end_day: str, page: int = 0,
+               size: int = SOAP_PAGE_SIZE) -> dict[str, Any]:
+        """One page of cancellation requests (``kind`` "cancel") or return claims ("return") in
+        ``status`` requested between two days (dd/MM/yyyy); ``{<kind>List: ..., pagingData}``."""
+        service, prefix, _ = self.CLAIM_SERVICES[kind]
+        return self._soap(service, f"{prefix}List", {
+            "searchData": {"status": status, "period": {"startDate": start_day, "endDate": end_day}},
+            "pagingData": {"currentPage": int(page), "pageSize": int(size)}})
+
+    def answer_claim(self, kind: str, claim_id: str, deny_reason: int | None = None, note: str = "") -> dict[str, Any]:
+        """Approve a cancellation request or return claim, or deny it with an N11 deny reason."""
+        service, prefix, id_key = self.CLAIM_SERVICES[kind]
+        if not str(claim_id or "").strip():
+            raise ValueError("the claim id is empty")
+        if deny_reason is None:
+            return self._soap(service, f"{prefix}Approve", {id_key: claim_id})
+        return self._soap(service, f"{prefix}Deny", {id_key: claim_id, "denyReasonId": int(deny_reason),
+                                                       "denyReasonNote": str(note or "")[:500]})
+
+    def delete_by_seller_code(self, code: str) -> dict[str, Any]:
+        """ProductService DeleteProductBySellerCode (``productSellerCode``) [3rd-party SOAP clients;
+        whether it outlived the 2024 shutdown of SOAP product writes is UNVERIFIED]."""
+        if not str(code or "").strip():
+            raise ValueError("the seller code is empty")
+        return self._soap("productService", "DeleteProductBySellerCode", {"productSellerCode": str(code).strip()})
+
+    def save_invoice_link(self, order_number: str, url: str) -> dict[str, Any]:
+        """SellerInvoiceService SaveLinkSellerInvoice: the invoice's address for an order (``url``
+        and ``orderNumber`` required, documented; the flat body and service path [UNVERIFIED])."""
+        return self._soap("sellerInvoiceService", "SaveLinkSellerInvoice", {"orderNumber": order_number, "url": url})
 
     # --- errors -------------------------------------------------------------------------
     def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:

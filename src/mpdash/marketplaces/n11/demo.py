@@ -1,7 +1,8 @@
 """The N11 part of ``mpdash demo``: a channel that creates the demo's shoes on the N11
 simulator through the catalog path (the whole category tree in one call, attributes,
 mapping, product-create tasks, N11's review), then keeps their stock and prices in sync
-through price-stock-update tasks while the simulator's shopper places orders.
+through price-stock-update tasks while the simulator's shopper places orders, and some
+buyers ask to cancel theirs (N11's cancellation requests, answered by the channel).
 
 Plain data (see :mod:`mpdash.marketplaces.demo`); :mod:`mpdash.demo_channels` sets it up.
 """
@@ -14,7 +15,10 @@ DEMO = DemoChannel(
     name="N11 (demo)",
     slug="n11-demo",
     # Once the shoes are approved and in stock, the simulator's shopper starts buying.
-    simulator_options={"processing_delay": 1.0, "approval_delay": 5.0, "order_rate": 0.2},
+    # every fifth order is followed by the buyer's request to cancel it, which the channel
+    # answers (approved: nothing is invoiced in the demo) and cancels here.
+    simulator_options={"processing_delay": 1.0, "approval_delay": 5.0, "order_rate": 0.2, "cancel_request_every": 5,
+                       "claim_delay": 15.0},
     catalog=OwnCatalog("demo-n11", "Demo catalog: shoes for N11", category="ayakkabi"),
     config={
         "base_url": SimUrl("/ws/"), "app_key": "demo-app-key", "app_secret": "demo-app-secret",
@@ -27,7 +31,9 @@ DEMO = DemoChannel(
     flags=(
         "send_products_inserted", "send_delete_products", "send_updated_product_stock", "send_updated_product_price",
         "get_orders", "get_updated_order_items", "get_cancel_orders", "send_update_orders", "send_cancel_order_items",
+        "get_cancellation_request",
     ),
+    schedules={"get_orders": 20, "get_cancellation_request": 30, "get_cancel_orders": 30, "reconcile": 120},
     only_these_flags=True,
     penalised_kinds=("product", "productstock", "productprice", "order"),
     catalog_path=CatalogPath(

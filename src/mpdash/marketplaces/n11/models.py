@@ -143,6 +143,7 @@ class Package(_Model):
     customer_email: str = Field("", alias="customerEmail")
     customer_id: str | None = Field(None, alias="customerId")
     cargo_provider_name: str = Field("", alias="cargoProviderName")
+    cargo_provider_id: str | None = Field(None, alias="cargoProviderId")  # [UNVERIFIED] key name
     cargo_tracking_number: str | None = Field(None, alias="cargoTrackingNumber")
     cargo_tracking_link: str | None = Field(None, alias="cargoTrackingLink")
     campaign_number: str | None = Field(None, alias="campaignNumber")
@@ -151,7 +152,8 @@ class Package(_Model):
     billing_address: Address | None = Field(None, alias="billingAddress")
     lines: list[PackageLine] = Field(default_factory=list)
 
-    _id = field_validator("id", "customer_id", "cargo_tracking_number", "campaign_number", mode="before")(
+    _id = field_validator("id", "customer_id", "cargo_tracking_number", "campaign_number", "cargo_provider_id",
+                          mode="before")(
         classmethod(lambda cls, v: _text(v)))
 
 

@@ -11,19 +11,27 @@ only ``appkey``): ``GET /cdn/categories``, ``GET /cdn/category/{id}/attribute``,
 ``POST /ms/product/tasks/product-update`` ([UNVERIFIED] path),
 ``POST /ms/product/task-details/page-query``, ``GET /ms/product-query``,
 ``GET /rest/delivery/v1/shipmentPackages``, ``PUT /rest/order/v1/update``,
-``POST /rest/delivery/v1/splitCombinePackage``, ``POST /rest/delivery/v1/splitPackageByQuantity``.
+``POST /rest/delivery/v1/splitCombinePackage``, ``POST /rest/delivery/v1/splitPackageByQuantity``;
+SOAP (auth in the envelope): ``POST /ws/claimCancelService/`` (ClaimCancelList, ClaimCancelApprove,
+ClaimCancelDeny), ``POST /ws/returnService/`` (ClaimReturnList, ClaimReturnApprove, ClaimReturnDeny) and
+``POST /ws/sellerInvoiceService/`` (SaveLinkSellerInvoice), ``POST /ws/productService/``
+(DeleteProductBySellerCode).
 
 It refuses what N11 refuses: missing or wrong headers (401), more than 1,000 skus in a task,
 list price below sale price or prices sent alone or with more than two decimals (the sku is
 REJECTed), a second status in one package query, a start after the end, pages below 0 or
 above 100 records, more than 1,000 calls a minute (429). A range wider than a month gives
-the month before its end, as N11 documents.
+the month before its end, as N11 documents. SOAP: wrong appKey/appSecret in the envelope, a
+claim answered twice, a deny without denyReasonId, period dates not dd/MM/yyyy (each a
+``result.status`` failure with an errorCode); a broken envelope is a SOAP Fault.
 
 Control paths (no auth), besides simkit's ``stats``, ``config``, ``reset``, ``state``,
 ``history``: ``POST /_sim/products`` (``{"products": [...]}``), ``POST /_sim/orders``
 (``{lines: [{stockCode, quantity}]}``), ``GET /_sim/packages``, ``POST /_sim/packages/{id}/status``
 (``{status, trackingNumber?}``), ``POST /_sim/approve/{stockCode}`` (the seller approves a
-product waiting in N11's panel).
+product waiting in N11's panel), ``POST /_sim/packages/{id}/cancel_request`` (``{lineIds?}``: the
+buyer asks to cancel), ``POST /_sim/packages/{id}/return`` (``{lineId, quantity?}``: a return claim
+on a Delivered package), ``GET /_sim/claims/{id}``.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import json
 from typing import Any
 
 from ... import simkit
+from .. import soap
 from .state import LEAVES, TREE, Refused, State, _tree_json, attribute_entries
 
 R = simkit.route
@@ -50,6 +59,8 @@ class N11Api(simkit.Api):
         R("PUT", r"/rest/order/v1/update", "update"),
         R("POST", r"/rest/delivery/v1/splitCombinePackage", "split"),
         R("POST", r"/rest/delivery/v1/splitPackageByQuantity", "split_quantity"),
+        R("POST", r"/claimCancelService", "soap", "cancel"), R("POST", r"/returnService", "soap", "return"),
+        R("POST", r"/sellerInvoiceService", "soap", "invoice"), R("POST", r"/productService", "soap", "product"),
     )
 
     def find_route(self, request: simkit.Request) -> simkit.Answer | None:
@@ -65,6 +76,8 @@ class N11Api(simkit.Api):
         return {"Retry-After": "1"}
 
     def check_caller(self, request) -> simkit.Answer | None:
+        if request.route is not None and request.route.name == "soap":
+            return None  # SOAP calls carry appKey and appSecret in the envelope (checked by on_soap)
         if request.headers.get("appkey") != request.options["app_key"]:
             return self.error(401, "appkey header is missing or wrong", request)
         if not request.path.startswith("/cdn/") and request.headers.get("appsecret") != request.options["app_secret"]:
@@ -125,6 +138,39 @@ class N11Api(simkit.Api):
     def on_split_quantity(self, request):
         return simkit.Answer(200, self.state.split_by_quantity(self._body(request)))
 
+    def on_soap(self, request):
+        """ClaimCancelService / ReturnService: List, Approve and Deny; failures as N11's
+        ``result.status`` failure with an errorCode, broken envelopes as a SOAP Fault (500)."""
+        kind = request.route.group
+        try:
+            name, data = soap.body_of(request.body.decode("utf-8", "replace"))
+        except soap.SoapError as bad:
+            return simkit.Answer(500, soap.fault(str(bad)).encode())
+        operation = name.removesuffix("Request")
+        prefix, id_key = ("ClaimCancel", "claimCancelId") if kind == "cancel" else ("ClaimReturn", "claimReturnId")
+        data = data if isinstance(data, dict) else {}
+        auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
+        try:
+            if (auth.get("appKey"), auth.get("appSecret")) != (request.options["app_key"], request.options["app_secret"]):
+                raise Refused(401, "appKey or appSecret is missing or wrong", key="SELLER_API.authenticationFailed")
+            if kind == "product" and operation == "DeleteProductBySellerCode":
+                out = self.state.delete_by_seller_code(str(data.get("productSellerCode") or ""))
+            elif kind == "invoice" and operation == "SaveLinkSellerInvoice":
+                out = self.state.save_invoice_link(str(data.get("orderNumber") or ""), str(data.get("url") or ""))
+            elif operation == f"{prefix}List":
+                out = self.state.list_claims(kind, data)
+            elif operation in (f"{prefix}Approve", f"{prefix}Deny"):
+                deny = operation.endswith("Deny")
+                if deny and not str(data.get("denyReasonId") or "").isdigit():
+                    raise Refused(400, "denyReasonId is required", key="SELLER_API.invalidParameter")
+                out = self.state.answer_claim(kind, data.get(id_key), data.get("denyReasonId") if deny else None)
+            else:
+                return simkit.Answer(500, soap.fault(f"no operation {name} in this service").encode())
+        except Refused as refused:
+            return simkit.Answer(200, soap.response(operation, {}, error=(refused.key or "SELLER_API.error",
+                                                                          refused.message)).encode())
+        return simkit.Answer(200, soap.response(operation, out).encode())
+
 
 C = simkit.control
 
@@ -135,6 +181,8 @@ class N11Control(simkit.ControlApi):
         *simkit.ControlApi.routes,
         C("POST", "products", "add"), C("POST", "orders", "order"), C("GET", "packages", "list_packages"),
         C("POST", r"packages/(?P<pid>[^/]+)/status", "status"), C("POST", r"approve/(?P<code>[^/]+)", "approve"),
+        C("POST", r"packages/(?P<pid>[^/]+)/cancel_request", "cancel_request"),
+        C("POST", r"packages/(?P<pid>[^/]+)/return", "open_return"), C("GET", r"claims/(?P<cid>[^/]+)", "claim"),
     )
 
     def add(self, call):
@@ -153,6 +201,17 @@ class N11Control(simkit.ControlApi):
     def approve(self, call):
         self.sim.seller_approve(call.params["code"])
         return simkit.Answer(200, {"approved": call.params["code"]})
+
+    def cancel_request(self, call):
+        return simkit.Answer(200, {"claimIds": self.sim.request_cancel(call.params["pid"], call.body.get("lineIds"))})
+
+    def open_return(self, call):
+        return simkit.Answer(200, {"claimId": self.sim.open_return(call.params["pid"], str(call.body["lineId"]),
+                                                                   int(call.body.get("quantity") or 1))})
+
+    def claim(self, call):
+        found = self.sim.claim(call.params["cid"])
+        return simkit.Answer(200 if found else 404, found or {"message": f"no claim {call.params['cid']}"})
 
 
 class N11Simulator(simkit.Simulator):
@@ -191,6 +250,26 @@ class N11Simulator(simkit.Simulator):
     def set_package_status(self, package_id: str, status: str, tracking_number: str | None = None) -> dict[str, Any]:
         """Move a package as N11 or its carrier would (Shipped, Delivered, Cancelled, Returned...)."""
         return self.state.set_status(package_id, status, tracking_number)
+
+    def request_cancel(self, package_id: str, line_ids: list[str] | None = None) -> list[str]:
+        """The customer asks to cancel lines (all when None) of a Picking package: REQUESTED
+        cancellation requests (one per line) for the seller to answer; their ids."""
+        return self.state.open_claim("cancel", package_id, line_ids)
+
+    def open_return(self, package_id: str, line_id: str, quantity: int = 1, reason: str = "Beden uymadı") -> str:
+        """The customer returns ``quantity`` units of a line of a Delivered package: a REQUESTED return claim."""
+        return self.state.open_claim("return", package_id, [line_id], quantity=quantity, reason=("1", reason))[0]
+
+    def invoice_link(self, order_number: str) -> str | None:
+        """The invoice address saved for an order (SaveLinkSellerInvoice)."""
+        with self.state.current():
+            return self.state.invoice_links.get(str(order_number))
+
+    def claim(self, claim_id: str) -> dict[str, Any] | None:
+        """A cancellation request or return claim as stored (``kind``, ``status``, ``denyReasonType``...)."""
+        with self.state.current():
+            found = self.state.claims.get(str(claim_id))
+            return dict(found) if found else None
 
     def customer_cancel(self, package_id: str, line_ids: list[str] | None = None) -> dict[str, Any]:
         """The customer cancels lines (all when None): the old package becomes Cancelled, the lines
@@ -261,7 +340,8 @@ serve.__doc__ = """Start an N11 simulator in a background thread (port 0: a free
 Options (changeable later with ``configure()`` or ``POST /_sim/config``): ``app_key``,
 ``app_secret``; ``processing_delay`` (s before a task is processed, 1); ``approval_delay`` (s
 until N11's review of a new product, 2); ``latency``; ``rate_limit``/``rate_window`` (1,000 per
-60 s; 0 = off); ``order_rate`` (orders a second a shopper places from Active, in-stock
+60 s; 0 = off); ``cancel_request_every`` (every Nth shopper order gets the buyer's request to
+cancel it ``claim_delay`` s later; 0 = off); ``order_rate`` (orders a second a shopper places from Active, in-stock
 products; 0 = off); ``shopper_seed``; ``task_retention``; ``timeout_sleep``; ``fault``
 (``{"mode": "5xx"|"timeout"|"timeout_after"|"malformed"|"429", "count", "path", "status"}``)."""
 

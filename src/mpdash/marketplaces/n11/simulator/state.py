@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,7 +19,7 @@ from ... import simkit
 from ...simkit import options as opt
 from ...simkit.sample_data import CLOTHING_SIZES, COLOURS, MATERIALS
 from ..config import MAX_ORDER_PAGE_SIZE as MAX_PAGE_SIZE
-from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES
+from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES, SELLER_CODE_CLASH
 
 MONTH_MS = ORDER_WINDOW_DAYS * 86_400_000
 AWAITING_APPROVAL = "Ürün n11 kataloğunda mevcut: satıcı onayı bekleniyor (awaiting seller approval)"
@@ -37,9 +38,14 @@ ATTRIBUTES = {
     3: ("Marka", True, False, False, True, ()),
     4: ("Materyal", False, False, False, True, MATERIALS),
 }
-CARGO = ("Yurtiçi Kargo", "Aras Kargo", "PTT Kargo")
+CARGO = (("Yurtiçi Kargo", 132), ("Aras Kargo", 159), ("PTT Kargo", 340))  # (name, N11 id [UNVERIFIED ids])
 _TWO_DECIMALS = re.compile(r"^\d+(\.\d{1,2})?$")
 
+
+
+def turkish_time(epoch: float, fmt: str) -> str:
+    """An epoch second as N11's SOAP dates show it: Turkish local time (UTC+3) [UNVERIFIED]."""
+    return datetime.fromtimestamp(epoch, timezone(timedelta(hours=3))).strftime(fmt)
 
 
 class Refused(simkit.Refusal):
@@ -88,6 +94,9 @@ class State(simkit.SimState):
         **opt.common(), app_key=opt.text("demo-app-key"), app_secret=opt.text("demo-app-secret"),
         rate_limit=opt.limit(1000), rate_window=opt.number(60.0, positive=True), order_rate=opt.number(0.0),
         shopper_seed=opt.seed(7), task_retention=opt.number(4 * 3600.0),
+        # every Nth order of the shopper is followed, claim_delay seconds later, by the buyer's
+        # request to cancel it (0: never)
+        cancel_request_every=opt.whole(0, low=0), claim_delay=opt.number(20.0),
     )
 
     def clear(self) -> None:
@@ -97,8 +106,11 @@ class State(simkit.SimState):
         self.tasks = simkit.BatchQueue(self.timeline, "task", self._process,
                                        retention=lambda: self.option("task_retention"))
         self.reviews = simkit.Approvals(self.timeline, "review", self._review)  # N11's review of new products
+        self.timeline.on("cancel_request", self._buyer_asks_to_cancel)
         self.packages: dict[str, dict[str, Any]] = {}
         self.lines_cancelled: list[dict[str, Any]] = []
+        self.claims: dict[str, dict[str, Any]] = {}  # cancellation requests and return claims (SOAP)
+        self.invoice_links: dict[str, str] = {}  # orderNumber -> invoice address (SOAP)
         self.ids = itertools.count(int(self.clock.epoch()) % 100_000 * 1000 + 1)
         self.rng = random.Random(self.option("shopper_seed"))
         self.ticker = simkit.Ticker()
@@ -135,8 +147,16 @@ class State(simkit.SimState):
                 continue
             product = self.rng.choice(stocked)
             product["quantity"] -= 1
-            self.place_order([{"stockCode": product["stockCode"], "quantity": 1}], createdDate=self.now_ms(instant))
+            placed = self.place_order([{"stockCode": product["stockCode"], "quantity": 1}], createdDate=self.now_ms(instant))
             self.shopper_orders += 1
+            every = self.option("cancel_request_every")
+            if every and self.shopper_orders % every == 0:
+                self.timeline.at(instant + self.option("claim_delay"), "cancel_request", placed["packageId"])
+
+    def _buyer_asks_to_cancel(self, package_id: str, instant: float) -> None:
+        package = self.packages.get(package_id)
+        if package is not None and package["shipmentPackageStatus"] in ("Created", "Picking"):
+            self.open_claim("cancel", package_id)
 
     def pending(self, approvals: bool = False) -> bool:
         return bool(self.tasks.waiting() or (approvals and self.timeline.pending(("review",))))
@@ -250,6 +270,10 @@ class State(simkit.SimState):
                 raise ValueError(f"{name} needs a valueId" + ("" if not custom else " or a customValue"))
         if self.products.get(code) is not None and self.products[code]["status"] != "Rejected":
             raise ValueError(f"stockCode {code} already exists; update it instead")
+        holder = next((p["stockCode"] for p in self.products if p["barcode"] == str(sku["barcode"])
+                       and p["stockCode"] != code and p["status"] != "Rejected"), None)
+        if holder is not None:
+            raise ValueError(SELLER_CODE_CLASH.format(code=holder))
         in_catalog = str(sku["barcode"]) in self.catalog_barcodes
         self.products[code] = {
             "stockCode": code, "barcode": str(sku["barcode"]), "title": sku["title"], "categoryId": sku["categoryId"],
@@ -326,7 +350,8 @@ class State(simkit.SimState):
                 "id": str(next(self.ids)), "orderNumber": str(spec.get("orderNumber") or f"2{next(self.ids):011d}"),
                 "shipmentPackageStatus": "Created", "createdDate": created, "lastModifiedDate": created,
                 "customerfullName": shopper.name, "customerEmail": shopper.email,
-                "customerId": str(10000 + shopper.n), "cargoProviderName": CARGO[shopper.n % len(CARGO)],
+                "customerId": str(10000 + shopper.n), "cargoProviderName": CARGO[shopper.n % len(CARGO)][0],
+                "cargoProviderId": CARGO[shopper.n % len(CARGO)][1],
                 "cargoTrackingNumber": None, "cargoTrackingLink": None, "campaignNumber": None,
                 "totalAmount": float(sum(Decimal(str(x["dueAmount"])) for x in package_lines)),
                 "shippingAddress": address, "billingAddress": dict(address), "lines": package_lines,
@@ -522,6 +547,92 @@ class State(simkit.SimState):
                                                  "packageId": old["id"], "reasonId": None, "by": "customer"})
             self._move(old, "Cancelled")
             return {"packageId": made["id"] if made else None}
+
+    # --- customers' cancellation requests and return claims (the SOAP services) ----------------
+    def open_claim(self, kind: str, package_id: str, line_ids: list[str] | None = None, *, quantity: int | None = None,
+                   reason: tuple[str, str] = ("2", "Vazgeçtim")) -> list[str]:
+        """The customer asks to cancel lines of a Picking package (``kind`` "cancel") or returns
+        units of a Delivered one ("return"): one REQUESTED claim per line; their ids."""
+        with self.current():
+            package = self.packages[str(package_id)]
+            # [UNVERIFIED] a buyer asks to cancel before shipping, returns after delivery
+            needed = ("Created", "Picking") if kind == "cancel" else ("Delivered",)
+            if package["shipmentPackageStatus"] not in needed:
+                raise Refused(400, f"package {package_id} is {package['shipmentPackageStatus']}; a {kind} claim needs "
+                                   f"{' or '.join(needed)}")
+            wanted = {str(i) for i in line_ids} if line_ids else {x["orderLineId"] for x in package["lines"]}
+            made = []
+            for line in package["lines"]:
+                if line["orderLineId"] not in wanted:
+                    continue
+                claim_id = str(next(self.ids))
+                self.claims[claim_id] = {
+                    "kind": kind, "id": claim_id, "status": "REQUESTED", "orderNumber": package["orderNumber"],
+                    "orderItemId": line["orderLineId"], "productSellerCode": line["stockCode"],
+                    "productName": line["productName"], "quantity": quantity or line["quantity"],
+                    "reasonType": reason[0], "reasonDescription": reason[1], "packageId": package["id"],
+                    "requestDate": turkish_time(self.clock.epoch(), "%d/%m/%Y %H:%M:%S"),
+                }
+                made.append(claim_id)
+            return made
+
+    def list_claims(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        search = data.get("searchData") if isinstance(data.get("searchData"), dict) else {}
+        period = search.get("period") if isinstance(search.get("period"), dict) else {}
+        paging = data.get("pagingData") if isinstance(data.get("pagingData"), dict) else {}
+        status = str(search.get("status") or ("REQUESTED" if kind == "cancel" else "ALL")).upper()
+        try:
+            days = [datetime.strptime(str(period[k]), "%d/%m/%Y").date() for k in ("startDate", "endDate") if period.get(k)]
+            page, size = int(paging.get("currentPage") or 0), int(paging.get("pageSize") or 20)
+        except (ValueError, TypeError):
+            raise Refused(400, "period dates must be dd/MM/yyyy and paging numbers whole", key="SELLER_API.invalidParameter") from None
+        if page < 0 or not 1 <= size <= 100:
+            raise Refused(400, "currentPage must be 0 or more and pageSize 1..100", key="SELLER_API.invalidParameter")
+        with self.current():
+            low, high = days if len(days) == 2 else (None, None)
+            rows = [c for c in self.claims.values() if c["kind"] == kind and status in ("ALL", c["status"])
+                    and (low is None or low <= datetime.strptime(c["requestDate"][:10], "%d/%m/%Y").date() <= high)]
+            shown = [{k: v for k, v in c.items() if k not in ("kind", "packageId")} for c in rows[page * size:(page + 1) * size]]
+        item = "claimCancel" if kind == "cancel" else "claimReturn"
+        return {f"{item}List": {item: shown}, "pagingData": {"currentPage": page, "pageSize": size,
+                                                            "totalCount": len(rows), "pageCount": -(-len(rows) // size)}}
+
+    def answer_claim(self, kind: str, claim_id: Any, deny_reason: Any = None) -> dict[str, Any]:
+        """Approve (a cancellation request cancels its line as the customer's cancel does) or deny."""
+        with self.current():
+            claim = self.claims.get(str(claim_id))
+            if claim is None or claim["kind"] != kind:
+                raise Refused(400, f"claim {claim_id} not found", key="SELLER_API.claimNotFound")
+            if claim["status"] not in ("REQUESTED", "PENDING"):
+                raise Refused(400, f"claim {claim_id} is {claim['status']}; only REQUESTED claims can be answered",
+                              key="SELLER_API.invalidClaimStatus")
+            if deny_reason is not None:
+                claim["status"], claim["denyReasonType"] = "DENIED", str(deny_reason)
+                return {}
+            if kind == "cancel":
+                package = self._line_index().get(claim["orderItemId"])
+                if package is not None and package["shipmentPackageStatus"] not in ("Cancelled", "UnPacked"):
+                    self.customer_cancel(package["id"], [claim["orderItemId"]])
+            claim["status"] = "COMPLETED" if kind == "cancel" else "APPROVED"
+            return {}
+
+    def delete_by_seller_code(self, code: str) -> dict[str, Any]:
+        with self.current():
+            if self.products.get(code) is None:
+                raise Refused(400, f"no product with seller code {code!r}", key="SELLER_API.productNotFound")
+            self.products.remove(code)
+            self._history(code, "deleted", None, None)
+        return {}
+
+    def save_invoice_link(self, order_number: str, url: str) -> dict[str, Any]:
+        """SaveLinkSellerInvoice: url and orderNumber required; https, at most 2,048 characters."""
+        if not url.lower().startswith("https://") or len(url) > 2048:
+            raise Refused(400, "url must be an https address of at most 2048 characters", key="SELLER_API.invalidUrl")
+        with self.current():
+            if not any(p["orderNumber"] == order_number for p in self.packages.values()):
+                raise Refused(400, f"order {order_number!r} not found", key="SELLER_API.orderNotFound")
+            self.invoice_links[order_number] = url
+        return {}
 
     def package_of_line(self, line_id: str) -> dict[str, Any] | None:
         with self.current():
