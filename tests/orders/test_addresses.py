@@ -209,3 +209,13 @@ def test_inside_a_run_places_are_read_once_and_mappings_still_apply(channel, dja
         assert resolve_address(channel, "İstanbul", "Kadikoy Merkez").township.name == "Kadıköy"
         with pytest.raises(AddressNotValid, match="model: Township"):
             resolve_address(channel, "İstanbul", "Nowhere")
+
+
+def test_an_address_abroad_keeps_its_state_and_zip_without_turkish_tables(channel):
+    address = build_address(channel, {"country": "US", "city": "Bentonville", "region": "AR", "postcode": "72716",
+                                      "line": "702 SW 8th St"})
+    address.save()
+    address.refresh_from_db()
+    assert (address.country.code, address.city.name, address.township, address.region, address.postcode) == (
+        "US", "Bentonville", None, "AR", "72716")
+    assert str(address) == "702 SW 8th St, Bentonville, AR"

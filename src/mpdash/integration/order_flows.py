@@ -36,7 +36,7 @@ def _address(remote) -> dict | None:
     return {
         "first_name": remote.first_name, "last_name": remote.last_name, "line": remote.line, "city": remote.city,
         "township": remote.township, "district": remote.district, "neighbourhood": remote.neighbourhood,
-        "postcode": remote.postcode, "country": remote.country or "TR", "phone": remote.phone, "email": remote.email,
+        "postcode": remote.postcode, "region": remote.region, "country": remote.country or "TR", "phone": remote.phone, "email": remote.email,
         "company_name": remote.company, "tax_office": remote.tax_office, "tax_number": remote.tax_number,
         "identity_number": remote.identity_number,
     }

@@ -256,6 +256,7 @@ class RemoteAddress:
     district: str = ""  # mahalle / semt
     neighbourhood: str = ""
     postcode: str = ""
+    region: str = ""  # state, province or region abroad (a US state); Türkiye has none
     country: str = "TR"
     phone: str = ""
     email: str = ""

@@ -234,7 +234,7 @@ def resolve_address(
 
 
 ADDRESS_FIELDS = (
-    "title", "first_name", "last_name", "email", "phone", "neighbourhood", "line", "postcode", "company_name",
+    "title", "first_name", "last_name", "email", "phone", "neighbourhood", "line", "region", "postcode", "company_name",
     "tax_office", "tax_number", "e_bill_taxpayer", "identity_number", "extra_field",
 )
 

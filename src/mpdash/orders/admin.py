@@ -108,7 +108,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Address)
 class AddressAdmin(admin.ModelAdmin):
-    list_display = ("id", "first_name", "last_name", "city", "township", "line")
+    list_display = ("id", "first_name", "last_name", "city", "township", "region", "line")
     search_fields = ("first_name", "last_name", "line", "city__name", "township__name")
     raw_id_fields = ("customer", "city", "township", "district")
 

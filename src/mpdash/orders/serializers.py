@@ -86,7 +86,7 @@ class AddressSerializer(serializers.ModelSerializer):
         model = Address
         fields = [
             "id", "title", "first_name", "last_name", "email", "phone", "country", "city", "township", "district",
-            "neighbourhood", "line", "postcode", "company_name", "tax_office", "tax_number", "e_bill_taxpayer",
+            "neighbourhood", "line", "region", "postcode", "company_name", "tax_office", "tax_number", "e_bill_taxpayer",
         ]
 
 

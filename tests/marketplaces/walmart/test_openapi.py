@@ -287,6 +287,7 @@ def test_the_documents_examples_go_through_the_adapters_parsers(sim, adapter_for
     orders = [adapter.remote_order(po) for page in pages for po in page.page.elements.order]
     assert orders and all(o.lines and o.shipping_address and o.currency == "USD" for o in orders)
     assert {o.shipping_address.country for o in orders} == {"US"}
+    assert all(len(o.shipping_address.region) == 2 for o in orders)  # the state, kept apart from the street
     single = _examples(d["orders"], "/v3/orders/{purchaseOrderId}", "get")
     assert single and all(adapter.remote_order(PurchaseOrder.model_validate(e["order"])).lines for e in single)
     for action in ("acknowledge", "shipping", "cancel"):

@@ -400,8 +400,8 @@ class WalmartAdapter(BatchSending, MarketplaceAdapter):
         if postal is not None:
             first, _, last = postal.name.partition(" ")
             # A US address: street lines, city, state and ZIP; no Türkiye township or district.
-            line_text = ", ".join(p for p in (postal.address1, postal.address2, postal.state) if p)
-            address = RemoteAddress(first_name=first, last_name=last, line=line_text, city=postal.city,
+            line_text = ", ".join(p for p in (postal.address1, postal.address2) if p)
+            address = RemoteAddress(first_name=first, last_name=last, line=line_text, city=postal.city, region=postal.state or "",
                                     postcode=postal.postal_code, country=_country(postal.country),
                                     phone=info.phone if info else "", email=po.customer_email)
         tracking = next((s.tracking_info for line in po.lines for s in line.statuses.status if s.tracking_info), None)

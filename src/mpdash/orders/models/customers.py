@@ -48,6 +48,8 @@ class Address(models.Model):
     district = models.ForeignKey("orders.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     neighbourhood = models.CharField(max_length=255, blank=True, help_text="Neighbourhood line as the marketplace sent it")
     line = models.TextField(help_text="Street, building, door")
+    region = models.CharField(max_length=128, blank=True,
+                              help_text="State, province or region, where the country has one (US state, for example)")
     postcode = models.CharField(max_length=16, blank=True)
     company_name = models.CharField(max_length=255, blank=True)
     tax_office = models.CharField(max_length=128, blank=True)
@@ -62,5 +64,6 @@ class Address(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        parts = [self.line, self.district and self.district.name, self.township and self.township.name, self.city.name]
+        parts = [self.line, self.district and self.district.name, self.township and self.township.name, self.city.name,
+                 self.region]
         return ", ".join(p for p in parts if p)
