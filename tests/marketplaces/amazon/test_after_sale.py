@@ -180,3 +180,18 @@ def test_simulator_answers_match_the_models_and_the_models_examples_parse(sim, a
     static = listings["responses"]["200"].get("x-amzn-api-sandbox", {}).get("static", [])
     parsed = [listing(item) for case in static for item in ListingsPage.model_validate(case["response"]).items]
     assert parsed and all(p.sku for p in parsed)
+
+
+def test_the_simulators_carrier_delivers_and_every_nth_delivered_order_comes_back(sim, adapter_for):
+    sim.put_listing("N", quantity=9)
+    sim.configure(delivery_delay=0.2, return_every=2)
+    adapter = adapter_for(sim)
+    for _ in range(2):
+        placed = sim.place_order([("N", 1)])
+        line = sim.order(placed["AmazonOrderId"])["items"][0]["OrderItemId"]
+        assert adapter.send_order_update(OrderUpdate(placed["AmazonOrderId"], "shipped", [(line, 1)],
+                                                     cargo_company="UPS", tracking_number=f"1Z{line}")).ok
+    time.sleep(0.3)
+    assert {o.status for o in adapter.list_updated_orders(*window()).items} == {"delivered"}
+    claim, = adapter.list_claims(*window()).items
+    assert claim.package_id == placed["AmazonOrderId"] and claim.lines[0].sku == "N"

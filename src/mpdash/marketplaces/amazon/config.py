@@ -93,8 +93,9 @@ FEED_FINISHED = (FEED_DONE, FEED_FATAL, FEED_CANCELLED)
 # * up to PATCH_AT_MOST (patchListingsItem's burst), one patch each: the bucket (5/s, burst 5)
 #   answers them within a second with the issues of each, while a feed costs three calls
 #   before the first result and Amazon takes minutes to process it;
-# * more go in one JSON_LISTINGS_FEED (up to 25,000 messages, under 10 MiB: a stock PATCH
-#   message is ~190 bytes, a price one ~260, so a full feed is 5-7 MB), since createFeed refills
+# * more go in one JSON_LISTINGS_FEED (up to 25,000 messages, under 10 MiB: with a 40-character
+#   SKU a stock PATCH message is 257 bytes, a price one 303, so a full feed is 6.1-7.2 MiB and the
+#   message count, not the size, is the limit), since createFeed refills
 #   one token every two minutes (0.0083/s) and the feed type allows 5 submissions per 5 minutes;
 # * while those feed budgets have no slot, up to PATCH_WHILE_FEEDS_WAIT changes still go by
 #   patches, paced by their bucket (50 patches: 10 s), rather than waiting up to a minute for

@@ -1,7 +1,10 @@
 """The Amazon part of ``mpdash demo``: an Amazon.com channel (US marketplace, USD) on the SP-API
 simulator, the demo catalog already listed there (seeded), stock and prices going out as
 JSON_LISTINGS_FEEDs (or single patches for a handful of changes), and the simulator's shopper's
-orders coming in with US addresses (Amazon lists an order two minutes after its last change).
+orders coming in with US addresses (Amazon lists an order two minutes after its last change);
+an order shipped from the dashboard is delivered 30 s later (Orders 2026-01-01), every third
+delivered order comes back as a return (the returns report), and the reconciliation reads the
+listings (searchListingsItems).
 
 Plain data (see :mod:`mpdash.marketplaces.demo`); :mod:`mpdash.demo_channels` sets it up.
 """
@@ -14,7 +17,8 @@ DEMO = DemoChannel(
     name="Amazon US (demo)",
     slug="amazon-demo",
     simulator_options={"processing_delay": 2.0, "order_rate": 0.1, "rate_limits": False,
-                       "marketplace_id": "ATVPDKIKX0DER", "currency": "USD", "seller_id": "A3DEMOSELLER01"},
+                       "marketplace_id": "ATVPDKIKX0DER", "currency": "USD", "seller_id": "A3DEMOSELLER01",
+                       "delivery_delay": 30.0, "return_every": 3},
     seed_listings=SeedListings("/_sim/listings", lambda sku, price: {"sku": sku, "price": price, "quantity": 0}),
     config={
         "region": "us-east-1", "base_url": SimUrl(), "token_url": SimUrl("/auth/o2/token"),
@@ -26,8 +30,9 @@ DEMO = DemoChannel(
         "order_number_format": "AMZ-{n1}{n3}{n2}",
     },
     flags=("send_updated_product_stock", "send_updated_product_price", "get_orders", "get_cancel_orders",
-           "send_update_orders"),
+           "send_update_orders", "get_updated_orders", "get_refund_orders"),
     only_these_flags=True,
     penalised_kinds=("productstock", "productprice", "order"),
-    schedules={"get_orders": 20},  # no reconciliation yet (searchListingsItems is not read)
+    # searchOrders refills every 3 minutes and createReport every minute: the demo stays within them
+    schedules={"get_orders": 20, "reconcile": 120, "get_updated_orders": 180, "get_refund_orders": 120},
 )

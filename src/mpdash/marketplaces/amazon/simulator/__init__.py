@@ -176,6 +176,9 @@ class AmazonState(after_sale.AfterSaleState, simkit.SimState):
         refresh_token=opt.text("Atzr|sim-refresh"), seller_id=opt.text(SELLER), marketplace_id=opt.text(MARKETPLACE),
         currency=opt.text("USD"), token_ttl=opt.number(3600.0, positive=True), upload_ttl=opt.number(300.0),
         rate_limits=opt.flag(True), settle_seconds=opt.number(SETTLE_SECONDS), order_rate=opt.number(0.0),
+        # the carrier delivers a shipped package this many seconds later (0: never by itself), and
+        # every return_every-th delivered order comes back (0: none)
+        delivery_delay=opt.number(0.0), return_every=opt.number(0.0),
     )
 
     def clear(self) -> None:
@@ -321,6 +324,7 @@ class AmazonState(after_sale.AfterSaleState, simkit.SimState):
         return self.public_order(order)
 
     def tick(self, now: float) -> None:
+        self.deliver_due(now)
         rate = self.option("order_rate")
         if not rate or now - self.last_order < 1.0 / rate:
             return
@@ -696,7 +700,7 @@ class SellingPartnerApi(after_sale.AfterSaleApi, simkit.Api):
                                          "to ship")
             for line in detail["orderItems"]:
                 items[line["orderItemId"]]["QuantityShipped"] += int(line["quantity"])
-            order["_packages"].append({**detail, "status": "SHIPPED"})
+            order["_packages"].append({**detail, "status": "SHIPPED", "_at": self.state.clock.now()})
             done = all(i["QuantityShipped"] >= i["QuantityOrdered"] for i in order["_items"])
             self.state.set_status(order["AmazonOrderId"], "Shipped" if done else "PartiallyShipped")
         return simkit.Answer(204, None)

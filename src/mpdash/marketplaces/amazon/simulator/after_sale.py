@@ -49,6 +49,7 @@ class AfterSaleState:
 
     def clear_after_sale(self) -> None:
         self.returns: list[dict[str, Any]] = []
+        self.delivered = 0
         self.reports = simkit.BatchQueue(self.timeline, "report", self._prepare_report)
 
     def order_2026(self, order: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +87,20 @@ class AfterSaleState:
         order["_updated"] = self.clock.epoch() - age
         order["LastUpdateDate"] = self.iso(order["_updated"])
         return self.order_2026(order)
+
+    def deliver_due(self, now: float) -> None:
+        """The carrier's deliveries (``delivery_delay``), and the returns that follow (``return_every``)."""
+        delay, every = self.option("delivery_delay"), int(self.option("return_every"))
+        if not delay:
+            return
+        for order in list(self.orders.values()):
+            packages = order["_packages"]
+            if (order["OrderStatus"] == "Shipped" and packages and any(p["status"] != "DELIVERED" for p in packages)
+                    and max(p["_at"] for p in packages) + delay <= now):
+                self.deliver(order["AmazonOrderId"])
+                self.delivered += 1
+                if every and self.delivered % every == 0:
+                    self.open_return(order["AmazonOrderId"], order["_items"][0]["SellerSKU"])
 
     def open_return(self, order_id: str, sku: str, quantity: int = 1, reason: str = "CR-UNWANTED_ITEM",
                     status: str = "Approved", age: float = 0.0) -> str:
