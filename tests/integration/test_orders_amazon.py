@@ -99,3 +99,30 @@ def test_delivered_returns_and_reconciliation_through_the_flows(amazon, lists):
     assert result.status == "success", result.message
     figures = Reconciliation.objects.get(channel=channel).figures
     assert figures["listed"] == 3 and figures["total_skus"] == 3 and figures["on_sale"] == 3
+
+
+def test_the_demo_channel_goes_through_the_catalog_path(no_celery):
+    """The demo's Amazon channel: product types read, the clothing mapped to SHIRT, created by
+    putListingsItem, on sale once BUYABLE."""
+    from mpdash import demo_channels
+    from mpdash.demo import create_demo_catalog
+    from mpdash.integration.models import ProductIntegration
+    from mpdash.marketplaces import registry
+
+    from ..contract.conftest import run
+    from .product_helpers import wait_approvals
+
+    demo = registry.demo("amazon")
+    lists = create_demo_catalog(60)
+    sim = serve(port=0, **{**demo.simulator_options, "approval_delay": 0.2, "order_rate": 0.0})
+    try:
+        channel = demo_channels.set_up("amazon", demo, lists, sim.url, log=lambda _: None)
+        result = run(channel, "product_create")
+        assert result.status == "success", result.message
+        wait_approvals(channel)
+        states = dict(ProductIntegration.objects.filter(channel=channel).values_list("product__sku", "state"))
+        assert len(states) == channel.catalog.items.count() > 0
+        on_sale = [sku for sku, state in states.items() if state == ProductIntegration.State.ON_SALE]
+        assert on_sale and all(sim.listing(sku)["productType"] == "SHIRT" for sku in on_sale)
+    finally:
+        sim.stop()

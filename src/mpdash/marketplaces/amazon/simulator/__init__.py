@@ -50,11 +50,11 @@ PRODUCT_TYPES: dict[str, dict[str, Any]] = {
                        "footwear_size": _text("Footwear Size", ["38", "39", "40", "41", "42", "43"]),
                        "material": _text("Material"), "purchasable_offer": {"type": "array"},
                        "fulfillment_availability": {"type": "array"}}}},
+    # Colour as free text, as most of Amazon's product types have it (SHOES above enumerates it).
     "SHIRT": {"displayName": "Shirt", "schema": {
         "required": ["item_name", "brand", "color", "shirt_size"],
-        "properties": {"item_name": _text("Item Name"), "brand": _text("Brand"),
-                       "color": _text("Colour", ["Black", "White", "Red", "Blue"]),
-                       "shirt_size": _text("Shirt Size", ["S", "M", "L", "XL"])}}},
+        "properties": {"item_name": _text("Item Name"), "brand": _text("Brand"), "color": _text("Colour"),
+                       "shirt_size": _text("Shirt Size", ["XS", "S", "M", "L", "XL"])}}},
 }
 
 
