@@ -70,8 +70,8 @@ ORDER_STATUS = {"Pending": "created", "PendingAvailability": "created", "Unshipp
 # LastUpdatedBefore must be at least two minutes before the request (Orders v0). The window's
 # end is pulled back by that much; the flow's next window starts 10 minutes before its cursor.
 ORDERS_SETTLE = timedelta(minutes=2)
-# getOrderItems' bucket bursts to 30: a page of 20 orders reads all its items within the burst.
-ORDERS_PER_PAGE = 20
+# getOrderItems' bucket bursts to 30: a page of 20 orders (or returns) reads all its items within the burst.
+ORDERS_PER_PAGE = CLAIMS_PER_PAGE = 20
 
 
 def region_of(value: str) -> str:
@@ -128,6 +128,7 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         self.delete_listing = read.flag("delete_listing")
         self.validation_preview = self.config.get("validation_preview") in (None, "") or read.flag("validation_preview")
         self.sent_batches = SentMemory(1000)  # feed id -> skus by message (when the flow gives none)
+        self._claims: dict[datetime, list] = {}  # this run's returns report, read page by page
 
     def close(self) -> None:
         self.client.close()
@@ -420,19 +421,24 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
 
     def list_claims(self, start, end, token=None) -> Page:
         """Returns requested in the window, from the Reports API's returns report: one claim per
-        return (Amazon RMA id), its lines matched to the order's items by SKU. Amazon takes a
-        while to prepare a report: a run waits ``report_wait`` seconds, then says when to read
-        it again (RateLimited), and the next run finds the same report by its start time."""
-        text = self._report(RETURNS_REPORT, start, min(end, datetime.now(UTC)))
-        claims = inbound.returns_claims(text)
+        return (Amazon RMA id), its lines matched to the order's items by SKU (getOrderItems), 20
+        claims a page so that a page stays within getOrderItems' burst of 30. Amazon takes a while
+        to prepare a report: a run waits ``report_wait`` seconds, then says when to read it again
+        (RateLimited), and the next run finds the same report by its start time."""
+        if token is None or start not in self._claims:
+            text = self._report(RETURNS_REPORT, start, min(end, datetime.now(UTC)))
+            self._claims = {start: inbound.returns_claims(text)}
+        claims, offset = self._claims[start], token or 0
+        page = claims[offset:offset + CLAIMS_PER_PAGE]
         items: dict[str, dict[str, str]] = {}
-        for claim in claims:
+        for claim in page:
             if claim.package_id not in items:
                 found = self.client.get_order_items(claim.package_id).payload.items
                 items[claim.package_id] = {i.sku: i.order_item_id for i in found}
             for line in claim.lines:
                 line.line_id = items[claim.package_id].get(line.sku, line.sku)
-        return Page(claims, None)
+        more = offset + CLAIMS_PER_PAGE < len(claims)
+        return Page(page, offset + CLAIMS_PER_PAGE if more else None)
 
     def _report(self, report_type: str, start: datetime, end: datetime) -> str:
         """The text of a report of ``report_type`` from ``start``: one requested within the last

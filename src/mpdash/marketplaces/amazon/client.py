@@ -25,7 +25,15 @@ from ..errors import AuthError, MalformedResponse, RateLimited, RequestRejected,
 from ..http import DEFAULT_TIMEOUT, BaseClient
 from ..kit.config import require_set
 from ..ratelimit import CallBudget, RateSpec
-from .config import BUDGETS, FEED_CONTENT_TYPE, FEED_TYPE, FEED_TYPE_LIMIT, LISTINGS_PAGE_SIZE, ORDERS_PAGE_SIZE
+from .config import (
+    BUDGETS,
+    FEED_CONTENT_TYPE,
+    FEED_PACE_SECONDS,
+    FEED_TYPE,
+    FEED_TYPE_LIMIT,
+    LISTINGS_PAGE_SIZE,
+    ORDERS_PAGE_SIZE,
+)
 from .models import (
     FeedAnswer,
     FeedCreated,
@@ -54,9 +62,9 @@ def operation_budgets(seller_id: str) -> dict[str, CallBudget]:
     budgets = {op: CallBudget(f"amazon:{seller_id}:{op}", [RateSpec(b.burst, b.burst / b.rate)])
                for op, b in BUDGETS.items()}
     calls, seconds = FEED_TYPE_LIMIT
-    budgets["createFeed"] = CallBudget(f"amazon:{seller_id}:createFeed",
-                                       [RateSpec(BUDGETS["createFeed"].burst, BUDGETS["createFeed"].burst
-                                                 / BUDGETS["createFeed"].rate), RateSpec(calls, seconds)])
+    own = BUDGETS["createFeed"]
+    budgets["createFeed"] = CallBudget(f"amazon:{seller_id}:createFeed", [
+        RateSpec(own.burst, own.burst / own.rate), RateSpec(calls, seconds), RateSpec(1, FEED_PACE_SECONDS)])
     return budgets
 
 
@@ -116,6 +124,8 @@ class AmazonClient(BaseClient):
             budget.acquire(self.budget_max_wait, weight=calls)
         except RateLimited as exc:
             wait = BUDGETS[operation].refill_seconds * calls if operation in BUDGETS else exc.retry_after
+            if operation == "createFeed":  # the next paced slot; a spent bucket or feed-type limit says so then
+                wait = FEED_PACE_SECONDS
             raise RateLimited(f"Amazon's {operation} budget is spent for now; retry in {wait:.0f} s",
                               retry_after=wait) from None
 

@@ -83,6 +83,12 @@ BUDGETS: dict[str, Budget] = {
 # per 5 minutes (reference §4; the Feeds guide's "feed type limits" table) [UNVERIFIED per region].
 FEED_TYPE = "JSON_LISTINGS_FEED"
 FEED_TYPE_LIMIT = (5, 300.0)
+# Feeds are paced at one a minute: the feed type's 5 per 5 minutes spread evenly. Under a steady
+# stream of changes, 5 feeds within seconds would leave what follows waiting up to 5 minutes for
+# the next slot; one a minute keeps each change within about a minute (plus Amazon's processing),
+# each feed carrying everything gathered meanwhile. A burst still goes at once, in one feed, and
+# up to PATCH_WHILE_FEEDS_WAIT changes go by patches while the minute runs.
+FEED_PACE_SECONDS = 60.0
 FEED_MAX_MESSAGES = 25_000
 FEED_MAX_BYTES = 10 * 1024 * 1024
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
