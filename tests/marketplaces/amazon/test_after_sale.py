@@ -169,7 +169,10 @@ def test_simulator_answers_match_the_models_and_the_models_examples_parse(sim, a
                        params={"marketplaceIds": "ATVPDKIKX0DER", "lastUpdatedAfter": "2020-01-01T00:00:00Z"}).json()
     deleted = httpx.delete(f"{sim.url}/listings/2021-08-01/items/A3SIMSELLER0001/M2",
                            headers={"x-amz-access-token": token}, params={"marketplaceIds": "ATVPDKIKX0DER"}).json()
+    item = httpx.get(f"{sim.url}/listings/2021-08-01/items/A3SIMSELLER0001/M1", headers={"x-amz-access-token": token},
+                     params={"marketplaceIds": "ATVPDKIKX0DER"}).json()
     for model, name, answer in (("listingsItems_2021-08-01.json", "ItemSearchResults", search),
+                                ("listingsItems_2021-08-01.json", "Item", item),
                                 ("listingsItems_2021-08-01.json", "ListingsItemSubmissionResponse", deleted),
                                 ("orders_2026-01-01.json", "SearchOrdersResponse", orders)):
         errors = list(validator(model, name).iter_errors(answer))
