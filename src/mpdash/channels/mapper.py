@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from mpdash.marketplaces.base import AttributeChoice, ProductRecord
+from mpdash.marketplaces.errors import MarketplaceError
 
 from .mapping_sources import PLACEHOLDER, check_template  # noqa: F401  (check_template: callers import it from here too)
 
@@ -362,6 +363,10 @@ def preview(channel, product) -> dict[str, Any]:
         try:
             errors += [e for e in adapter.check_product(mapped.record) if e not in errors]
             payload = adapter.build_product_payload(mapped.record)
+            try:
+                errors += [e for e in adapter.preview_problems(mapped.record) if e not in errors]
+            except MarketplaceError as exc:
+                errors.append(f"the marketplace's own check of the payload could not run: {exc}")
         finally:
             adapter.close()
     return {

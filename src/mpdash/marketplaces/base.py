@@ -486,6 +486,11 @@ class MarketplaceAdapter:
         (too many images, list price below price, ...); empty when none."""
         return []
 
+    def preview_problems(self, record: ProductRecord) -> list[str]:
+        """For the payload preview only: what the marketplace itself says of the payload, asked
+        without saving it (a validation preview); empty where it cannot be asked."""
+        return []
+
     def build_product_payload(self, record: ProductRecord, *, update: bool = False) -> dict[str, Any]:
         """The exact item this adapter would send for ``record`` (used by previews)."""
         raise NotImplementedError

@@ -16,7 +16,8 @@ from decimal import Decimal
 from ..driver import Driver, PlacedOrder
 
 _sellers = itertools.count(1)
-_NO_CLAIMS = "Amazon returns come through the Reports API, which mpdash does not read yet"
+_NO_CLAIMS = ("Amazon returns are read (the returns report) but decided in Seller Central: SP-API has no call to "
+              "authorise or refuse a merchant-fulfilled return [UNVERIFIED]")
 
 
 class AmazonDriver(Driver):
@@ -42,6 +43,7 @@ class AmazonDriver(Driver):
         # would go again within the same run. The suite holds the feed path (asynchronous, as
         # every batch marketplace); the patch path is tested in tests/marketplaces/amazon.
         self._patch_at_most, AmazonAdapter.patch_at_most = AmazonAdapter.patch_at_most, 0
+        self._while_feeds_wait, AmazonAdapter.patch_while_feeds_wait = AmazonAdapter.patch_while_feeds_wait, 0
         return registry.simulator_factory(self.name)(port=0, seller_id=f"A3CONTRACT{os.getpid()}{next(_sellers):04d}",
                                                      **self.simulator_options)
 
@@ -50,6 +52,7 @@ class AmazonDriver(Driver):
 
         sim.stop()
         AmazonAdapter.patch_at_most = self._patch_at_most
+        AmazonAdapter.patch_while_feeds_wait = self._while_feeds_wait
 
     def channel_config(self, sim):
         return {**sim.adapter_config(), "category_ids": ["shirt", "shoes"], "send_shipping_info": True}

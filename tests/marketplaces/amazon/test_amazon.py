@@ -70,16 +70,16 @@ def test_an_empty_bucket_waits_and_a_429_is_rate_limited_never_a_failed_record(a
         with pytest.raises(RateLimited) as caught:
             adapter.send_stock([StockRecord(f"S{n}", 2) for n in range(6)])
         assert caught.value.retry_after == pytest.approx(0.2)  # patchListingsItem refills at 5/s
-        # Our own buckets: the sixth patch waits for a slot before anything is sent.
+        # Our own buckets: with one slot of the burst of 5 used, five patches wait before anything is sent.
         monkeypatch.setenv("MPDASH_CALL_BUDGET_SCALE", "1")  # Amazon's documented figures
         budgets = memory_budgets("bucket-test")
         limited = adapter_for(sim, budgets=budgets)
         limited.client.budget_max_wait = 0.0
-        limited.patch_at_most = 6
+        limited.client.take("patchListingsItem")
         sim.configure(rate_limits=False)  # only our own bucket can refuse now
         with pytest.raises(RateLimited, match="patchListingsItem budget is spent"):
-            limited.send_stock([StockRecord(f"S{n}", 3) for n in range(6)])
-        assert all(sim.listing(f"S{n}")["quantity"] != 3 for n in range(6))
+            limited.send_stock([StockRecord(f"S{n}", 3) for n in range(5)])
+        assert all(sim.listing(f"S{n}")["quantity"] != 3 for n in range(5))
     finally:
         sim.stop()
 

@@ -52,9 +52,20 @@ def test_put_creates_then_approval_and_issues_name_the_attribute(sim, adapter_fo
 
 def test_validation_preview_shows_amazons_issues_and_saves_nothing(sim, adapter_for):
     adapter = adapter_for(sim)
-    assert adapter.preview_issues(shoe("PV-1", colour="Purple")) == [
+    assert adapter.preview_problems(shoe("PV-1", colour="Purple")) == [
         "ERROR 99022: 'Purple' is not a valid value for 'color'"]
-    assert adapter.preview_issues(shoe("PV-2")) == [] and sim.listing("PV-2") is None
+    assert adapter.preview_problems(shoe("PV-2")) == [] and sim.listing("PV-2") is None
+
+
+def test_without_validation_preview_the_product_types_schema_is_checked_here(sim, adapter_for):
+    adapter = adapter_for(sim, validation_preview=False)
+    paths = []
+    adapter.client._client.event_hooks["request"] = [lambda request: paths.append((request.method, request.url.path))]
+    problems = adapter.preview_problems(shoe("PL-1", colour="Purple", brand=None))
+    assert problems == ["'brand' is required by product type SHOES but not supplied",
+                        "'Purple' is not a valid value for 'color' (allowed: Black, Blue, Red, White)"]
+    assert adapter.preview_problems(shoe("PL-2")) == []
+    assert not [p for p in paths if p[0] == "PUT"] and sim.listing("PL-1") is None  # Amazon was not asked
 
 
 def test_put_bodies_match_the_listings_items_model(sim, adapter_for):

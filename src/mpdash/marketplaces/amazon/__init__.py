@@ -26,13 +26,21 @@ Facts relied on (the official models in the shared specs, reference §4 and the 
   marketplace_id, language_tag}``, allowed values as the value's ``enum``); putListingsItem
   ``{productType, requirements: LISTING, attributes}`` creates or replaces a listing and answers
   ACCEPTED / INVALID with issues (``mode=VALIDATION_PREVIEW`` validates without saving);
-  getListingsItem summaries carry ``status`` BUYABLE / DISCOVERABLE.
+  getListingsItem summaries carry ``status`` BUYABLE / DISCOVERABLE; deleteListingsItem removes a
+  listing; searchListingsItems pages the seller's listings (pageSize at most 20, ``pageToken``).
+* Orders 2026-01-01: searchOrders (0.0056/s, burst 20) by ``lastUpdatedAfter`` with
+  ``includedData`` PACKAGES etc.; a package's ``packageStatus.status`` DELIVERED is the seed's
+  "Delivered" (Orders v0 has no delivery); ``pagination.nextToken`` → ``paginationToken``.
+* Reports 2021-06-30 (reference §4.7): createReport → getReport until DONE / CANCELLED / FATAL →
+  getReportDocument → pre-signed download (maybe GZIP).
 
 Unverified (marked next to the code too): ``productType "PRODUCT"`` for offer-only patches; the
 JSON_LISTINGS_FEED "5 submissions per 5 minutes" per region; buyer addresses in getOrders answers
 (Amazon gives PII only with a Restricted Data Token, which this package does not request yet: the
 simulator answers as if the application had the role); the attributes of the default fields
 (item_name, brand, externally_assigned_product_identifier, main_product_image_locator) differ per
-product type in reality; returns (Amazon reports them through the
-Reports API, not read here, so ``get_refund_orders`` is not offered).
+product type in reality; returns: the flat-file returns report's column names and status values
+(the Reports model is not among the shared specs), and that SP-API has no call to authorise or
+refuse a merchant-fulfilled return (the refund requests are decided in Seller Central); that a
+delivery scan moves an order's ``lastUpdatedTime``.
 """

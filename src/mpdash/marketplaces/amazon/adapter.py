@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,13 +32,14 @@ from ..base import (
     StockRecord,
     Submission,
 )
-from ..errors import Action, ConfigError, MarketplaceError, RequestRejected
+from ..errors import Action, ConfigError, MarketplaceError, RateLimited, RequestRejected, TransientError
 from ..http import DEFAULT_TIMEOUT
 from ..kit import BatchSending, ConfigReader, SentMemory, to_decimal, wire_amount
-from . import catalog
+from . import catalog, inbound
 from .client import _ALL_BUDGETS, AmazonClient
 from .config import (
     AWS_REGIONS,
+    BUDGETS,
     BATCH_SIZES,
     FEED_CANCELLED,
     FEED_DONE,
@@ -51,10 +54,12 @@ from .config import (
     ORDER_STATUSES_CANCELLED,
     ORDER_STATUSES_IN,
     PATCH_AT_MOST,
+    PATCH_WHILE_FEEDS_WAIT,
     REGION_HOSTS,
+    RETURNS_REPORT,
     SCHEMA,
 )
-from .models import Address, Order, ProcessingReport, parse_answer
+from .models import ListingsSubmission, Order, ProcessingReport, parse_answer
 
 logger = logging.getLogger("mpdash.marketplaces.amazon")
 
@@ -65,8 +70,8 @@ ORDER_STATUS = {"Pending": "created", "PendingAvailability": "created", "Unshipp
 # LastUpdatedBefore must be at least two minutes before the request (Orders v0). The window's
 # end is pulled back by that much; the flow's next window starts 10 minutes before its cursor.
 ORDERS_SETTLE = timedelta(minutes=2)
-# getOrderItems' bucket bursts to 30: a page of 20 orders reads all its items within the burst.
-ORDERS_PER_PAGE = 20
+# getOrderItems' bucket bursts to 30: a page of 20 orders (or returns) reads all its items within the burst.
+ORDERS_PER_PAGE = CLAIMS_PER_PAGE = 20
 
 
 def region_of(value: str) -> str:
@@ -83,24 +88,7 @@ def _amazon_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _amount(money) -> Decimal:
-    return (to_decimal(money.amount) if money is not None else None) or Decimal("0")
-
-
-def _address(address: Address | None, email: str) -> RemoteAddress | None:
-    if address is None:
-        return None
-    first, _, last = (address.name or "").partition(" ")
-    line = ", ".join(p for p in (address.line1, address.line2, address.line3) if p)
-    # Abroad the state or region is the nearest thing to our city's parent; the city is the city.
-    return RemoteAddress(first_name=first, last_name=last, line=line, city=address.city or address.state,
-                         township=address.county or "", district=address.district or "",
-                         postcode=address.postcode, country=(address.country or "TR").upper(), phone=address.phone,
-                         email=email, company=address.company)
+_parse_time, _amount, _address = inbound.parse_time, inbound.money, inbound.address
 
 
 class AmazonAdapter(BatchSending, MarketplaceAdapter):
@@ -114,6 +102,8 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
     max_order_window_hours = 24
     orders_page_size = ORDERS_PER_PAGE
     patch_at_most = PATCH_AT_MOST
+    patch_while_feeds_wait = PATCH_WHILE_FEEDS_WAIT
+    report_wait = 20.0  # seconds a run waits for a report Amazon prepares; then it is read next run
 
     def __init__(self, config: dict[str, Any], *, transport: httpx.BaseTransport | None = None,
                  budgets: Any = _ALL_BUDGETS, timeout: httpx.Timeout | float | None = None, token_store=None):
@@ -135,7 +125,10 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         )
         self._buffer_stock = read.whole("buffer_stock", default=0) or 0
+        self.delete_listing = read.flag("delete_listing")
+        self.validation_preview = self.config.get("validation_preview") in (None, "") or read.flag("validation_preview")
         self.sent_batches = SentMemory(1000)  # feed id -> skus by message (when the flow gives none)
+        self._claims: dict[datetime, list] = {}  # this run's returns report, read page by page
 
     def close(self) -> None:
         self.client.close()
@@ -177,35 +170,56 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
                 "messages": messages}
 
     # --- sending ----------------------------------------------------------------------------
-    def _send(self, kind: str, records: list, patches_of) -> Submission:
-        kept, items, sent = self.prepare_batch(kind, records, lambda r: {
-            "sku": self._sku(r), "productType": self._product_type(r), "patches": patches_of(r)})
+    def _send(self, kind: str, records: list, message_of) -> Submission:
+        """``message_of(record)``: the record's feed message without its messageId. By count and
+        budget (see PATCH_AT_MOST): a handful one by one, more in one feed, and while the feed
+        budgets have no slot, up to ``patch_while_feeds_wait`` one by one all the same."""
+        kept, items, sent = self.prepare_batch(kind, records, message_of)
         if not items:
             return Submission(remote_id=None, sent={}, results=[])
         if len(items) <= self.patch_at_most:
-            return self._patch_each(kept, items, sent)
-        return self._send_feed(items, sent)
+            return self._one_by_one(kept, items, sent)
+        try:
+            self.client.take("createFeed")  # before anything is uploaded
+        except RateLimited:
+            if len(items) <= self.patch_while_feeds_wait:
+                return self._one_by_one(kept, items, sent)
+            raise
+        with self.client.prepaid("createFeed"):
+            return self._send_feed(items, sent)
 
-    def _patch_each(self, records: list, items: list[dict[str, Any]], sent: dict) -> Submission:
-        """A handful of changes, one patchListingsItem each (see PATCH_AT_MOST). The bucket's slots
+    def _one_by_one(self, records: list, items: list[dict[str, Any]], sent: dict) -> Submission:
+        """One patchListingsItem (or deleteListingsItem) each. Up to the bucket's burst, its slots
         are taken for all of them first, so that a busy bucket delays the whole request before
-        anything is sent; a 429 half-way raises RateLimited and the request is sent again later
-        (a PATCH replacing a value with the same value changes nothing)."""
-        with self.client.slots("patchListingsItem", len(items)):
-            results = self._patches(records, items)
+        anything is sent; beyond it each call waits for its own slot. A 429 half-way raises
+        RateLimited and the request is sent again later (a PATCH replacing a value with the
+        same value changes nothing; a listing deleted already is reported as such)."""
+        operation = "deleteListingsItem" if items[0]["operationType"] == "DELETE" else "patchListingsItem"
+        burst = BUDGETS[operation].burst
+        with self.client.slots(operation, len(items)) if len(items) <= burst else nullcontext():
+            results = self._calls(records, items)
         return Submission(remote_id=None, sent=sent, results=results, exchange=self.client.last_exchange())
 
-    def _patches(self, records: list, items: list[dict[str, Any]]) -> list[ItemResult]:
+    def _call_one(self, item: dict[str, Any]):
+        if item["operationType"] == "DELETE":
+            try:
+                return self.client.delete_listing(item["sku"])
+            except RequestRejected as exc:
+                if exc.status_code == 404:  # gone already: what a delete wants
+                    return ListingsSubmission(sku=item["sku"], status="ACCEPTED")
+                raise
+        return self.client.patch_listing(item["sku"], {"productType": item["productType"], "patches": item["patches"]})
+
+    def _calls(self, records: list, items: list[dict[str, Any]]) -> list[ItemResult]:
         results: list[ItemResult] = []
         for record, item in zip(records, items):
             try:
-                answer = self.client.patch_listing(item["sku"], {"productType": item["productType"],
-                                                                 "patches": item["patches"]})
+                answer = self._call_one(item)
             except MarketplaceError as exc:
                 # Nothing sent yet, or a wait: the whole request goes again (no penalty).
                 if not results or exc.action is Action.RETRY_LATER:
                     raise
-                # Half-way through: the patches already applied are results; the others fail
+                # Half-way through: the calls already made are results; the others fail
                 # with the reason, as a failed request would (never sent twice).
                 results += [ItemResult(r.sku, False, f"not sent: {exc}") for r in records[len(results):]]
                 break
@@ -218,8 +232,7 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         return results
 
     def _send_feed(self, items: list[dict[str, Any]], sent: dict) -> Submission:
-        messages = [{"messageId": n, "sku": item["sku"], "operationType": "PATCH", "productType": item["productType"],
-                     "patches": item["patches"]} for n, item in enumerate(items, start=1)]
+        messages = [{"messageId": n, **item} for n, item in enumerate(items, start=1)]
         content = json.dumps(self.feed(messages), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if len(content) > FEED_MAX_BYTES:
             raise ValueError(f"the feed is {len(content)} bytes; Amazon takes at most {FEED_MAX_BYTES} (10 MiB): "
@@ -230,17 +243,25 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         self.sent_batches.remember(feed_id, list(sent))
         return Submission(remote_id=feed_id, sent=sent, exchange=self.client.last_exchange())
 
+    def _patch(self, record, patches: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"sku": self._sku(record), "operationType": "PATCH", "productType": self._product_type(record),
+                "patches": patches}
+
     def send_stock(self, records: list[StockRecord]) -> Submission:
         """fulfillment_availability (quantity after the buffer stock) per sku."""
-        return self._send("productstock", records, self._stock_patches)
+        return self._send("productstock", records, lambda r: self._patch(r, self._stock_patches(r)))
 
     def send_prices(self, records: list[PriceRecord]) -> Submission:
         """purchasable_offer (our_price in the marketplace's currency) per sku."""
-        return self._send("productprice", records, self._price_patches)
+        return self._send("productprice", records, lambda r: self._patch(r, self._price_patches(r)))
 
     def delete_products(self, records: list[StockRecord]) -> Submission:
-        """The seed's "delete product": stock to zero (the listing stays, not buyable)."""
-        return self._send("product_delete", records, lambda r: self._stock_patches(r, 0))
+        """The seed's "delete product": stock to zero (the listing stays, not buyable); with the
+        channel's ``delete_listing`` on, the listing itself goes (deleteListingsItem, or DELETE
+        messages in a feed for more than a handful)."""
+        if self.delete_listing:
+            return self._send("product_delete", records, lambda r: {"sku": self._sku(r), "operationType": "DELETE"})
+        return self._send("product_delete", records, lambda r: self._patch(r, self._stock_patches(r, 0)))
 
     # --- feed results -------------------------------------------------------------------------
     def poll(self, kind: str, remote_id: str, skus: list[str] | None = None) -> BatchStatus:
@@ -304,10 +325,14 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         return catalog.put_body(record, self.marketplace_id, self.language, self.currency or "USD",
                                 None if stock is None else self.stock_to_send(int(stock)))
 
-    def preview_issues(self, record) -> list[str]:
-        """Amazon's own issues for the payload (putListingsItem mode=VALIDATION_PREVIEW), nothing saved."""
-        answer = self.client.put_listing(record.sku, self.build_product_payload(record), preview=True)
-        return [f"{i.severity} {i.code}: {i.message}" for i in answer.issues]
+    def preview_problems(self, record) -> list[str]:
+        """The payload preview's errors: Amazon's own (putListingsItem mode=VALIDATION_PREVIEW,
+        nothing saved) where the channel allows it, else the product type's schema checked here."""
+        body = self.build_product_payload(record)
+        if not self.validation_preview:
+            return catalog.schema_problems(body, self.client.product_type_schema(record.category_id, self.language))
+        answer = self.client.put_listing(record.sku, body, preview=True)
+        return [f"ERROR {i.code}: {i.message}" for i in answer.issues if i.severity == "ERROR"]
 
     def send_products(self, records, *, update: bool = False) -> Submission:
         """putListingsItem per product (create and full update alike): ACCEPTED waits for Amazon's
@@ -343,10 +368,16 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         return Page([self.remote_order(order) for order in orders], next_token)
 
     def list_updated_orders(self, start, end, token=None) -> Page:
-        """Shipped (and invoice-unconfirmed) orders: Orders v0 reports no delivery [UNVERIFIED: the
-        2026-01-01 Orders API carries delivery states; not used yet]."""
-        orders, next_token = self._orders(start, end, token, ("Shipped", "InvoiceUnconfirmed"))
-        return Page([self.remote_order(order) for order in orders], next_token)
+        """Shipped orders changed in the window, from Orders 2026-01-01 (v0 knows no delivery):
+        delivered once every package is DELIVERED, else shipped, with the last package's tracking
+        [UNVERIFIED: that a carrier's delivery scan moves the order's lastUpdatedTime]."""
+        end = min(end, datetime.now(UTC) - ORDERS_SETTLE)
+        if token is None and end <= start:
+            return Page([], None)
+        page = self.client.search_orders(_amazon_time(start), _amazon_time(end), ("SHIPPED",), token,
+                                         self.orders_page_size)
+        return Page([inbound.remote_order(o, self.currency or "USD") for o in page.orders],
+                    page.pagination.next_token if page.pagination else None)
 
     def list_cancellations(self, start, end, token=None) -> Page:
         """Orders Canceled in the window: the whole order (Amazon cancels orders, not lines)."""
@@ -389,10 +420,62 @@ class AmazonAdapter(BatchSending, MarketplaceAdapter):
         )
 
     def list_claims(self, start, end, token=None) -> Page:
-        """Amazon reports returns through the Reports API (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE),
-        which this package does not read yet: the flag exists (the seed lists it) but stays off."""
-        raise ConfigError("Amazon returns are not read yet (they come from the Reports API); turn the "
-                          "get_refund_orders flag off")
+        """Returns requested in the window, from the Reports API's returns report: one claim per
+        return (Amazon RMA id), its lines matched to the order's items by SKU (getOrderItems), 20
+        claims a page so that a page stays within getOrderItems' burst of 30. Amazon takes a while
+        to prepare a report: a run waits ``report_wait`` seconds, then says when to read it again
+        (RateLimited), and the next run finds the same report by its start time."""
+        if token is None or start not in self._claims:
+            text = self._report(RETURNS_REPORT, start, min(end, datetime.now(UTC)))
+            self._claims = {start: inbound.returns_claims(text)}
+        claims, offset = self._claims[start], token or 0
+        page = claims[offset:offset + CLAIMS_PER_PAGE]
+        items: dict[str, dict[str, str]] = {}
+        for claim in page:
+            if claim.package_id not in items:
+                found = self.client.get_order_items(claim.package_id).payload.items
+                items[claim.package_id] = {i.sku: i.order_item_id for i in found}
+            for line in claim.lines:
+                line.line_id = items[claim.package_id].get(line.sku, line.sku)
+        more = offset + CLAIMS_PER_PAGE < len(claims)
+        return Page(page, offset + CLAIMS_PER_PAGE if more else None)
+
+    def _report(self, report_type: str, start: datetime, end: datetime) -> str:
+        """The text of a report of ``report_type`` from ``start``: one requested within the last
+        hour for the same start (a run before this one asked for it), or a new one. Claims are
+        stored once by id, so a report ending a little before ``end`` loses nothing the
+        flow's 24-hour re-read does not bring back."""
+        since = _amazon_time(datetime.now(UTC) - timedelta(hours=1))
+        report = next((r for r in self.client.find_reports(report_type, since)
+                       if r.data_start_time and _parse_time(r.data_start_time) == start.replace(microsecond=0)), None)
+        if report is None:
+            report = self.client.get_report(self.client.create_report(report_type, _amazon_time(start),
+                                                                       _amazon_time(end)))
+        waited = time.monotonic() + self.report_wait
+        while report.processing_status in ("IN_QUEUE", "IN_PROGRESS") and time.monotonic() < waited:
+            time.sleep(1.0)
+            report = self.client.get_report(report.report_id)
+        if report.processing_status == "DONE" and report.document_id:
+            return self.client.report_text(report.document_id)
+        if report.processing_status == "CANCELLED":  # Amazon cancels a report that has no data
+            return ""
+        if report.processing_status == "FATAL":
+            raise TransientError(f"Amazon could not prepare {report_type} report {report.report_id} (FATAL)")
+        raise RateLimited(f"Amazon is still preparing {report_type} report {report.report_id}; read again in 60 s",
+                          retry_after=60.0)
+
+    # --- reconciliation -----------------------------------------------------------------------
+    def list_listings(self):
+        """Every listing of the seller (searchListingsItems, 20 a page): price, merchant-fulfilled
+        stock, and on sale when BUYABLE."""
+        token = None
+        while True:
+            page = self.client.search_listings(token)
+            for item in page.items:
+                yield catalog.listing(item)
+            token = page.pagination.next_token if page.pagination else None
+            if not token:
+                return
 
     # --- orders out ---------------------------------------------------------------------------
     def shipment_body(self, update: OrderUpdate) -> dict[str, Any]:

@@ -17,12 +17,13 @@ from ..base import (
     REJECTED,
     AttributeValue,
     DefaultAttribute,
+    Listing,
     ProductRecord,
     ProductStatus,
     RemoteAttribute,
     RemoteCategory,
 )
-from ..kit import wire_amount
+from ..kit import to_decimal, wire_amount
 from .config import FULFILLMENT_CHANNEL
 
 # Offer attributes the stock and price flows own; not shown to the Mapper.
@@ -58,6 +59,31 @@ def schema_attributes(schema: dict[str, Any]) -> list[RemoteAttribute]:
             multi_value=(prop.get("maxItems") or 1) > 1, allow_custom=not enum,
             values=[AttributeValue(str(v), str(n)) for v, n in zip(enum, names)]))
     return out
+
+
+def schema_problems(body: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The preview's check here (when the channel does not ask Amazon): the product type's
+    required attributes present, and enumerated values among the allowed ones."""
+    attributes = body.get("attributes") or {}
+    problems = [f"'{key}' is required by product type {body.get('productType')} but not supplied"
+                for key in schema.get("required") or [] if key not in OFFER_ATTRIBUTES and not attributes.get(key)]
+    for attribute in schema_attributes(schema):
+        allowed = {v.remote_id for v in attribute.values}
+        given = [e.get("value") for e in attributes.get(attribute.remote_id) or [] if isinstance(e, dict)]
+        problems += [f"'{v}' is not a valid value for '{attribute.remote_id}' (allowed: {', '.join(sorted(allowed))})"
+                     for v in given if allowed and str(v) not in allowed]
+    return problems
+
+
+def listing(item) -> Listing:
+    """A searchListingsItems item as the reconciliation sees it: on sale when BUYABLE."""
+    statuses = {s for summary in item.summaries for s in summary.get("status") or []}
+    asin = next((s.get("asin") for s in item.summaries if s.get("asin")), None)
+    offer = next((o for o in item.offers if o.offer_type in ("B2C", "")), None)
+    stock = next((a.get("quantity") for a in item.availability
+                  if a.get("fulfillmentChannelCode") == FULFILLMENT_CHANNEL), None)
+    return Listing(sku=item.sku, remote_sku=asin, price=to_decimal(offer.price.amount) if offer and offer.price else None,
+                   stock=None if stock is None else int(stock), on_sale="BUYABLE" in statuses)
 
 
 def put_body(record: ProductRecord, marketplace_id: str, language: str, currency: str,

@@ -72,23 +72,42 @@ BUDGETS: dict[str, Budget] = {
     "searchListingsItems": Budget(5, 5),
     "searchDefinitionsProductTypes": Budget(5, 10),
     "getDefinitionsProductType": Budget(5, 10),
+    "searchOrders": Budget(0.0056, 20),  # Orders 2026-01-01
+    # Reports 2021-06-30 (reference §4.2; the Reports model is not among the shared specs)
+    "createReport": Budget(0.0167, 15),
+    "getReports": Budget(0.0222, 10),
+    "getReport": Budget(2, 15),
+    "getReportDocument": Budget(0.0167, 15),
 }
 # The feed type's own limit, on top of createFeed's bucket: JSON_LISTINGS_FEED 5 submissions
 # per 5 minutes (reference §4; the Feeds guide's "feed type limits" table) [UNVERIFIED per region].
 FEED_TYPE = "JSON_LISTINGS_FEED"
 FEED_TYPE_LIMIT = (5, 300.0)
+# Feeds are paced at one a minute: the feed type's 5 per 5 minutes spread evenly. Under a steady
+# stream of changes, 5 feeds within seconds would leave what follows waiting up to 5 minutes for
+# the next slot; one a minute keeps each change within about a minute (plus Amazon's processing),
+# each feed carrying everything gathered meanwhile. A burst still goes at once, in one feed, and
+# up to PATCH_WHILE_FEEDS_WAIT changes go by patches while the minute runs.
+FEED_PACE_SECONDS = 60.0
 FEED_MAX_MESSAGES = 25_000
 FEED_MAX_BYTES = 10 * 1024 * 1024
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
 FEED_DONE, FEED_FATAL, FEED_CANCELLED = "DONE", "FATAL", "CANCELLED"
 FEED_FINISHED = (FEED_DONE, FEED_FATAL, FEED_CANCELLED)
 
-# Up to this many changes go one by one through patchListingsItem: its bucket (5/s, burst 5)
-# answers them within seconds with the issues of each, while a feed costs three calls before
-# the first result, createFeed refills one token every two minutes (0.0083/s), the feed type
-# allows 5 submissions per 5 minutes and Amazon takes minutes to process it. Beyond a bucket's
-# burst the patches would start to wait, and a feed carries up to 25,000 messages at the same cost.
+# How a request's changes go out, by count and budget:
+# * up to PATCH_AT_MOST (patchListingsItem's burst), one patch each: the bucket (5/s, burst 5)
+#   answers them within a second with the issues of each, while a feed costs three calls
+#   before the first result and Amazon takes minutes to process it;
+# * more go in one JSON_LISTINGS_FEED (up to 25,000 messages, under 10 MiB: with a 40-character
+#   SKU a stock PATCH message is 257 bytes, a price one 303, so a full feed is 6.1-7.2 MiB and the
+#   message count, not the size, is the limit), since createFeed refills
+#   one token every two minutes (0.0083/s) and the feed type allows 5 submissions per 5 minutes;
+# * while those feed budgets have no slot, up to PATCH_WHILE_FEEDS_WAIT changes still go by
+#   patches, paced by their bucket (50 patches: 10 s), rather than waiting up to a minute for
+#   the next feed slot and minutes more for its processing; more than that wait for the slot.
 PATCH_AT_MOST = 5
+PATCH_WHILE_FEEDS_WAIT = 50
 
 # "The generic product type for offer-only updates" of the Listings guides: PATCH of
 # fulfillment_availability / purchasable_offer needs a productType; "PRODUCT" when the record
@@ -103,6 +122,13 @@ ORDER_STATUSES_CANCELLED = ("Canceled",)
 ORDER_STATUSES_ALL = ("PendingAvailability", "Pending", "Unshipped", "PartiallyShipped", "Shipped",
                       "InvoiceUnconfirmed", "Canceled", "Unfulfillable")
 ORDERS_PAGE_SIZE = 100  # MaxResultsPerPage: 1..100
+# Orders 2026-01-01 has package states (v0 has none): DELIVERED is the seed's "Delivered".
+PACKAGE_DELIVERED = "DELIVERED"
+# Returns of merchant-fulfilled orders: the Reports API's flat-file returns report, tab-separated
+# with a header row [UNVERIFIED: the column names are the Seller Central help page's "Returns
+# reports" table; the Reports model is not among the shared specs].
+RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+LISTINGS_PAGE_SIZE = 20  # searchListingsItems pageSize: at most 20
 REFUND_REASONS = ("CR-UNWANTED_ITEM", "AMZ-PG-BAD-DESC", "CR-DEFECTIVE", "CR-ORDERED_WRONG_ITEM",
                   "CR-FOUND_BETTER_PRICE", "CR-DAMAGED_BY_FC", "CR-MISSED_ESTIMATED_DELIVERY", "CR-MISSING_PARTS",
                   "CR-DAMAGED_BY_CARRIER", "CR-SWITCHEROO", "CR-EXTRA_ITEM")
@@ -161,7 +187,9 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
            default=False),
         _f("is_fba_channel", "Is Fba Channel", "bool", "Fulfilled by Amazon: stock is not sent.", default=False),
         _f("validation_preview", "Validation Preview", "bool", "Product previews ask Amazon "
-           "(mode=VALIDATION_PREVIEW).", default=True),
+           "(mode=VALIDATION_PREVIEW); off: the product type's schema is checked here.", default=True),
+        _f("delete_listing", "Delete Listing", "bool", "Delete Product removes the listing from Amazon "
+           "(deleteListingsItem) instead of setting its stock to zero.", default=False),
     ),
 )
 

@@ -52,6 +52,12 @@ class FeedDocument(AnswerModel):
     compression_algorithm: str | None = Field(None, alias="compressionAlgorithm")
 
 
+class ReportDocument(AnswerModel):
+    report_document_id: str = Field(alias="reportDocumentId")
+    url: str
+    compression_algorithm: str | None = Field(None, alias="compressionAlgorithm")
+
+
 class FeedCreated(AnswerModel):
     feed_id: str = Field(alias="feedId")
 
@@ -91,6 +97,13 @@ class ProcessingReport(AnswerModel):
 class Money(AnswerModel):
     currency_code: str = Field("", alias="CurrencyCode")
     amount: str = Field("0", alias="Amount")
+
+
+class Money2(AnswerModel):
+    """Money of the 2020s APIs (Listings Items offers, Orders 2026-01-01)."""
+
+    currency_code: str = Field("", alias="currencyCode")
+    amount: str = "0"
 
 
 class Address(AnswerModel):
@@ -160,3 +173,72 @@ class OrderItemsPayload(AnswerModel):
 
 class OrderItemsPage(AnswerModel):
     payload: OrderItemsPayload
+
+
+# --- listings search (searchListingsItems) ----------------------------------------------------
+class ListedOffer(AnswerModel):
+    marketplace_id: str = Field("", alias="marketplaceId")
+    offer_type: str = Field("", alias="offerType")
+    price: Money2 | None = None
+
+
+class ListedItem(AnswerModel):
+    sku: str
+    summaries: list[dict[str, Any]] = Field(default_factory=list)
+    offers: list[ListedOffer] = Field(default_factory=list)
+    availability: list[dict[str, Any]] = Field(default_factory=list, alias="fulfillmentAvailability")
+
+
+class Pagination(AnswerModel):
+    next_token: str | None = Field(None, alias="nextToken")
+
+
+class ListingsPage(AnswerModel):
+    items: list[ListedItem] = Field(default_factory=list)
+    pagination: Pagination | None = None
+
+
+# --- reports ----------------------------------------------------------------------------------
+class ReportCreated(AnswerModel):
+    report_id: str = Field(alias="reportId")
+
+
+class Report(AnswerModel):
+    report_id: str = Field(alias="reportId")
+    processing_status: str = Field(alias="processingStatus")
+    data_start_time: str = Field("", alias="dataStartTime")
+    data_end_time: str = Field("", alias="dataEndTime")
+    document_id: str | None = Field(None, alias="reportDocumentId")
+
+
+class ReportList(AnswerModel):
+    reports: list[Report] = Field(default_factory=list)
+
+
+# --- Orders 2026-01-01 (camelCase, no payload wrapper) ----------------------------------------
+class PackageState(AnswerModel):
+    status: str = ""
+
+
+class Package(AnswerModel):
+    reference: str = Field(alias="packageReferenceId")
+    state: PackageState | None = Field(None, alias="packageStatus")
+    carrier: str = ""
+    tracking_number: str = Field("", alias="trackingNumber")
+
+
+class Order2026(AnswerModel):
+    order_id: str = Field(alias="orderId")
+    created: str = Field(alias="createdTime")
+    updated: str = Field(alias="lastUpdatedTime")
+    fulfillment: dict[str, Any] = Field(default_factory=dict)
+    buyer: dict[str, Any] = Field(default_factory=dict)
+    recipient: dict[str, Any] = Field(default_factory=dict)
+    proceeds: dict[str, Any] = Field(default_factory=dict)
+    items: list[dict[str, Any]] = Field(default_factory=list, alias="orderItems")
+    packages: list[Package] = Field(default_factory=list)
+
+
+class SearchOrdersPage(AnswerModel):
+    orders: list[Order2026] = Field(default_factory=list)
+    pagination: Pagination | None = None

@@ -23,6 +23,7 @@ from mpdash.marketplaces import simkit
 from mpdash.marketplaces.simkit import options as opt
 
 from ..config import BUDGETS, FEED_MAX_MESSAGES, FEED_TYPE
+from . import after_sale
 
 SELLER, MARKETPLACE = "A3SIMSELLER0001", "ATVPDKIKX0DER"
 OPERATIONS = ("CREATE", "UPDATE", "PARTIAL_UPDATE", "PATCH", "DELETE")
@@ -49,11 +50,11 @@ PRODUCT_TYPES: dict[str, dict[str, Any]] = {
                        "footwear_size": _text("Footwear Size", ["38", "39", "40", "41", "42", "43"]),
                        "material": _text("Material"), "purchasable_offer": {"type": "array"},
                        "fulfillment_availability": {"type": "array"}}}},
+    # Colour as free text, as most of Amazon's product types have it (SHOES above enumerates it).
     "SHIRT": {"displayName": "Shirt", "schema": {
         "required": ["item_name", "brand", "color", "shirt_size"],
-        "properties": {"item_name": _text("Item Name"), "brand": _text("Brand"),
-                       "color": _text("Colour", ["Black", "White", "Red", "Blue"]),
-                       "shirt_size": _text("Shirt Size", ["S", "M", "L", "XL"])}}},
+        "properties": {"item_name": _text("Item Name"), "brand": _text("Brand"), "color": _text("Colour"),
+                       "shirt_size": _text("Shirt Size", ["XS", "S", "M", "L", "XL"])}}},
 }
 
 
@@ -169,12 +170,15 @@ def value_problems(patch: dict[str, Any], marketplace_id: str) -> str | None:
     return None
 
 
-class AmazonState(simkit.SimState):
+class AmazonState(after_sale.AfterSaleState, simkit.SimState):
     OPTIONS = simkit.OptionSet(
         **opt.common(), client_id=opt.text("amzn1.application-oa2-client.sim"), client_secret=opt.text("sim-secret"),
         refresh_token=opt.text("Atzr|sim-refresh"), seller_id=opt.text(SELLER), marketplace_id=opt.text(MARKETPLACE),
         currency=opt.text("USD"), token_ttl=opt.number(3600.0, positive=True), upload_ttl=opt.number(300.0),
         rate_limits=opt.flag(True), settle_seconds=opt.number(SETTLE_SECONDS), order_rate=opt.number(0.0),
+        # the carrier delivers a shipped package this many seconds later (0: never by itself), and
+        # every return_every-th delivered order comes back (0: none)
+        delivery_delay=opt.number(0.0), return_every=opt.number(0.0),
     )
 
     def clear(self) -> None:
@@ -187,6 +191,9 @@ class AmazonState(simkit.SimState):
         self.refusals: dict[str, str] = {}  # sku -> the issue its next putListingsItem gets
         self.placed = 0
         self.last_order = self.clock.now()
+        self.clear_after_sale()
+
+    iso = staticmethod(iso)
 
     # --- feeds --------------------------------------------------------------------------
     def new_document(self, content: bytes | None = None) -> dict[str, Any]:
@@ -241,10 +248,14 @@ class AmazonState(simkit.SimState):
             out = {"messageId": mid, "sku": sku, "code": code, "severity": "ERROR", "message": text}
             return [{**out, "attributeName": attribute} if attribute else out]
 
-        if message["operationType"] != "PATCH":
-            return issue(f"{message['operationType']} is not simulated; only PATCH", "4000002")
+        if message["operationType"] not in ("PATCH", "DELETE"):
+            return issue(f"{message['operationType']} is not simulated; only PATCH and DELETE", "4000002")
         if listing is None:
             return issue(f"SKU '{sku}' is not a listing of this seller; create it first", "8541")
+        if message["operationType"] == "DELETE":
+            self.listings.remove(sku)
+            self.listings.record(feed_id, "delete", sku, None, accepted_at, at)
+            return []
         if listing.get("refuse"):
             return issue(listing["refuse"], "90220", "purchasable_offer")
         for patch in message["patches"]:
@@ -313,6 +324,7 @@ class AmazonState(simkit.SimState):
         return self.public_order(order)
 
     def tick(self, now: float) -> None:
+        self.deliver_due(now)
         rate = self.option("order_rate")
         if not rate or now - self.last_order < 1.0 / rate:
             return
@@ -326,7 +338,7 @@ def _error(status: int, message: str, code: str = "InvalidInput", details: str =
     return simkit.Answer(status, {"errors": [{"code": code, "message": message, "details": details}]})
 
 
-class SellingPartnerApi(simkit.Api):
+class SellingPartnerApi(after_sale.AfterSaleApi, simkit.Api):
     too_many_requests = "You exceeded your quota for the requested resource."
     routes = (
         simkit.route("POST", r"/auth/o2/token", "token", group="lwa"),
@@ -346,7 +358,11 @@ class SellingPartnerApi(simkit.Api):
         simkit.route("GET", r"/orders/v0/orders/(?P<order>[^/]+)", "getOrder"),
         simkit.route("GET", r"/orders/v0/orders/(?P<order>[^/]+)/orderItems", "getOrderItems"),
         simkit.route("POST", r"/orders/v0/orders/(?P<order>[^/]+)/shipmentConfirmation", "confirmShipment"),
+        simkit.route("DELETE", r"/listings/2021-08-01/items/(?P<seller>[^/]+)/(?P<sku>[^/]+)", "deleteListingsItem"),
+        simkit.route("GET", r"/listings/2021-08-01/items/(?P<seller>[^/]+)", "searchListingsItems"),
+        *after_sale.ROUTES,
     )
+    parse_iso = staticmethod(parse_iso)
 
     def error(self, status, message, request, *, key=None, headers=None):
         code = {429: "QuotaExceeded", 403: "Unauthorized", 404: "NotFound"}.get(status, key or "InvalidInput")
@@ -415,7 +431,7 @@ class SellingPartnerApi(simkit.Api):
 
     def on_download(self, request):
         with self.state.current():
-            return simkit.Answer(200, json.loads(self._document(request)["content"]))
+            return simkit.Answer(200, self._document(request)["content"])
 
     def _url(self, request, doc) -> str:
         host = request.headers.get("host", "127.0.0.1")
@@ -500,6 +516,35 @@ class SellingPartnerApi(simkit.Api):
                                    "issues": [{"code": i["code"], "message": i["message"], "severity": "ERROR",
                                                "attributeNames": [i["attributeName"]] if i.get("attributeName")
                                                else []} for i in issues]})
+
+    def on_deleteListingsItem(self, request):
+        self._seller(request)
+        sku = request.params["sku"]
+        with self.state.current():
+            if self.state.listings.get(sku) is None:
+                raise simkit.Refusal(404, f"SKU '{sku}' not found", "NotFound")
+            self.state.listings.remove(sku)
+            now = self.state.clock.epoch()
+            self.state.listings.record(None, "delete", sku, None, now, now)
+        return simkit.Answer(200, {"sku": sku, "status": "ACCEPTED", "submissionId": hashlib.sha1(
+            f"delete{sku}{now}".encode()).hexdigest()[:24], "issues": []})
+
+    def on_searchListingsItems(self, request):
+        self._seller(request)
+        size = int(request.arg("pageSize") or 10)
+        if not 1 <= size <= 20:
+            raise simkit.Refusal(400, "pageSize must be 1..20")
+        try:
+            offset = int(base64.urlsafe_b64decode((request.arg("pageToken") or "MA==").encode()))
+        except ValueError:
+            raise simkit.Refusal(400, "Invalid pageToken") from None
+        with self.state.current():
+            rows = sorted(self.state.listings, key=lambda r: r["sku"])
+            items = [self.sim.listing_item(r) for r in rows[offset:offset + size]]
+        answer: dict[str, Any] = {"numberOfResults": len(rows), "items": items}
+        if offset + size < len(rows):
+            answer["pagination"] = {"nextToken": base64.urlsafe_b64encode(str(offset + size).encode()).decode()}
+        return simkit.Answer(200, answer)
 
     def on_putListingsItem(self, request):
         self._seller(request)
@@ -596,20 +641,24 @@ class SellingPartnerApi(simkit.Api):
             raise simkit.Refusal(400, "The simulator lists orders by LastUpdatedAfter only")
         if request.arg("CreatedBefore"):
             raise simkit.Refusal(400, "CreatedBefore cannot be given with LastUpdatedAfter")
-        with self.state.current():
-            latest = self.state.clock.epoch() - request.options["settle_seconds"]
-        after = parse_iso(updated, "LastUpdatedAfter")
-        before = parse_iso(request.arg("LastUpdatedBefore"), "LastUpdatedBefore") if request.arg(
-            "LastUpdatedBefore") else latest
-        if before > latest + 1:
-            raise simkit.Refusal(400, "LastUpdatedBefore must be at least two minutes before the request time")
-        if before < after:
-            raise simkit.Refusal(400, "LastUpdatedBefore must be after LastUpdatedAfter")
+        window = self._window(request, "LastUpdatedAfter", "LastUpdatedBefore")
         statuses = [s for s in (request.arg("OrderStatuses") or "").split(",") if s]
         size = int(request.arg("MaxResultsPerPage") or 100)
         if not 1 <= size <= 100:
             raise simkit.Refusal(400, "MaxResultsPerPage must be 1..100")
-        return {"after": after, "before": before, "statuses": statuses, "size": size, "offset": 0}
+        return {**window, "statuses": statuses, "size": size, "offset": 0}
+
+    def _window(self, request, after_name: str, before_name: str) -> dict[str, float]:
+        """The update-time window; its end at least two minutes before the request (both APIs)."""
+        with self.state.current():
+            latest = self.state.clock.epoch() - request.options["settle_seconds"]
+        after = parse_iso(request.arg(after_name), after_name)
+        before = parse_iso(request.arg(before_name), before_name) if request.arg(before_name) else latest
+        if before > latest + 1:
+            raise simkit.Refusal(400, f"{before_name} must be at least two minutes before the request time")
+        if before < after:
+            raise simkit.Refusal(400, f"{before_name} must be after {after_name}")
+        return {"after": after, "before": before}
 
     def _order(self, request) -> dict[str, Any]:
         order = self.state.orders.get(request.params["order"])
@@ -651,7 +700,7 @@ class SellingPartnerApi(simkit.Api):
                                          "to ship")
             for line in detail["orderItems"]:
                 items[line["orderItemId"]]["QuantityShipped"] += int(line["quantity"])
-            order["_packages"].append(dict(detail))
+            order["_packages"].append({**detail, "status": "SHIPPED", "_at": self.state.clock.now()})
             done = all(i["QuantityShipped"] >= i["QuantityOrdered"] for i in order["_items"])
             self.state.set_status(order["AmazonOrderId"], "Shipped" if done else "PartiallyShipped")
         return simkit.Answer(204, None)
@@ -691,6 +740,7 @@ class AmazonSimulator(simkit.Simulator):
                     title: str = "", refuse: str = "", **_: Any) -> dict[str, Any]:
         with self.state.current():
             row = {"sku": sku, "quantity": int(quantity), "price": price, "productType": product_type,
+                   "created_at": self.state.clock.epoch(),
                    "title": title or sku, "asin": "B0" + hashlib.sha1(sku.encode()).hexdigest()[:8].upper(),
                    "refuse": refuse}
             self.state.listings.put(sku, row)
@@ -721,9 +771,11 @@ class AmazonSimulator(simkit.Simulator):
         o = self.options
         approved = row.get("approved_at") is None or row["approved_at"] <= self.state.clock.now()
         status = [] if not approved else ["BUYABLE", "DISCOVERABLE"] if row["quantity"] > 0 else ["DISCOVERABLE"]
+        created = iso(row.get("created_at") or self.state.clock.epoch())
         return {"sku": row["sku"], "summaries": [{"marketplaceId": o["marketplace_id"], "asin": row["asin"],
                                                   "productType": row["productType"], "status": status,
-                                                  "itemName": row["title"]}],
+                                                  "itemName": row["title"], "conditionType": "new_new",
+                                                  "createdDate": created, "lastUpdatedDate": created}],
                 "offers": [{"marketplaceId": o["marketplace_id"], "offerType": "B2C",
                             "price": {"currencyCode": o["currency"], "amount": str(row["price"])}}],
                 "fulfillmentAvailability": [{"fulfillmentChannelCode": "DEFAULT", "quantity": row["quantity"]}],
@@ -742,6 +794,17 @@ class AmazonSimulator(simkit.Simulator):
     def cancel_order(self, order_id: str, age: float = 0.0) -> dict[str, Any]:
         with self.state.current():
             return self.state.set_status(order_id, "Canceled", age)
+
+    def deliver(self, order_id: str, age: float = 0.0) -> dict[str, Any]:
+        """The carrier delivers the order's packages (Orders 2026-01-01 shows them DELIVERED)."""
+        with self.state.current():
+            return self.state.deliver(order_id, age)
+
+    def open_return(self, order_id: str, sku: str, quantity: int = 1, reason: str = "CR-UNWANTED_ITEM",
+                    status: str = "Approved", age: float = 0.0) -> str:
+        """The buyer asks to return ``quantity`` of ``sku``; the return's RMA id."""
+        with self.state.current():
+            return self.state.open_return(order_id, sku, quantity, reason, status, age)
 
     def expire_tokens(self) -> None:
         with self.state.current():
