@@ -85,7 +85,7 @@ def make_channel(driver, sim, lists, no_celery):
 def flag_names(marketplace: str, flows) -> set[str]:
     """The feature flags turning ``flows`` on: a generic flow's name becomes the marketplace's
     own flag for it (N11: ``stock`` -> ``send_updated_product_stock``); a generic flow the
-    marketplace does not declare (no refunds on N11) is left out; anything else is kept as a
+    marketplace does not declare (Walmart has no return rejection) is left out; anything else is kept as a
     flag name, so that a typo still fails."""
     from mpdash.integration.flows import RUNNERS
 
