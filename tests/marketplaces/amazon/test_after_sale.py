@@ -185,6 +185,7 @@ def test_simulator_answers_match_the_models_and_the_models_examples_parse(sim, a
     remote = inbound.remote_order(SearchOrdersPage.model_validate(example).orders[0], "USD")
     assert remote.status == "delivered" and remote.tracking_number == "1Z999AA1234567890"
     assert remote.lines[0].sku == "ECHO-DOT-4-CHARCOAL" and remote.shipping_address.city == "Seattle"
+    assert remote.shipping_address.region == "WA"  # StateOrRegion, kept apart from the city
     listings = spec("listingsItems_2021-08-01.json")["paths"]["/listings/2021-08-01/items/{sellerId}"]["get"]
     static = listings["responses"]["200"].get("x-amzn-api-sandbox", {}).get("static", [])
     parsed = [listing(item) for case in static for item in ListingsPage.model_validate(case["response"]).items]

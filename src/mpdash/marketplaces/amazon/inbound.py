@@ -50,8 +50,10 @@ def address(found: Address | None, email: str) -> RemoteAddress | None:
         return None
     first, _, last = (found.name or "").partition(" ")
     line = ", ".join(p for p in (found.line1, found.line2, found.line3) if p)
-    # Abroad the state or region is the nearest thing to our city's parent; the city is the city.
+    # StateOrRegion is the address's region (a US state); a city missing from the answer falls
+    # back to it, since the order core needs a city.
     return RemoteAddress(first_name=first, last_name=last, line=line, city=found.city or found.state,
+                         region=found.state or "",
                          township=found.county or "", district=found.district or "",
                          postcode=found.postcode, country=(found.country or "TR").upper(), phone=found.phone,
                          email=email, company=found.company)
