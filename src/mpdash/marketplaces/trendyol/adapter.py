@@ -243,6 +243,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             api_secret=read.required("api_secret"),
             integrator_name=read.text("integrator_name", DEFAULT_INTEGRATOR),
             storefront_code=read.text("storefront_code") or None,
+            listing_tier=read.text("listing_tier") or None,
             budget=seller_budget(seller_id) if budget is _USE_SHARED_BUDGET else budget,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
             transport=transport,

@@ -30,6 +30,7 @@ from .config import (
     CLAIM_ISSUE_DESCRIPTION_MAX,
     DUPLICATE_MESSAGE,
     INTEGRATOR_MAX_LENGTH,
+    LISTING_TIERS,
     MAX_CLAIM_PAGE_SIZE,
     MAX_APPROVED_PAGE_SIZE,
     MAX_APPROVED_WINDOW,
@@ -44,7 +45,9 @@ from .config import (
     PACKAGES_HISTORY_DAYS,
     RATE_LIMIT_CALLS,
     RATE_LIMIT_SECONDS,
-    SERVICE_LIMITS,
+    OTHER_LIMITS,
+    SERVICE_GROUPS,
+    group_limit,
 )
 from .models import (
     AttributeValuesPage,
@@ -67,17 +70,22 @@ from .models import (
 )
 
 # Our pace for one seller's calls, shared by every worker: an overall 50 within 10 seconds
-# (guess: from third-party material, see config) and, per service, the limits of Trendyol's
-# "Servis Limitleri" page (config.SERVICE_LIMITS, checked 2026-12-07), each its own budget.
+# (config.RATE_LIMIT_CALLS) and, per service group, the limits of Trendyol's "Service
+# Limitations" page at the channel's listing tier (config.SERVICE_GROUPS, checked 2026-12-07).
 SELLER_RATES = [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)]
-_SERVICES = tuple((name, method, re.compile(f"^{pattern}/?$"), calls, seconds)
-                  for name, method, pattern, calls, seconds in SERVICE_LIMITS)
+_GROUPED = tuple((group, method, re.compile(f"^{pattern}/?$")) for group, method, pattern in SERVICE_GROUPS)
+_OTHERS = tuple((name, method, re.compile(f"^{pattern}/?$"), calls, seconds)
+                for name, method, pattern, calls, seconds in OTHER_LIMITS)
 
 
-def service_of(method: str, path: str) -> tuple[str, int, int] | None:
-    """The Trendyol service a call belongs to and its documented limit (calls, seconds)."""
-    for name, wanted, pattern, calls, seconds in _SERVICES:
-        if wanted == method.upper() and pattern.match(path.split("?", 1)[0]):
+def service_of(method: str, path: str, tier: str | None = None) -> tuple[str, int, int] | None:
+    """The budget a call counts in: (group or service, calls, seconds) at the listing tier."""
+    method, path = method.upper(), path.split("?", 1)[0]
+    for group, wanted, pattern in _GROUPED:
+        if wanted == method and pattern.match(path):
+            return group, group_limit(group, tier), 60
+    for name, wanted, pattern, calls, seconds in _OTHERS:
+        if wanted == method and pattern.match(path):
             return name, calls, seconds
     return None
 
@@ -147,6 +155,7 @@ class TrendyolClient(BaseClient):
         api_secret: str,
         integrator_name: str = "SelfIntegration",
         storefront_code: str | None = None,
+        listing_tier: str | None = None,
         budget: CallBudget | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
@@ -159,6 +168,11 @@ class TrendyolClient(BaseClient):
                 f"Trendyol channel config: integrator_name {integrator!r} must be letters and digits only, at most "
                 f"{INTEGRATOR_MAX_LENGTH} characters (Trendyol's User-Agent rule); use SelfIntegration for your own software"
             )
+        tier = str(listing_tier or LISTING_TIERS[0]).strip().lower().replace(".", "").replace(",", "")
+        if tier not in LISTING_TIERS:
+            raise ConfigError(f"Trendyol channel config: listing_tier {listing_tier!r} must be one of "
+                              f"{', '.join(LISTING_TIERS)} (your product listing limit on Trendyol)")
+        self.listing_tier = tier
         self.seller_id = str(seller_id).strip()
         if not self.seller_id.isdigit():
             raise ConfigError(
@@ -184,7 +198,7 @@ class TrendyolClient(BaseClient):
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """A call, after a slot of its service's own budget when budgets are on."""
         if self.budget is not None:
-            service = service_of(method, path)
+            service = service_of(method, path, self.listing_tier)
             if service is not None:
                 name, calls, seconds = service
                 CallBudget(f"trendyol:{self.seller_id}:{name}", [RateSpec(calls, seconds)]).acquire(

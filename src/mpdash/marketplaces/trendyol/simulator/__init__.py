@@ -45,6 +45,11 @@ Order side (packages and claims; state in :class:`~.orders.OrderBook`):
   ``PUT /test/order/sellers/{sellerId}/shipment-packages/{packageId}/status``,
   ``PUT /test/order/sellers/{sellerId}/claims/waiting-in-action``
 
+Rate limits (429 ``too.many.requests``): by default Trendyol's budgets (config): per minute
+for product reads, product writes and stock & price at the ``listing_tier`` option, 30 price
+updates a minute per barcode, the order list's 1000 a minute, 50 per 10 s on other endpoints;
+``rate_limit=N`` (with ``rate_window``) counts N per service group instead, 0 switches them off.
+
 Control paths (no auth): ``GET /_sim/state[?barcode=]``, ``GET /_sim/stats``,
 ``GET /_sim/history[?barcode=]``, ``GET /_sim/batches/{id}``, ``GET /_sim/catalog``,
 ``GET|POST /_sim/config``, ``POST /_sim/reset``, ``POST /_sim/products`` (seed products),

@@ -23,6 +23,10 @@ from ...simkit import (
     route,
 )
 from ..config import (
+    GROUP_LIMITS_PER_MINUTE,
+    RATE_LIMIT_CALLS,
+    RATE_LIMIT_SECONDS,
+    group_limit,
     CLAIM_ITEM_STATUSES,
     INTEGRATOR_MAX_LENGTH,
     MAX_CLAIM_PAGE_SIZE,
@@ -134,8 +138,18 @@ class SellerApi(Api):
         return self.error(405, f"Request method '{request.method}' is not supported on {request.path}", request)
 
     def rate_window(self, request: Request) -> RateWindow:
-        options = request.options
-        return RateWindow(f"{options['seller_id']}:{request.route.group}", options["rate_limit"], options["rate_window"])
+        """``rate_limit`` a number: that many per ``rate_window`` seconds and service group (a test knob).
+        Else Trendyol's budgets (config): a product group's per minute at ``listing_tier``, the
+        order list's 1000 a minute, and 50 per 10 seconds on every other endpoint."""
+        options, group, name = request.options, request.route.group, request.route.name
+        seller = options["seller_id"]
+        if options["rate_limit"] != "documented":
+            return RateWindow(f"{seller}:{group}", options["rate_limit"], options["rate_window"])
+        if group in GROUP_LIMITS_PER_MINUTE:
+            return RateWindow(f"{seller}:{group}", group_limit(group, options["listing_tier"]), 60)
+        if name in ("packages", "packages_stream"):
+            return RateWindow(f"{seller}:packages", 1000, 60)
+        return RateWindow(f"{seller}:{name}", RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)
 
     def endpoint(self, request: Request) -> Answer:
         name, params, query = request.route.name, request.params, request.query
@@ -209,8 +223,19 @@ class SellerApi(Api):
                               f"batchRequestId bulunamadı veya 4 saatlik görüntüleme süresi doldu: {params['bid']}")
             return Answer(200, answer)
         items = self._items(body, options)
+        if name == "inventory":
+            self._spend_price_updates(params["sid"], items, options["price_updates_per_barcode"])
         batch = state.accept(_BATCH_TYPE[name], params["sid"], items)
         return Answer(200, {"batchRequestId": batch.id})
+
+    def _spend_price_updates(self, seller: str, items: list[dict[str, Any]], limit: int | None) -> None:
+        """Trendyol's 30 price updates a minute per barcode (config.PRICE_UPDATES_PER_BARCODE)."""
+        for item in items:
+            if "salePrice" in item or "listPrice" in item:
+                allowed, _, reset = self.state.rates.spend(f"{seller}:price:{item.get('barcode')}", limit, 60)
+                if not allowed:
+                    raise Refused(429, "too.many.requests", f"{item.get('barcode')} barkodu için dakikada en fazla "
+                                  f"{limit} fiyat güncellemesi yapılabilir; {reset:.0f} sn sonra tekrar deneyin")
 
     def _order_endpoint(self, name: str, params: dict[str, str], query: dict[str, list[str]],
                         headers: Mapping[str, str], body: bytes) -> Answer:

@@ -45,7 +45,8 @@ from ..config import (
     MAX_RESULT_WINDOW,
     MAX_STOCK,
     ORDER_WINDOW_DAYS,
-    RATE_LIMIT_CALLS,
+    LISTING_TIERS,
+    PRICE_UPDATES_PER_BARCODE,
     RATE_LIMIT_SECONDS,
     TITLE_MAX_LENGTH,
     VAT_RATES,
@@ -70,8 +71,12 @@ OPTIONS = OptionSet(
     seller_id=opt.text("123456", digits=True),
     api_key=opt.text("demo-api-key"),
     api_secret=opt.text("demo-api-secret"),
-    rate_limit=opt.limit(RATE_LIMIT_CALLS),  # requests per window per seller and service group; 0/None = off
+    # "documented": Trendyol's budgets at listing_tier (see api.SellerApi.rate_window); a number:
+    # that many requests per rate_window seconds per seller and service group; 0/None = off
+    rate_limit=opt.Option("documented", lambda v: v if v == "documented" else opt.limit(None).check(v)),
     rate_window=opt.number(float(RATE_LIMIT_SECONDS), positive=True),
+    listing_tier=opt.Option(LISTING_TIERS[0], lambda v: LISTING_TIERS[LISTING_TIERS.index(str(v))]),
+    price_updates_per_barcode=opt.limit(PRICE_UPDATES_PER_BARCODE),  # per minute; 0/None = off
     max_items_per_request=opt.whole(MAX_ITEMS_PER_REQUEST),
     max_images=opt.whole(MAX_IMAGES),
     # Largest request body. Trendyol documents none; 10 MiB is our guess (a gateway-style 413).
