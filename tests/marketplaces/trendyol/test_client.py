@@ -274,3 +274,10 @@ def test_client_no_longer_calls_a_retired_service(sim, client, retired, call, no
     else:
         assert httpx.request(method, sim.url + "/integration" + path, json={"items": [{"barcode": "R1"}]},
                              **GOOD).status_code == 410
+
+
+def test_channel_listing_tier_sets_the_adapters_group_budgets(make_adapter):
+    assert make_adapter().client.listing_tier == "100000"  # the smallest tier by default
+    assert make_adapter(listing_tier="unlimited").client.listing_tier == "unlimited"
+    with pytest.raises(ConfigError, match="listing_tier"):
+        make_adapter(listing_tier="2000000")

@@ -264,6 +264,7 @@ class SellerApi(Api):
             state.manual_deliver(params["tracking"])
             return Answer(200)
         data = _json_body(body)
+        data = data if isinstance(data, dict) else {}  # a body of another shape reads as empty
         if name == "package_status":
             state.update_package(params["pid"], data)
         elif name == "unsupplied":
@@ -283,13 +284,11 @@ class SellerApi(Api):
             seller = headers.get("SellerId") or headers.get("sellerId")
             if seller is not None and str(seller).strip() != state.options()["seller_id"]:
                 raise Refused(403, "forbidden", "SellerID başlığı kimlik bilgileriyle eşleşmiyor")
-            placed = state.place_orders([data if isinstance(data, dict) else {}])[0]
+            placed = state.place_orders([data])[0]
             return Answer(201, {"orderNumber": placed["orderNumber"]})
         elif name == "test_package_status":
-            data = data if isinstance(data, dict) else {}
             state.carrier_status(params["pid"], data.get("status"))
         elif name == "test_claims_waiting":
-            data = data if isinstance(data, dict) else {}
             ids = data.get("claimIds") or ([data["claimId"]] if data.get("claimId") else [])
             if not ids:
                 raise Refused(400, "claim.id.required", "claimId zorunludur")
