@@ -113,6 +113,9 @@ ORDER_ROUTES = frozenset(r.name for r in ROUTES if r.group.startswith(("order", 
 _BATCH_TYPE = {"create": CREATE, "update": UPDATE, "content_update": CONTENT_UPDATE, "delete": DELETE,
                "archive": ARCHIVE, "inventory": INVENTORY, "variant_update": VARIANT_UPDATE,
                "delivery_update": DELIVERY_UPDATE}
+# Package writes: route name -> the OrderBook method taking (package id, body).
+_PACKAGE_WRITES = {"package_status": "update_package", "unsupplied": "unsupplied", "split": "split_package",
+                   "tracking": "update_tracking", "warehouse": "update_warehouse"}
 _USER_AGENT_RE = re.compile(rf"^(?P<sid>\d+) - (?P<name>[A-Za-z0-9]{{1,{INTEGRATOR_MAX_LENGTH}}})$")
 _KEYS = {404: "not.found", 405: "method.not.allowed", 429: "too.many.requests", 504: "gateway.timeout"}
 
@@ -265,16 +268,8 @@ class SellerApi(Api):
             return Answer(200)
         data = _json_body(body)
         data = data if isinstance(data, dict) else {}  # a body of another shape reads as empty
-        if name == "package_status":
-            state.update_package(params["pid"], data)
-        elif name == "unsupplied":
-            state.unsupplied(params["pid"], data)
-        elif name == "split":
-            state.split_package(params["pid"], data)
-        elif name == "tracking":
-            state.update_tracking(params["pid"], data)
-        elif name == "warehouse":
-            state.update_warehouse(params["pid"], data)
+        if name in _PACKAGE_WRITES:
+            getattr(state, _PACKAGE_WRITES[name])(params["pid"], data)
         elif name == "invoice_link":
             state.invoice_link(data)
             return Answer(201)
