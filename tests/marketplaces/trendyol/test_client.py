@@ -210,18 +210,31 @@ def test_client_no_longer_calls_the_retired_v1_filter(sim, client):
     assert "410" in str(caught.value) or "filterApprovedProducts" in str(caught.value)
 
 
-def test_per_service_limits_follow_the_servis_limitleri_page():
-    """developers.trendyol.com/docs/1-servis-limitleri (checked 2026-12-06)."""
+def test_budgets_follow_the_service_limitations_page_per_group_and_tier():
+    """developers.trendyol.com/tr/v3.0/docs/6-service-limitations (in force since 14 September
+    2026, checked 2026-12-07): one limit per service group, by listing tier."""
     from mpdash.marketplaces.trendyol.client import service_of
 
-    assert service_of("GET", "/product/brands") == ("brands", 50, 60)
-    assert service_of("GET", "/product/product-categories") == ("categories", 50, 60)
-    assert service_of("GET", "/product/categories/411/attributes") == ("category_attributes", 50, 60)
-    assert service_of("GET", "/product/sellers/1/products/approved") == ("product_filter", 2000, 60)
-    assert service_of("DELETE", "/product/sellers/1/products") == ("product_delete", 100, 60)
-    assert service_of("POST", "/product/sellers/1/v2/products") == ("product_create", 1000, 60)
-    assert service_of("GET", "/product/sellers/1/products/batch-requests/x") == ("batch_result", 1000, 60)
-    assert service_of("POST", "/inventory/sellers/1/products/price-and-inventory") is None  # NO LIMIT
+    assert service_of("GET", "/product/brands") == ("product_read", 1000, 60)
+    assert service_of("GET", "/product/categories/411/attributes") == ("product_read", 1000, 60)
+    assert service_of("GET", "/product/sellers/1/products/approved?page=2") == ("product_read", 1000, 60)
+    assert service_of("GET", "/product/sellers/1/products/batch-requests/x") == ("product_read", 1000, 60)
+    assert service_of("DELETE", "/product/sellers/1/products") == ("product_write", 200, 60)
+    assert service_of("POST", "/product/sellers/1/v2/products") == ("product_write", 200, 60)
+    assert service_of("POST", "/product/sellers/1/products/variant-bulk-update") == ("product_write", 200, 60)
+    assert service_of("POST", "/inventory/sellers/1/products/price-and-inventory") == ("inventory_write", 350, 60)
+    assert service_of("POST", "/inventory/sellers/1/products/price-and-inventory", "unlimited") == (
+        "inventory_write", 1500, 60)
+    assert service_of("POST", "/product/sellers/1/v2/products", "500000") == ("product_write", 400, 60)
+    assert service_of("GET", "/order/sellers/1/orders/stream") == ("shipment_packages", 1000, 60)
+    assert service_of("PUT", "/order/sellers/1/shipment-packages/5/tracking-details") is None
+
+
+def test_listing_tier_is_checked_and_spends_its_own_budget(sim):
+    settings = {"seller_id": SELLER, "api_key": "k", "api_secret": "s"}
+    with pytest.raises(ConfigError, match="listing_tier"):
+        TrendyolClient(sim.url, listing_tier="1000000", **settings)
+    assert TrendyolClient(sim.url, listing_tier="350.000", **settings).listing_tier == "350000"
 
 
 _SELLER_PRODUCTS = f"/product/sellers/{SELLER}/products"
@@ -261,3 +274,10 @@ def test_client_no_longer_calls_a_retired_service(sim, client, retired, call, no
     else:
         assert httpx.request(method, sim.url + "/integration" + path, json={"items": [{"barcode": "R1"}]},
                              **GOOD).status_code == 410
+
+
+def test_channel_listing_tier_sets_the_adapters_group_budgets(make_adapter):
+    assert make_adapter().client.listing_tier == "100000"  # the smallest tier by default
+    assert make_adapter(listing_tier="unlimited").client.listing_tier == "unlimited"
+    with pytest.raises(ConfigError, match="listing_tier"):
+        make_adapter(listing_tier="2000000")

@@ -375,6 +375,40 @@ def test_rate_limit_per_service_group(sim):
     assert inventory.status_code == 200  # a different group has its own window
 
 
+def test_documented_group_budget_per_listing_tier(sim):
+    """Product writes share 200 a minute at the smallest tier and 300 at the 350,000 one
+    (developers.trendyol.com/tr/v3.0/docs/6-service-limitations, checked 2026-12-07)."""
+    archive = f"{PRODUCTS}/archive-state"
+    with httpx.Client(base_url=sim.url, timeout=5, **GOOD) as http:
+        codes = [http.put(archive, json={"items": []}).status_code for _ in range(200)]
+        refused = http.request("DELETE", PRODUCTS, json={"items": [{"barcode": "A"}]})  # same group, other service
+        read = http.get(f"{BASE}/product/brands")
+        assert set(codes) == {400} and refused.status_code == 429 and read.status_code == 200
+        assert refused.json()["errors"][0]["key"] == "too.many.requests"
+        sim.configure(listing_tier="350000")
+        sim.state.rates.clear()  # a new minute
+        codes = [http.put(archive, json={"items": []}).status_code for _ in range(301)]
+    assert codes.count(429) == 1 and codes[-1] == 429
+    with pytest.raises(ValueError, match="listing_tier"):
+        sim.configure(listing_tier="42")
+
+
+def test_price_updates_are_limited_per_barcode(sim):
+    """30 price updates a minute per barcode (same page, checked 2026-12-07); stock-only updates
+    and other barcodes are not counted against it."""
+    sim.configure(duplicate_window=0)
+    price = lambda barcode, n: {"items": [{"barcode": barcode, "salePrice": 100 + n, "listPrice": 200}]}  # noqa: E731
+    with httpx.Client(base_url=sim.url, timeout=5, **GOOD) as http:
+        codes = [http.post(INVENTORY, json=price("A", n)).status_code for n in range(31)]
+        refused = http.post(INVENTORY, json=price("A", 99))
+        stock = http.post(INVENTORY, json={"items": [{"barcode": "A", "quantity": 3}]})
+        other = http.post(INVENTORY, json=price("B", 1))
+    assert codes == [200] * 30 + [429]
+    assert refused.status_code == 429 and refused.json()["errors"][0]["key"] == "too.many.requests"
+    assert "A barkodu" in refused.json()["errors"][0]["message"]
+    assert stock.status_code == 200 and other.status_code == 200
+
+
 def test_fault_count_clears_itself_and_path_filters(sim):
     sim.configure(fault={"mode": "5xx", "count": 2, "path": "price-and-inventory"})
     assert api(sim, "GET", f"{BASE}/product/brands").status_code == 200  # path does not match

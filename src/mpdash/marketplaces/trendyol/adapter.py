@@ -243,6 +243,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             api_secret=read.required("api_secret"),
             integrator_name=read.text("integrator_name", DEFAULT_INTEGRATOR),
             storefront_code=read.text("storefront_code") or None,
+            listing_tier=read.text("listing_tier") or None,
             budget=seller_budget(seller_id) if budget is _USE_SHARED_BUDGET else budget,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
             transport=transport,
@@ -302,15 +303,11 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         return self._send_inventory(items, sent)
 
     def _send_inventory(self, items: list[dict[str, Any]], sent: dict[str, dict[str, Any]]) -> Submission:
-        if not items:
-            return Submission(remote_id=None, sent={}, results=[])
         skus = {item["barcode"]: sku for sku, item in sent.items()}
         try:
-            batch_id = self.client.update_price_and_inventory(items)
+            return self.submit(self.client.update_price_and_inventory, items, sent, self.client, memo=skus)
         except IdenticalRequestRejected as refused:
             return self._after_identical_request(items, sent, skus, refused)
-        self._remember(batch_id, skus)
-        return Submission(remote_id=batch_id, sent=sent, exchange=self.client.last_exchange())
 
     def _after_identical_request(self, items: list[dict[str, Any]], sent: dict[str, dict[str, Any]],
                                  skus: dict[str, str], refused: IdenticalRequestRejected) -> Submission:
@@ -520,12 +517,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
     def fetch_categories(self, root_ids: list[str]) -> Iterator[RemoteCategory]:
         """Every node under the given roots (all of Trendyol's tree when empty), parents first."""
         tree = self.client.get_category_tree()
-        index = {}
-        stack = list(tree.categories)
-        while stack:
-            node = stack.pop()
-            index[node.id] = node
-            stack.extend(node.sub_categories)
+        index = {node.id: node for node, _ in depth_first(tree.categories, lambda n: n.sub_categories, lambda n: n.id)}
         roots = []
         for raw in root_ids or []:
             try:
@@ -746,9 +738,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
             sent[record.sku] = item
             skus[str(item.get("barcode") or record.sku)] = record.sku
         self._check_body(items)
-        batch_id = self.client.create_products(items)
-        self._remember(batch_id, skus)
-        return Submission(remote_id=batch_id, sent=sent, exchange=self.client.last_exchange())
+        return self.submit(self.client.create_products, items, sent, self.client, memo=skus)
 
     def _check_body(self, items: list[dict[str, Any]]) -> None:
         size = _body_bytes({"items": items})
@@ -893,11 +883,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         yet. ``rejected``: with Trendyol's reasons. ``not_found``: Trendyol does not know it.
         """
         found = self._find_products(list(skus))
-        statuses = {}
-        for sku in skus:
-            product = found.get(sku)
-            statuses[sku] = self._status(sku, product)
-        return statuses
+        return {sku: self._status(sku, found.get(sku)) for sku in skus}
 
     @staticmethod
     def _status(sku: str, product: ProductItem | None) -> ProductStatus:
@@ -962,17 +948,16 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         elif not by_sku:
             by_sku = {b: b for b in barcodes}
         results = []
+        def step(item: BatchItem | None, done: str, failed: str) -> tuple[bool, str]:
+            if item is not None and item.is_success:
+                return True, done
+            return False, f"{failed}: " + ("; ".join(item.failure_reasons) if item else "no answer for this barcode")
+
         for sku, barcode in by_sku.items():
             stock_item, archive_item = stock.get(barcode), archive.get(barcode)
-            if stock_id:
-                stock_ok = stock_item is not None and stock_item.is_success
-                stock_text = ("stock set to 0" if stock_ok else "stock 0 failed: "
-                              + ("; ".join(stock_item.failure_reasons) if stock_item else "no answer for this barcode"))
-            else:
-                stock_ok, stock_text = True, "stock 0 was already sent within the last 15 minutes"
-            archive_ok = archive_item is not None and archive_item.is_success
-            archive_text = ("archived" if archive_ok else "archive failed: "
-                            + ("; ".join(archive_item.failure_reasons) if archive_item else "no answer for this barcode"))
+            stock_ok, stock_text = (step(stock_item, "stock set to 0", "stock 0 failed") if stock_id
+                                    else (True, "stock 0 was already sent within the last 15 minutes"))
+            archive_ok, archive_text = step(archive_item, "archived", "archive failed")
             answer = {step: item.model_dump(by_alias=True, exclude_none=True)
                       for step, item in (("stock", stock_item), ("archive", archive_item)) if item is not None}
             results.append(ItemResult(sku, stock_ok or archive_ok, f"{stock_text}; {archive_text}", answer,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -30,6 +30,7 @@ from .config import (
     CLAIM_ISSUE_DESCRIPTION_MAX,
     DUPLICATE_MESSAGE,
     INTEGRATOR_MAX_LENGTH,
+    LISTING_TIERS,
     MAX_CLAIM_PAGE_SIZE,
     MAX_APPROVED_PAGE_SIZE,
     MAX_APPROVED_WINDOW,
@@ -44,7 +45,9 @@ from .config import (
     PACKAGES_HISTORY_DAYS,
     RATE_LIMIT_CALLS,
     RATE_LIMIT_SECONDS,
-    SERVICE_LIMITS,
+    OTHER_LIMITS,
+    SERVICE_GROUPS,
+    group_limit,
 )
 from .models import (
     AttributeValuesPage,
@@ -67,17 +70,22 @@ from .models import (
 )
 
 # Our pace for one seller's calls, shared by every worker: an overall 50 within 10 seconds
-# (guess: from third-party material, see config) and, per service, the limits of Trendyol's
-# "Servis Limitleri" page (config.SERVICE_LIMITS, checked 2026-12-07), each its own budget.
+# (config.RATE_LIMIT_CALLS) and, per service group, the limits of Trendyol's "Service
+# Limitations" page at the channel's listing tier (config.SERVICE_GROUPS, checked 2026-12-07).
 SELLER_RATES = [RateSpec(RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)]
-_SERVICES = tuple((name, method, re.compile(f"^{pattern}/?$"), calls, seconds)
-                  for name, method, pattern, calls, seconds in SERVICE_LIMITS)
+_GROUPED = tuple((group, method, re.compile(f"^{pattern}/?$")) for group, method, pattern in SERVICE_GROUPS)
+_OTHERS = tuple((name, method, re.compile(f"^{pattern}/?$"), calls, seconds)
+                for name, method, pattern, calls, seconds in OTHER_LIMITS)
 
 
-def service_of(method: str, path: str) -> tuple[str, int, int] | None:
-    """The Trendyol service a call belongs to and its documented limit (calls, seconds)."""
-    for name, wanted, pattern, calls, seconds in _SERVICES:
-        if wanted == method.upper() and pattern.match(path.split("?", 1)[0]):
+def service_of(method: str, path: str, tier: str | None = None) -> tuple[str, int, int] | None:
+    """The budget a call counts in: (group or service, calls, seconds) at the listing tier."""
+    method, path = method.upper(), path.split("?", 1)[0]
+    for group, wanted, pattern in _GROUPED:
+        if wanted == method and pattern.match(path):
+            return group, group_limit(group, tier), 60
+    for name, wanted, pattern, calls, seconds in _OTHERS:
+        if wanted == method and pattern.match(path):
             return name, calls, seconds
     return None
 
@@ -100,6 +108,7 @@ class ConflictRejected(RequestRejected):
 
 
 _DAY_MS = 86_400_000
+T = TypeVar("T")
 
 Lines = list[tuple[str | int, int]]
 
@@ -147,6 +156,7 @@ class TrendyolClient(BaseClient):
         api_secret: str,
         integrator_name: str = "SelfIntegration",
         storefront_code: str | None = None,
+        listing_tier: str | None = None,
         budget: CallBudget | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
@@ -159,6 +169,11 @@ class TrendyolClient(BaseClient):
                 f"Trendyol channel config: integrator_name {integrator!r} must be letters and digits only, at most "
                 f"{INTEGRATOR_MAX_LENGTH} characters (Trendyol's User-Agent rule); use SelfIntegration for your own software"
             )
+        tier = str(listing_tier or LISTING_TIERS[0]).strip().lower().replace(".", "").replace(",", "")
+        if tier not in LISTING_TIERS:
+            raise ConfigError(f"Trendyol channel config: listing_tier {listing_tier!r} must be one of "
+                              f"{', '.join(LISTING_TIERS)} (your product listing limit on Trendyol)")
+        self.listing_tier = tier
         self.seller_id = str(seller_id).strip()
         if not self.seller_id.isdigit():
             raise ConfigError(
@@ -184,7 +199,7 @@ class TrendyolClient(BaseClient):
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """A call, after a slot of its service's own budget when budgets are on."""
         if self.budget is not None:
-            service = service_of(method, path)
+            service = service_of(method, path, self.listing_tier)
             if service is not None:
                 name, calls, seconds = service
                 CallBudget(f"trendyol:{self.seller_id}:{name}", [RateSpec(calls, seconds)]).acquire(
@@ -200,18 +215,20 @@ class TrendyolClient(BaseClient):
         data = self.request(method, path, json_body=body)
         return parse_answer(BatchAccepted, data, f"{method} {path}").batch_request_id
 
+    def _read(self, model: type[T], path: str, params: dict[str, Any] | None = None) -> T:
+        """GET ``path`` and parse the answer as ``model``."""
+        return parse_answer(model, self.request("GET", path, params=params), f"GET {path}")
+
     # --- catalog ------------------------------------------------------------------------
     # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_category_tree(self) -> CategoryTree:
         """The whole category tree (one answer, no paging)."""
-        path = "/product/product-categories"
-        return parse_answer(CategoryTree, self.request("GET", path), f"GET {path}")
+        return self._read(CategoryTree, "/product/product-categories")
 
     # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_category_attributes(self, category_id: int | str) -> CategoryAttributes:
         """The attributes of one leaf category (v2: flags only, values come separately)."""
-        path = f"/product/categories/{quote(str(category_id), safe='')}/attributes"
-        return parse_answer(CategoryAttributes, self.request("GET", path), f"GET {path}")
+        return self._read(CategoryAttributes, f"/product/categories/{quote(str(category_id), safe='')}/attributes")
 
     # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_attribute_values(
@@ -228,15 +245,13 @@ class TrendyolClient(BaseClient):
     # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint (checked 2026-12-07).
     def get_brands(self, page: int = 0, size: int = 1000) -> BrandsPage:
         """One page of Trendyol's brands (no totals: page until an empty or short page)."""
-        path = "/product/brands"
-        return parse_answer(BrandsPage, self.request("GET", path, params={"page": page, "size": size}), f"GET {path}")
+        return self._read(BrandsPage, "/product/brands", {"page": page, "size": size})
 
     # Docs: named on developers.trendyol.com/docs/1-servis-limitleri (checked 2026-12-07); guess: the path.
     def get_brands_by_name(self, name: str) -> BrandList:
         if not name or not name.strip():
             raise ValueError("a brand name is needed")
-        path = "/product/brands/by-name"
-        return parse_answer(BrandList, self.request("GET", path, params={"name": name.strip()}), f"GET {path}")
+        return self._read(BrandList, "/product/brands/by-name", {"name": name.strip()})
 
     # --- products -----------------------------------------------------------------------
     # Docs: developers.trendyol.com/docs/ürün-v2-api-endpoint, docs/ürün-yaratma-v2 (checked 2026-12-07).
@@ -301,8 +316,8 @@ class TrendyolClient(BaseClient):
 
     # Docs: developers.trendyol.com/docs/toplu-işlem-kontrolü-getbatchrequestresult-1 (checked 2026-12-07).
     def get_batch_result(self, batch_request_id: str) -> BatchResult:
-        path = f"{self._products}/batch-requests/{path_part(batch_request_id, 'batch_request_id')}"
-        return parse_answer(BatchResult, self.request("GET", path), f"GET {path}")
+        batch = path_part(batch_request_id, "batch_request_id")
+        return self._read(BatchResult, f"{self._products}/batch-requests/{batch}")
 
     def filter_approved_products(
         self,
@@ -330,8 +345,7 @@ class TrendyolClient(BaseClient):
                 raise ValueError(f"page x size must be at most {MAX_APPROVED_WINDOW}; page on with next_page_token")
             params["page"] = page
         params.update(_present(barcode=barcode, stockCode=stock_code))
-        path = f"{self._products}/approved"
-        return parse_answer(ApprovedProductsPage, self.request("GET", path, params=params), f"GET {path}")
+        return self._read(ApprovedProductsPage, f"{self._products}/approved", params)
 
     def filter_unapproved_products(
         self,
@@ -350,8 +364,7 @@ class TrendyolClient(BaseClient):
             raise ValueError(f"page must be >= 0 and size 1..{MAX_UNAPPROVED_PAGE_SIZE} (filterUnapprovedProducts)")
         params: dict[str, Any] = {"page": page, "size": size}
         params.update(_present(barcode=barcode, stockCode=stock_code))
-        path = f"{self._products}/unapproved"
-        return parse_answer(ProductsPage, self.request("GET", path, params=params), f"GET {path}")
+        return self._read(ProductsPage, f"{self._products}/unapproved", params)
 
     # --- orders (shipment packages) ---------------------------------------------------------
     @property
@@ -393,8 +406,7 @@ class TrendyolClient(BaseClient):
             if len(package_ids) > MAX_PACKAGE_IDS:
                 raise ValueError(f"{len(package_ids)} package ids in one query; Trendyol takes at most {MAX_PACKAGE_IDS}")
             params["shipmentPackageIds"] = ",".join(str(p).strip() for p in package_ids)
-        path = f"{self._orders}/orders"
-        return parse_answer(PackagesPage, self.request("GET", path, params=params), f"GET {path}")
+        return self._read(PackagesPage, f"{self._orders}/orders", params)
 
     def get_shipment_packages_stream(self, start_ms: int, end_ms: int, *, statuses: tuple[str, ...] = (),
                                      size: int = MAX_ORDER_PAGE_SIZE, cursor: str | None = None) -> PackagesStream:
@@ -417,8 +429,7 @@ class TrendyolClient(BaseClient):
             params["packageItemStatuses"] = ",".join(statuses)
         if cursor:
             params["nextCursor"] = cursor
-        path = f"{self._orders}/orders/stream"
-        return parse_answer(PackagesStream, self.request("GET", path, params=params), f"GET {path}")
+        return self._read(PackagesStream, f"{self._orders}/orders/stream", params)
 
     def get_shipment_package(self, package_id: str | int) -> ShipmentPackage | None:
         """One package by its id (``shipmentPackageIds``), or None when Trendyol lists none."""
@@ -527,8 +538,7 @@ class TrendyolClient(BaseClient):
         if claim_ids:
             params["claimIds"] = ",".join(str(c).strip() for c in claim_ids)
         params.update(_present(startDate=start_ms, endDate=end_ms, claimItemStatus=status, orderNumber=order_number))
-        path = f"{self._orders}/claims"
-        return parse_answer(ClaimsPage, self.request("GET", path, params=params), f"GET {path}")
+        return self._read(ClaimsPage, f"{self._orders}/claims", params)
 
     def _claim_path(self, claim_id: str) -> str:
         return f"{self._orders}/claims/{path_part(claim_id, 'claim_id')}"
@@ -563,8 +573,7 @@ class TrendyolClient(BaseClient):
 
     # Docs: developers.trendyol.com/docs/iade-red-sebeplerini-çekme-getclaimsissuereasons (checked 2026-12-07).
     def get_claim_issue_reasons(self) -> ClaimIssueReasons:
-        path = "/order/claim-issue-reasons"
-        return parse_answer(ClaimIssueReasons, self.request("GET", path), f"GET {path}")
+        return self._read(ClaimIssueReasons, "/order/claim-issue-reasons")
 
     # --- stage test helpers -----------------------------------------------------------------
     # Docs: "Test Siparişi Oluşturma" in developers.trendyol.com's index (checked 2026-12-07); guess: path and body.

@@ -44,10 +44,12 @@ TITLE_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 30_000
 INTEGRATOR_MAX_LENGTH = 30  # the User-Agent suffix: letters and digits, at most 30 (documented)
 STOREFRONT_CODES = ("TR", "AE", "SA", "RO", "GR", "BG", "CZ", "HU", "SK", "AZ", "KW", "QA", "OM", "BH", "DE")
-# guess: "at most 50 requests in 10 seconds for every endpoint" comes from third-party
-# material, not Trendyol's pages; kept as an overall pace on top of the per-service limits.
+# Docs: developers.trendyol.com/docs/2-authorization ("aynı endpointe 10 saniye içerisinde
+# maksimum 50 request"), checked 2026-12-07. We apply it to all of a seller's calls together
+# (stricter than per endpoint, so never refused for it); the group budgets come on top.
 RATE_LIMIT_CALLS = 50
 RATE_LIMIT_SECONDS = 10
+LISTING_TIERS = ("100000", "350000", "500000", "unlimited")  # product listing tiers (see the call budgets below)
 
 # --- orders, packages and claims (shared API reference 1.6, 1.7) --------------------------
 MAX_ORDER_PAGE_SIZE = 200  # getShipmentPackages and the stream: size <= 200 (documented)
@@ -102,6 +104,11 @@ SCHEMA: tuple[SchemaField, ...] = declare_schema(
             "integrator_name", "Integrator Name", "text", required=True, default=DEFAULT_INTEGRATOR,
             help='Sent as User-Agent "{seller_id} - {integrator_name}" (mandatory, else 403); letters and digits, '
             "at most 30; SelfIntegration when the software is the seller's own.",
+        ),
+        SchemaField(
+            "listing_tier", "Listing Tier", "text", default=LISTING_TIERS[0],
+            help="Your product listing limit on Trendyol (100000, 350000, 500000 or unlimited); it sets the "
+            "per-minute call limits of product reads, product writes and stock & price updates.",
         ),
         SchemaField(
             "storefront_code", "Storefront Code", "text", default="TR",
@@ -173,23 +180,45 @@ BATCH_SIZES: dict[str, int] = {
 }
 
 
-# Per-service limits from Trendyol's "Servis Limitleri" page (developers.trendyol.com/docs/
-# 1-servis-limitleri, checked 2026-12-07): (service, method, path pattern under /integration,
-# calls, seconds). Stock and price update is "NO LIMIT" there and has no entry. The order
-# list's 1000 per minute is from developers.trendyol.com/v3.0/docs/2-get-shipment-packages;
-# guess: the stream shares it (no limit of its own is published).
-SERVICE_LIMITS: tuple[tuple[str, str, str, int, int], ...] = (
-    ("product_create", "POST", r"/product/sellers/[^/]+/v2/products", 1000, 60),
-    ("product_update", "POST", r"/product/sellers/[^/]+/products/(unapproved|content|variant|delivery-info)-bulk-update", 1000,
-     60),
-    ("product_update", "PUT", r"/product/sellers/[^/]+/products/archive-state", 1000, 60),
-    ("batch_result", "GET", r"/product/sellers/[^/]+/products/batch-requests/[^/]+", 1000, 60),
-    ("product_filter", "GET", r"/product/sellers/[^/]+/products(/approved|/unapproved)?", 2000, 60),
-    ("product_delete", "DELETE", r"/product/sellers/[^/]+/products", 100, 60),
-    ("addresses", "GET", r"/sellers/[^/]+/addresses", 1, 3600),
-    ("brands", "GET", r"/product/brands", 50, 60),
-    ("brands_by_name", "GET", r"/product/brands/by-name", 50, 60),
-    ("categories", "GET", r"/product/product-categories", 50, 60),
-    ("category_attributes", "GET", r"/product/categories/[^/]+/attributes", 50, 60),
-    ("shipment_packages", "GET", r"/order/sellers/[^/]+/orders(/stream)?", 1000, 60),
+# --- call budgets ------------------------------------------------------------------------------
+# Docs: developers.trendyol.com/tr/v3.0/docs/6-service-limitations ("Service Limitations", the
+# product limits in force since 14 September 2026), checked 2026-12-07. A limit is shared by every
+# service of its group and depends on the seller's product listing tier (LISTING_TIERS); the smallest tier is the
+# default (channel key ``listing_tier``). Unverified: the Turkish page (developers.trendyol.com/
+# docs/1-servis-limitleri) names five tiers (50,000 / 75,000 / 150,000 / 500,000 / unlimited) whose
+# figures the stored copy cuts off; the international page's four are used.
+GROUP_LIMITS_PER_MINUTE: dict[str, tuple[int, ...]] = {  # one figure per tier, as LISTING_TIERS
+    "product_read": (1000, 1250, 1500, 2000),  # Docs: "Product Integration Read", checked 2026-12-07
+    "product_write": (200, 300, 400, 500),  # Docs: "Product Integration Write", checked 2026-12-07
+    "inventory_write": (350, 500, 1000, 1500),  # Docs: "Inventory & Price Write", checked 2026-12-07
+}
+# Docs: same page, checked 2026-12-07: "a barcode-based limit of 30 req/min for price update".
+# Guess: Trendyol refuses the whole request with 429 too.many.requests (the page shows no answer).
+PRICE_UPDATES_PER_BARCODE = 30  # per minute
+# Which group a call counts in: (group, method, path pattern under /integration). Guess: the page
+# lists no endpoints per group; brands, categories and their attributes are taken as product reads.
+SERVICE_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("product_write", "POST", r"/product/sellers/[^/]+/v2/products"),
+    ("product_write", "POST", r"/product/sellers/[^/]+/products/(unapproved|content|variant|delivery-info)-bulk-update"),
+    ("product_write", "PUT", r"/product/sellers/[^/]+/products/archive-state"),
+    ("product_write", "DELETE", r"/product/sellers/[^/]+/products"),
+    ("product_read", "GET", r"/product/sellers/[^/]+/products/batch-requests/[^/]+"),
+    ("product_read", "GET", r"/product/sellers/[^/]+/products(/approved|/unapproved)?"),
+    ("product_read", "GET", r"/product/(brands|brands/by-name|product-categories)"),
+    ("product_read", "GET", r"/product/categories/[^/]+/attributes(/[^/]+/values)?"),
+    ("inventory_write", "POST", r"/inventory/sellers/[^/]+/products/price-and-inventory"),
 )
+# Services outside those groups: (name, method, path pattern, calls, seconds).
+OTHER_LIMITS: tuple[tuple[str, str, str, int, int], ...] = (
+    # Docs: developers.trendyol.com/v3.0/docs/2-get-shipment-packages (1000 req/min), checked
+    # 2026-12-07; guess: the stream shares it (no limit of its own is published).
+    ("shipment_packages", "GET", r"/order/sellers/[^/]+/orders(/stream)?", 1000, 60),
+    # Unverified: 1 per hour is the pre-September table's (developers.trendyol.com/docs/
+    # 1-servis-limitleri before 14 September 2026); the new page does not list addresses.
+    ("addresses", "GET", r"/sellers/[^/]+/addresses", 1, 3600),
+)
+
+
+def group_limit(group: str, tier: str | None = None) -> int:
+    """Calls per minute of a service group at a listing tier (default: the smallest)."""
+    return GROUP_LIMITS_PER_MINUTE[group][LISTING_TIERS.index(tier or LISTING_TIERS[0])]

@@ -23,9 +23,9 @@ from pydantic import (
 )
 
 from ..kit.answers import AnswerModel, answer_parser
+from ..kit.pages import NumberedPage
 
 BATCH_COMPLETED = "COMPLETED"
-BATCH_IN_PROGRESS = "IN_PROGRESS"
 ITEM_SUCCESS = "SUCCESS"
 # Trendyol documents FAILED; some of its pages spell it FAILURE.
 ITEM_FAILED = frozenset({"FAILED", "FAILURE"})
@@ -183,11 +183,8 @@ class AttributeValueItem(_Model):
     name: str = Field(validation_alias=AliasChoices("attributeValueName", "attributeValue", "name"))
 
 
-class AttributeValuesPage(_Model):
+class AttributeValuesPage(NumberedPage):
     total_elements: int = Field(0, alias="totalElements", ge=0)
-    total_pages: int = Field(0, alias="totalPages", ge=0)
-    page: int = 0
-    size: int | None = None
     content: list[AttributeValueItem] = Field(default_factory=list)
 
 
@@ -249,13 +246,9 @@ class ProductItem(_Model):
         return False if value is None else value
 
 
-class ProductsPage(_Model):
+class ProductsPage(NumberedPage):
     """A page of ``filterUnapprovedProducts`` (v2): flat items, one per barcode."""
 
-    total_elements: int = Field(alias="totalElements", ge=0)
-    total_pages: int = Field(0, alias="totalPages", ge=0)
-    page: int = 0
-    size: int | None = None
     content: list[ProductItem] = Field(default_factory=list)
 
 
@@ -295,13 +288,9 @@ class ApprovedContent(_Model):
     variants: list[ApprovedVariant] = Field(default_factory=list)
 
 
-class ApprovedProductsPage(_Model):
+class ApprovedProductsPage(NumberedPage):
     """A page of ``filterApprovedProducts`` (v2): contents, each with its variants."""
 
-    total_elements: int = Field(alias="totalElements", ge=0)
-    total_pages: int = Field(0, alias="totalPages", ge=0)
-    page: int = 0
-    size: int | None = None
     next_page_token: str | None = Field(None, alias="nextPageToken")
     content: list[ApprovedContent] = Field(default_factory=list)
 
@@ -412,11 +401,7 @@ class ShipmentPackage(_Record):
     lines: list[PackageLine] = Field(default_factory=list)
 
 
-class PackagesPage(_Model):
-    total_elements: int = Field(alias="totalElements", ge=0)
-    total_pages: int = Field(0, alias="totalPages", ge=0)
-    page: int = 0
-    size: int | None = None
+class PackagesPage(NumberedPage):
     content: list[ShipmentPackage] = Field(default_factory=list)
 
 
@@ -501,11 +486,7 @@ class Claim(_Record):
     items: list[ClaimLineGroup] = Field(default_factory=list)
 
 
-class ClaimsPage(_Model):
-    total_elements: int = Field(alias="totalElements", ge=0)
-    total_pages: int = Field(0, alias="totalPages", ge=0)
-    page: int = 0
-    size: int | None = None
+class ClaimsPage(NumberedPage):
     content: list[Claim] = Field(default_factory=list)
 
 

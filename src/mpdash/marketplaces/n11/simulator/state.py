@@ -17,6 +17,7 @@ from typing import Any
 
 from ... import simkit
 from ...simkit import options as opt
+from ...simkit.paging import numbered_page
 from ...simkit.sample_data import CLOTHING_SIZES, COLOURS, MATERIALS
 from ..config import MAX_ORDER_PAGE_SIZE as MAX_PAGE_SIZE
 from ..config import MAX_SKUS_PER_TASK, ORDER_WINDOW_DAYS, PACKAGE_STATUSES, SELLER_CODE_CLASH
@@ -184,10 +185,9 @@ class State(simkit.SimState):
             task = self.tasks.get(str(task_id))
             if task is None:
                 raise Refused(404, f"task {task_id} not found")
-            rows = task.results or []
+            rows, totals = numbered_page(task.results or [], page, size)
             return {"taskId": int(task.id), "status": "PROCESSED" if task.processed else "IN_QUEUE",
-                    "skus": {"content": rows[page * size:(page + 1) * size], "totalElements": len(rows), "page": page,
-                             "size": size, "totalPages": -(-len(rows) // size)}}
+                    "skus": {"content": rows, **totals}}
 
     def _process(self, task: simkit.Batch, at: float) -> list[dict[str, Any]]:
         handle = {"PRODUCT_CREATE": self._create_sku, "PRODUCT_UPDATE": self._update_sku}.get(
@@ -420,9 +420,8 @@ class State(simkit.SimState):
             rows = sorted((p for p in self.packages.values()
                            if p["shipmentPackageStatus"] == status and start <= p["lastModifiedDate"] <= end),
                           key=lambda p: (p["lastModifiedDate"], p["id"]), reverse=direction == "DESC")
-            content = [dict(p) for p in rows[page * size:(page + 1) * size]]
-        return {"content": content, "page": page, "size": size, "totalElements": len(rows),
-                "totalPages": -(-len(rows) // size)}
+            chunk, totals = numbered_page(rows, page, size)
+            return {"content": [dict(p) for p in chunk], **totals}
 
     def _line_index(self) -> dict[str, dict[str, Any]]:
         """line id -> the live package holding it (UnPacked packages hand their lines on)."""

@@ -45,6 +45,11 @@ Order side (packages and claims; state in :class:`~.orders.OrderBook`):
   ``PUT /test/order/sellers/{sellerId}/shipment-packages/{packageId}/status``,
   ``PUT /test/order/sellers/{sellerId}/claims/waiting-in-action``
 
+Rate limits (429 ``too.many.requests``): by default Trendyol's budgets (config): per minute
+for product reads, product writes and stock & price at the ``listing_tier`` option, 30 price
+updates a minute per barcode, the order list's 1000 a minute, 50 per 10 s on other endpoints;
+``rate_limit=N`` (with ``rate_window``) counts N per service group instead, 0 switches them off.
+
 Control paths (no auth): ``GET /_sim/state[?barcode=]``, ``GET /_sim/stats``,
 ``GET /_sim/history[?barcode=]``, ``GET /_sim/batches/{id}``, ``GET /_sim/catalog``,
 ``GET|POST /_sim/config``, ``POST /_sim/reset``, ``POST /_sim/products`` (seed products),
@@ -65,7 +70,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...simkit import Answer, Simulator, run_main
+from ...simkit import Answer, Simulator, run_main, serve_factory
+from ...simkit.delegate import from_state
 from .api import SellerApi, TrendyolControl
 from .errors import PREFIX, error_answer
 from .state import SimulatorState
@@ -104,15 +110,10 @@ class TrendyolSimulator(Simulator):
         Returns ``{orderNumber, packageId, status, lines: [{lineId, barcode, quantity}]}``."""
         return self.state.place_orders([{**spec, "lines": lines}])[0]
 
-    def place_orders(self, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self.state.place_orders(specs)
-
-    def package(self, package_id: Any) -> dict[str, Any] | None:
-        """A package as Trendyol lists it, plus ``_sim`` (replacements, invoice number, ended lines)."""
-        return self.state.package(package_id)
-
-    def packages(self, order_number: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        return self.state.packages(order_number, status)
+    place_orders = from_state("place_orders")
+    package = from_state("package", "A package as Trendyol lists it, plus ``_sim`` (replacements, invoice number, "
+                         "ended lines).")
+    packages = from_state("packages", "Packages, of one order_number and/or status when given.")
 
     def set_package_status(self, package_id: Any, status: str, tracking_number: Any = None) -> dict[str, Any]:
         """Move a package as the carrier would: Shipped (from Picking/Invoiced), AtCollectionPoint,
@@ -130,19 +131,15 @@ class TrendyolSimulator(Simulator):
         status (WaitingInAction or Created), force. Returns ``{claimId, claimItemIds}``."""
         return self.state.create_claim({**spec, "packageId": packageId, "lines": lines})
 
-    def claim(self, claim_id: str) -> dict[str, Any] | None:
-        return self.state.claim(claim_id)
-
-    def claims(self) -> list[dict[str, Any]]:
-        return self.state.all_claims()
+    claim = from_state("claim")
+    claims = from_state("all_claims")
 
     def claim_waiting_in_action(self, claim_id: str) -> int:
         """Move a claim's Created units to WaitingInAction (Trendyol's stage helper does the same)."""
         return self.state.claims_waiting_in_action([claim_id])
 
-    def order_counts(self) -> dict[str, int]:
-        """Orders placed (in all and by the shopper), packages, claims and packages per status."""
-        return self.state.order_counts()
+    order_counts = from_state("order_counts", "Orders placed (in all and by the shopper), packages, claims and "
+                              "packages per status.")
 
     def wait_for_order_events(self, timeout: float = 10.0) -> bool:
         """Block until every scheduled package event (Awaiting -> Created, the new packages of
@@ -168,19 +165,15 @@ class TrendyolSimulator(Simulator):
         """The generated categories, attributes, values and brands (:class:`CatalogData`)."""
         return self.state.catalog
 
-    def product(self, barcode: str) -> dict[str, Any] | None:
-        return self.state.product(barcode)
-
-    def products(self) -> list[dict[str, Any]]:
-        return self.state.all_products()
+    product = from_state("product")
+    products = from_state("all_products")
 
     def history(self, barcode: str | None = None) -> list[dict[str, Any]]:
         """Every applied change in order: ``{batch_request_id, kind, barcode, value, accepted_at, applied_at}``;
         kinds: stock, price, list_price, created, updated, approved, rejected, archived, deleted."""
         return self.state.history(barcode)
 
-    def batch(self, batch_id: str) -> dict[str, Any] | None:
-        return self.state.batch(batch_id)
+    batch = from_state("batch")
 
     def wait_until_processed(self, timeout: float = 10.0, *, approvals: bool = False) -> bool:
         """Block until every accepted batch (and, with ``approvals``, every pending approval)
@@ -196,13 +189,10 @@ class TrendyolSimulator(Simulator):
                 "products_total": self.state.product_count()}
 
 
-def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> TrendyolSimulator:
-    """Start a simulator in a background thread (port 0 picks a free port) and return it.
-
-    Options (all changeable later with ``configure()`` or ``POST /_sim/config``) are declared,
-    each with its default and rule, in :data:`.state.OPTIONS`; ``clock=`` gives a fast clock.
-    """
-    return TrendyolSimulator(host, port, **options).start()
+serve = serve_factory(TrendyolSimulator)
+serve.__doc__ = """Start a simulator in a background thread (port 0 picks a free port) and return it.
+Options (changeable later with ``configure()`` or ``POST /_sim/config``) are declared, each with
+its default and rule, in :data:`.state.OPTIONS`; ``clock=`` gives a fast clock."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,12 +202,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"  seller id:  {current['seller_id']}", "  api key and secret: the configured ones (not shown)",
                 f'  user agent: "{current["seller_id"]} - SelfIntegration" (any letters/digits name)']
 
-    return run_main(argv, serve=lambda *a, **k: serve(*a, **k), prog="python -m mpdash.marketplaces.trendyol.simulator",
+    return run_main(argv, serve=serve, prog="python -m mpdash.marketplaces.trendyol.simulator",
                     description="Run a local Trendyol seller API simulator until Ctrl-C.", port=8766, banner=banner,
                     flags=(("--processing-delay", float, "seconds before a batch is processed (default 1)"),
                            ("--approval-delay", float, "seconds before a new product is approved (default 2)"),
                            ("--latency", float, "seconds added to every answer (default 0)"),
-                           ("--rate-limit", int, "requests per window per service group (default 50, 0 = off)"),
+                           ("--rate-limit", int, "requests per window per service group (default: Trendyol's budgets; 0 = off)"),
                            ("--duplicate-window", float, "seconds of the identical-request rule (default 900)"),
                            ("--order-rate", float, "orders per second placed by the shopper (default 0 = off)"),
                            ("--awaiting-delay", float, "seconds a new package stays Awaiting (default 0)"),

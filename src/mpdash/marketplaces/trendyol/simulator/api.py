@@ -23,6 +23,10 @@ from ...simkit import (
     route,
 )
 from ..config import (
+    GROUP_LIMITS_PER_MINUTE,
+    RATE_LIMIT_CALLS,
+    RATE_LIMIT_SECONDS,
+    group_limit,
     CLAIM_ITEM_STATUSES,
     INTEGRATOR_MAX_LENGTH,
     MAX_CLAIM_PAGE_SIZE,
@@ -109,6 +113,9 @@ ORDER_ROUTES = frozenset(r.name for r in ROUTES if r.group.startswith(("order", 
 _BATCH_TYPE = {"create": CREATE, "update": UPDATE, "content_update": CONTENT_UPDATE, "delete": DELETE,
                "archive": ARCHIVE, "inventory": INVENTORY, "variant_update": VARIANT_UPDATE,
                "delivery_update": DELIVERY_UPDATE}
+# Package writes: route name -> the OrderBook method taking (package id, body).
+_PACKAGE_WRITES = {"package_status": "update_package", "unsupplied": "unsupplied", "split": "split_package",
+                   "tracking": "update_tracking", "warehouse": "update_warehouse"}
 _USER_AGENT_RE = re.compile(rf"^(?P<sid>\d+) - (?P<name>[A-Za-z0-9]{{1,{INTEGRATOR_MAX_LENGTH}}})$")
 _KEYS = {404: "not.found", 405: "method.not.allowed", 429: "too.many.requests", 504: "gateway.timeout"}
 
@@ -134,8 +141,18 @@ class SellerApi(Api):
         return self.error(405, f"Request method '{request.method}' is not supported on {request.path}", request)
 
     def rate_window(self, request: Request) -> RateWindow:
-        options = request.options
-        return RateWindow(f"{options['seller_id']}:{request.route.group}", options["rate_limit"], options["rate_window"])
+        """``rate_limit`` a number: that many per ``rate_window`` seconds and service group (a test knob).
+        Else Trendyol's budgets (config): a product group's per minute at ``listing_tier``, the
+        order list's 1000 a minute, and 50 per 10 seconds on every other endpoint."""
+        options, group, name = request.options, request.route.group, request.route.name
+        seller = options["seller_id"]
+        if options["rate_limit"] != "documented":
+            return RateWindow(f"{seller}:{group}", options["rate_limit"], options["rate_window"])
+        if group in GROUP_LIMITS_PER_MINUTE:
+            return RateWindow(f"{seller}:{group}", group_limit(group, options["listing_tier"]), 60)
+        if name in ("packages", "packages_stream"):
+            return RateWindow(f"{seller}:packages", 1000, 60)
+        return RateWindow(f"{seller}:{name}", RATE_LIMIT_CALLS, RATE_LIMIT_SECONDS)
 
     def endpoint(self, request: Request) -> Answer:
         name, params, query = request.route.name, request.params, request.query
@@ -209,8 +226,19 @@ class SellerApi(Api):
                               f"batchRequestId bulunamadı veya 4 saatlik görüntüleme süresi doldu: {params['bid']}")
             return Answer(200, answer)
         items = self._items(body, options)
+        if name == "inventory":
+            self._spend_price_updates(params["sid"], items, options["price_updates_per_barcode"])
         batch = state.accept(_BATCH_TYPE[name], params["sid"], items)
         return Answer(200, {"batchRequestId": batch.id})
+
+    def _spend_price_updates(self, seller: str, items: list[dict[str, Any]], limit: int | None) -> None:
+        """Trendyol's 30 price updates a minute per barcode (config.PRICE_UPDATES_PER_BARCODE)."""
+        for item in items:
+            if "salePrice" in item or "listPrice" in item:
+                allowed, _, reset = self.state.rates.spend(f"{seller}:price:{item.get('barcode')}", limit, 60)
+                if not allowed:
+                    raise Refused(429, "too.many.requests", f"{item.get('barcode')} barkodu için dakikada en fazla "
+                                  f"{limit} fiyat güncellemesi yapılabilir; {reset:.0f} sn sonra tekrar deneyin")
 
     def _order_endpoint(self, name: str, params: dict[str, str], query: dict[str, list[str]],
                         headers: Mapping[str, str], body: bytes) -> Answer:
@@ -239,16 +267,9 @@ class SellerApi(Api):
             state.manual_deliver(params["tracking"])
             return Answer(200)
         data = _json_body(body)
-        if name == "package_status":
-            state.update_package(params["pid"], data)
-        elif name == "unsupplied":
-            state.unsupplied(params["pid"], data)
-        elif name == "split":
-            state.split_package(params["pid"], data)
-        elif name == "tracking":
-            state.update_tracking(params["pid"], data)
-        elif name == "warehouse":
-            state.update_warehouse(params["pid"], data)
+        data = data if isinstance(data, dict) else {}  # a body of another shape reads as empty
+        if name in _PACKAGE_WRITES:
+            getattr(state, _PACKAGE_WRITES[name])(params["pid"], data)
         elif name == "invoice_link":
             state.invoice_link(data)
             return Answer(201)
@@ -258,13 +279,11 @@ class SellerApi(Api):
             seller = headers.get("SellerId") or headers.get("sellerId")
             if seller is not None and str(seller).strip() != state.options()["seller_id"]:
                 raise Refused(403, "forbidden", "SellerID başlığı kimlik bilgileriyle eşleşmiyor")
-            placed = state.place_orders([data if isinstance(data, dict) else {}])[0]
+            placed = state.place_orders([data])[0]
             return Answer(201, {"orderNumber": placed["orderNumber"]})
         elif name == "test_package_status":
-            data = data if isinstance(data, dict) else {}
             state.carrier_status(params["pid"], data.get("status"))
         elif name == "test_claims_waiting":
-            data = data if isinstance(data, dict) else {}
             ids = data.get("claimIds") or ([data["claimId"]] if data.get("claimId") else [])
             if not ids:
                 raise Refused(400, "claim.id.required", "claimId zorunludur")

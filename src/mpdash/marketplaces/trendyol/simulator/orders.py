@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...simkit import StateMachine, Ticker, basket, blank, is_int, is_number, person
+from ...simkit.paging import numbered_page
 from ...simkit.sample_data import PLACES
 from ..config import (
     CLAIM_ISSUE_DESCRIPTION_MAX,
@@ -104,6 +105,11 @@ def _package_amounts(package: dict[str, Any]) -> None:
 def _copied(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A deep copy of JSON-shaped records (faster than copy.deepcopy for pages of packages)."""
     return json.loads(json.dumps(records, ensure_ascii=False))
+
+
+def _require(package: dict[str, Any], allowed: tuple[str, ...], refusal: str) -> None:
+    if package["status"] not in allowed:
+        raise Refused(400, "invalid.status.transition", f"Paket {package['status']} statüsünde; {refusal}")
 
 
 def _canonical(value: Any, names: tuple[str, ...], what: str) -> str:
@@ -377,7 +383,6 @@ class OrderBook:
         """``PUT …/shipment-packages/{id}``: Picking, then Invoiced (with params.invoiceNumber)."""
         with self.current():
             package = self._package(package_id)
-            body = body if isinstance(body, dict) else {}
             status = body.get("status")
             if status not in ("Picking", "Invoiced"):
                 raise Refused(400, "invalid.status", f"Geçersiz statü: {status!r}; satıcı yalnızca Picking veya Invoiced "
@@ -427,14 +432,11 @@ class OrderBook:
         order takes the other lines (asynchronously)."""
         with self.current():
             package = self._package(package_id)
-            body = body if isinstance(body, dict) else {}
             reason = body.get("reasonId")
             if not is_int(reason) or reason not in UNSUPPLIED_REASONS:
                 raise Refused(400, "invalid.reason.id", f"Geçersiz reasonId: {reason!r}; geçerli değerler: "
                               + ", ".join(f"{k} ({v})" for k, v in UNSUPPLIED_REASONS.items()))
-            if package["status"] not in UNSUPPLIABLE:
-                raise Refused(400, "invalid.status.transition",
-                              f"Paket {package['status']} statüsünde; tedarik edilemedi bildirimi yapılamaz")
+            _require(package, UNSUPPLIABLE, "tedarik edilemedi bildirimi yapılamaz")
             removed = self._lines_of(package, body.get("lines"))
             self._end(package, "UnSupplied", removed, self.clock.epoch(), reasonId=reason)
 
@@ -442,8 +444,7 @@ class OrderBook:
         """The customer (or Trendyol) cancels lines (all when none are given)."""
         with self.current():
             package = self._package(package_id)
-            if package["status"] not in CANCELLABLE:
-                raise Refused(400, "invalid.status.transition", f"Paket {package['status']} statüsünde; iptal edilemez")
+            _require(package, CANCELLABLE, "iptal edilemez")
             wanted = lines or [{"lineId": line["lineId"], "quantity": line["quantity"]} for line in package["lines"]]
             self._end(package, "Cancelled", self._lines_of(package, wanted), self.clock.epoch(), cancelledBy="customer")
             return copy.deepcopy(package)
@@ -453,9 +454,7 @@ class OrderBook:
         (and one for the lines no group names) appears after ``repack_delay``."""
         with self.current():
             package = self._package(package_id)
-            body = body if isinstance(body, dict) else {}
-            if package["status"] not in SPLITTABLE:
-                raise Refused(400, "invalid.status.transition", f"Paket {package['status']} statüsünde; bölünemez")
+            _require(package, SPLITTABLE, "bölünemez")
             groups_in = body.get("splitPackages")
             if not isinstance(groups_in, list) or not groups_in:
                 raise Refused(400, "split.packages.required",
@@ -532,14 +531,12 @@ class OrderBook:
         """``PUT …/warehouse``: ``{"warehouseId": int}``; only while Created, Picking or Invoiced."""
         with self.current():
             package = self._package(package_id)
-            warehouse = body.get("warehouseId") if isinstance(body, dict) else None
+            warehouse = body.get("warehouseId")
             if not is_int(warehouse) or warehouse not in self.WAREHOUSES:
                 raise Refused(400, "invalid.warehouse.id", f"Geçersiz warehouseId: {warehouse!r}; satıcının depoları: "
                               + ", ".join(map(str, self.WAREHOUSES)))
-            if package["status"] not in ("Created", "Picking", "Invoiced"):
-                raise Refused(400, "invalid.status.transition",
-                              f"Paket {package['status']} statüsünde; depo bilgisi yalnızca Created, Picking ve "
-                              "Invoiced paketlerde güncellenebilir")
+            _require(package, ("Created", "Picking", "Invoiced"),
+                     "depo bilgisi yalnızca Created, Picking ve Invoiced paketlerde güncellenebilir")
             package["warehouseId"] = warehouse
             self._touch(package, self.clock.epoch())
 
@@ -549,16 +546,13 @@ class OrderBook:
         2026-12-07: both fields required)."""
         with self.current():
             package = self._package(package_id)
-            body = body if isinstance(body, dict) else {}
             number, provider = body.get("cargoSenderNumber"), body.get("providerCode")
             if blank(number) or not isinstance(number, (str, int)) or isinstance(number, bool):
                 raise Refused(400, "cargo.sender.number.required", "cargoSenderNumber zorunludur")
             if blank(provider) or not isinstance(provider, str):
                 raise Refused(400, "provider.code.required", "providerCode zorunludur")
-            if package["status"] not in TRACKABLE:
-                raise Refused(400, "invalid.status.transition",
-                              f"Paket {package['status']} statüsünde; kargoya verilmiş, teslim edilmiş veya iptal "
-                              "edilmiş paketlerin takip numarası güncellenemez")
+            _require(package, TRACKABLE,
+                     "kargoya verilmiş, teslim edilmiş veya iptal edilmiş paketlerin takip numarası güncellenemez")
             self._set_tracking(package, str(number).strip())
             package["cargoProviderCode"] = provider.strip()
             self._touch(package, self.clock.epoch())
@@ -578,7 +572,6 @@ class OrderBook:
     def invoice_link(self, body: Any) -> None:
         """``POST /sellers/{id}/seller-invoice-links``; 409 when the package already has one."""
         with self.current():
-            body = body if isinstance(body, dict) else {}
             link, package_id = body.get("invoiceLink"), body.get("shipmentPackageId")
             if not isinstance(link, str) or not link.startswith(("https://", "http://")):
                 raise Refused(400, "invalid.invoice.link", "invoiceLink http(s):// ile başlayan bir adres olmalıdır")
@@ -617,10 +610,8 @@ class OrderBook:
             if order_number:
                 candidates = [p for p in candidates if p["orderNumber"] == order_number]
             candidates.sort(key=lambda p: (p[field_name], p["id"]), reverse=descending)
-            total = len(candidates)
-            chunk = candidates[page * size:(page + 1) * size]
-            answer = {"totalElements": total, "totalPages": (total + size - 1) // size, "page": page, "size": size,
-                      "content": chunk}
+            chunk, totals = numbered_page(candidates, page, size)
+            answer = {**totals, "content": chunk}
             if encoded:
                 return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             return {**answer, "content": _copied(chunk)}
@@ -779,7 +770,7 @@ class OrderBook:
         """``PUT …/claims/{id}/items/approve``: WaitingInAction units become Accepted."""
         with self.current():
             claim = self._claim(claim_id)
-            ids = body.get("claimLineItemIdList") if isinstance(body, dict) else None
+            ids = body.get("claimLineItemIdList")
             for item in self._claim_items(claim, ids, "WaitingInAction"):
                 item.update({"claimItemStatus": {"name": "Accepted"}, "acceptedBySeller": True, "resolved": True})
             claim["lastModifiedDate"] = max(claim["lastModifiedDate"], now_ms())
@@ -851,10 +842,8 @@ class OrderBook:
                 if order_number:
                     candidates = [c for c in candidates if c["orderNumber"] == order_number]
             candidates.sort(key=lambda c: (c["lastModifiedDate"], c["claimDate"], c["id"]))
-            total = len(candidates)
-            chunk = candidates[page * size:(page + 1) * size]
-            return {"totalElements": total, "totalPages": (total + size - 1) // size, "page": page, "size": size,
-                    "content": copy.deepcopy(chunk)}
+            chunk, totals = numbered_page(candidates, page, size)
+            return {**totals, "content": copy.deepcopy(chunk)}
 
     def claim(self, claim_id: str) -> dict[str, Any] | None:
         with self.current():

@@ -34,6 +34,7 @@ from typing import Any
 
 from ...simkit import Approvals, Batch, BatchQueue, ListingStore, OptionSet, SimState, blank, is_int, is_number
 from ...simkit import options as opt
+from ...simkit.paging import numbered_page
 from ..catalog_data import CatalogData, catalog
 from ..config import (
     BARCODE_MAX_LENGTH,
@@ -45,7 +46,8 @@ from ..config import (
     MAX_RESULT_WINDOW,
     MAX_STOCK,
     ORDER_WINDOW_DAYS,
-    RATE_LIMIT_CALLS,
+    LISTING_TIERS,
+    PRICE_UPDATES_PER_BARCODE,
     RATE_LIMIT_SECONDS,
     TITLE_MAX_LENGTH,
     VAT_RATES,
@@ -63,15 +65,18 @@ DELETE = "ProductDeletion"
 CONTENT_UPDATE = "ProductV2ContentUpdate"
 VARIANT_UPDATE = "ProductV2VariantUpdate"  # guess, like the one above
 DELIVERY_UPDATE = "ProductV2DeliveryUpdate"  # guess, like the one above
-BATCH_TYPES = (CREATE, UPDATE, INVENTORY, ARCHIVE, DELETE, CONTENT_UPDATE, VARIANT_UPDATE, DELIVERY_UPDATE)
 
 OPTIONS = OptionSet(
     **opt.common(),
     seller_id=opt.text("123456", digits=True),
     api_key=opt.text("demo-api-key"),
     api_secret=opt.text("demo-api-secret"),
-    rate_limit=opt.limit(RATE_LIMIT_CALLS),  # requests per window per seller and service group; 0/None = off
+    # "documented": Trendyol's budgets at listing_tier (see api.SellerApi.rate_window); a number:
+    # that many requests per rate_window seconds per seller and service group; 0/None = off
+    rate_limit=opt.Option("documented", lambda v: v if v == "documented" else opt.limit(None).check(v)),
     rate_window=opt.number(float(RATE_LIMIT_SECONDS), positive=True),
+    listing_tier=opt.Option(LISTING_TIERS[0], lambda v: LISTING_TIERS[LISTING_TIERS.index(str(v))]),
+    price_updates_per_barcode=opt.limit(PRICE_UPDATES_PER_BARCODE),  # per minute; 0/None = off
     max_items_per_request=opt.whole(MAX_ITEMS_PER_REQUEST),
     max_images=opt.whole(MAX_IMAGES),
     # Largest request body. Trendyol documents none; 10 MiB is our guess (a gateway-style 413).
@@ -115,7 +120,8 @@ _APPROVED_UPDATABLE = {VARIANT_UPDATE: ("stockCode", "vatRate", "shipmentAddress
                                         "dimensionalWeight", "lotNumber", "locationBasedDelivery"),
                        DELIVERY_UPDATE: ("deliveryOptions",)}
 _FAST_DELIVERY_TYPES = ("SAME_DAY_SHIPPING", "FAST_DELIVERY")
-_PUBLIC_HIDDEN = ("_internal",)  # simulator bookkeeping kept inside a product
+_PUBLIC_HIDDEN = ("_internal",)
+_NO_BARCODE = ["Zorunlu alan eksik: barcode"]  # simulator bookkeeping kept inside a product
 
 
 def _iso(epoch: float) -> str:
@@ -227,11 +233,8 @@ class SimulatorState(OrderBook, SimState):
         if attribute_id not in {r.attribute_id for r in self.catalog.attributes[category_id]}:
             raise Refused(404, "attribute.not.found",
                           f"Özellik bu kategoride tanımlı değil (categoryId: {category_id}, attributeId: {attribute_id})")
-        values = self.catalog.values.get(attribute_id, [])
-        total_pages = (len(values) + size - 1) // size
-        chunk = values[page * size:(page + 1) * size]
-        return {"totalElements": len(values), "totalPages": total_pages, "page": page, "size": size,
-                "content": [{"attributeValueId": vid, "attributeValueName": name} for vid, name in chunk]}
+        chunk, totals = numbered_page(self.catalog.values.get(attribute_id, []), page, size)
+        return {**totals, "content": [{"attributeValueId": vid, "attributeValueName": name} for vid, name in chunk]}
 
     def brands_page(self, page: int, size: int) -> dict[str, Any]:
         chunk = self.catalog.brands[page * size:(page + 1) * size]
@@ -324,14 +327,19 @@ class SimulatorState(OrderBook, SimState):
             self._store_new(item, at, batch)
         return _unique(reasons), echo
 
-    def _update(self, batch: Batch, item: dict[str, Any], at: float, counts: dict[str, int]):
-        echo = self._product_echo(item)
+    def _known(self, item: dict[str, Any]) -> tuple[str, dict[str, Any] | None, list[str]]:
+        """The item's barcode, its product and, when either is missing, the reason."""
         barcode = item.get("barcode")
         if blank(barcode) or not isinstance(barcode, str):
-            return ["Zorunlu alan eksik: barcode"], echo
+            return barcode, None, list(_NO_BARCODE)
         product = self._products.get(barcode)
-        if product is None:
-            return [f"Ürün bulunamadı (barcode: {barcode})"], echo
+        return barcode, product, [] if product is not None else [f"Ürün bulunamadı (barcode: {barcode})"]
+
+    def _update(self, batch: Batch, item: dict[str, Any], at: float, counts: dict[str, int]):
+        echo = self._product_echo(item)
+        barcode, product, missing = self._known(item)
+        if missing:
+            return missing, echo
         if product["approved"]:
             return [(f"Onaylı ürün bu servisle güncellenemez (barcode: {barcode}); onaylı ürünler "
                      "content-bulk-update ve variant-bulk-update ile güncellenir")], echo
@@ -402,11 +410,10 @@ class SimulatorState(OrderBook, SimState):
         """variant-bulk-update or delivery-info-bulk-update: an approved product's variant
         fields or delivery options, by barcode; only the fields sent change (guess: the guide
         allows partial items, the reference says otherwise). Fields of other services are refused."""
-        echo = self._product_echo(item)
-        barcode, fields = item.get("barcode"), _APPROVED_UPDATABLE[batch.kind]
-        product = self._products.get(barcode) if isinstance(barcode, str) else None
-        if product is None:
-            return ["Zorunlu alan eksik: barcode" if blank(barcode) else f"Ürün bulunamadı (barcode: {barcode})"], echo
+        echo, fields = self._product_echo(item), _APPROVED_UPDATABLE[batch.kind]
+        barcode, product, missing = self._known(item)
+        if missing:
+            return missing, echo
         if not product["approved"]:
             return [f"Onaysız ürün bu servisle güncellenemez (barcode: {barcode}); unapproved-bulk-update kullanın"], echo
         if counts.get(barcode, 0) > 1:
@@ -461,33 +468,16 @@ class SimulatorState(OrderBook, SimState):
 
     def _inventory(self, batch: Batch, item: dict[str, Any], at: float, counts: dict[str, int]):
         echo = _inventory_echo(item, batch.accepted_at)
-        barcode = item.get("barcode")
-        if blank(barcode) or not isinstance(barcode, str):
-            return ["Zorunlu alan eksik: barcode"], echo
-        product = self._products.get(barcode)
-        if product is None:
-            return [f"Ürün bulunamadı (barcode: {barcode})"], echo
+        barcode, product, missing = self._known(item)
+        if missing:
+            return missing, echo
         if not any(name in item for name in _STOCK_FIELDS):
             return ["quantity, salePrice veya listPrice alanlarından en az biri gönderilmelidir"], echo
-        reasons = []
-        quantity = item.get("quantity")
-        if "quantity" in item:
-            if not is_int(quantity) or quantity < 0:
-                reasons.append(f"quantity 0 veya daha büyük bir tam sayı olmalıdır: {quantity!r}")
-            elif quantity > MAX_STOCK:
-                reasons.append(f"quantity en fazla {MAX_STOCK} olabilir: {quantity}")
-        prices = {}
-        for name in ("salePrice", "listPrice"):
-            if name in item:
-                value = item[name]
-                if not is_number(value) or value <= 0:
-                    reasons.append(f"{name} sıfırdan büyük bir sayı olmalıdır: {value!r}")
-                else:
-                    prices[name] = float(value)
-        sale = prices.get("salePrice", product["salePrice"])
-        list_price = prices.get("listPrice", product["listPrice"])
-        if prices and sale is not None and list_price is not None and list_price < sale:
-            reasons.append(f"listPrice ({_money(list_price)}) salePrice ({_money(sale)}) değerinden küçük olamaz")
+        reasons = _stock_reasons(item["quantity"]) if "quantity" in item else []
+        prices = {name: item[name] for name in ("salePrice", "listPrice") if name in item}
+        valid = {name: float(value) for name, value in prices.items() if is_number(value) and value > 0}
+        reasons += _price_reasons(valid.get("salePrice", product["salePrice"]),
+                                  valid.get("listPrice", product["listPrice"]), prices, compare=bool(valid))
         if reasons:
             return reasons, echo
         for name in _STOCK_FIELDS:
@@ -501,14 +491,13 @@ class SimulatorState(OrderBook, SimState):
 
     def _archive(self, batch: Batch, item: dict[str, Any], at: float, counts: dict[str, int]):
         echo = {k: item.get(k) for k in ("barcode", "archived")}
-        barcode = item.get("barcode")
-        if blank(barcode) or not isinstance(barcode, str):
-            return ["Zorunlu alan eksik: barcode"], echo
+        barcode, product, missing = self._known(item)
+        if missing == _NO_BARCODE:
+            return missing, echo
         if not isinstance(item.get("archived"), bool):
             return [f"archived true veya false olmalıdır (barcode: {barcode})"], echo
-        product = self._products.get(barcode)
-        if product is None:
-            return [f"Ürün bulunamadı (barcode: {barcode})"], echo
+        if missing:
+            return missing, echo
         archived = item["archived"]
         if product["archived"] != archived:
             product["archived"] = archived
@@ -521,12 +510,9 @@ class SimulatorState(OrderBook, SimState):
 
     def _delete(self, batch: Batch, item: dict[str, Any], at: float, counts: dict[str, int]):
         echo = {"barcode": item.get("barcode")}
-        barcode = item.get("barcode")
-        if blank(barcode) or not isinstance(barcode, str):
-            return ["Zorunlu alan eksik: barcode"], echo
-        product = self._products.get(barcode)
-        if product is None:
-            return [f"Ürün bulunamadı (barcode: {barcode})"], echo
+        barcode, product, missing = self._known(item)
+        if missing:
+            return missing, echo
         if product["approved"]:
             archived_at = self._meta[barcode].archived_at
             if archived_at is None or at - archived_at < self._options["archive_min_age"]:
@@ -564,18 +550,11 @@ class SimulatorState(OrderBook, SimState):
         elif category is not None and not category.is_leaf:
             reasons.append(f"Kategori en alt seviyede değil (categoryId: {category_id}, {category.name}); ürünler yalnızca "
                            "alt kategorisi olmayan kategorilere eklenebilir")
-        quantity = item.get("quantity")
-        if quantity is not None:
-            if not is_int(quantity) or quantity < 0:
-                reasons.append(f"quantity 0 veya daha büyük bir tam sayı olmalıdır: {quantity!r}")
-            elif quantity > MAX_STOCK:
-                reasons.append(f"quantity en fazla {MAX_STOCK} olabilir: {quantity}")
+        if item.get("quantity") is not None:
+            reasons += _stock_reasons(item["quantity"])
         sale, list_price = item.get("salePrice"), item.get("listPrice")
-        for name, value in (("salePrice", sale), ("listPrice", list_price)):
-            if value is not None and (not is_number(value) or value <= 0):
-                reasons.append(f"{name} sıfırdan büyük bir sayı olmalıdır: {value!r}")
-        if is_number(sale) and is_number(list_price) and list_price < sale:
-            reasons.append(f"listPrice ({_money(list_price)}) salePrice ({_money(sale)}) değerinden küçük olamaz")
+        reasons += _price_reasons(sale, list_price, {k: v for k, v in (("salePrice", sale), ("listPrice", list_price))
+                                                     if v is not None})
         vat = item.get("vatRate")
         if vat is not None and (not is_int(vat) or vat not in VAT_RATES):
             reasons.append("KDV alanına (vatRate) 0, 1, 10 veya 20 değerlerinden birisini girebilirsiniz! "
@@ -757,15 +736,17 @@ class SimulatorState(OrderBook, SimState):
             product["rejectReasonDetails"] = [{"rejectReason": reason, "rejectReasonDetail": detail}]
             self._products.record(None, "rejected", barcode, reason, None, at)
         else:
-            self._content_id += 1
-            product["approved"] = True
+            self._approve(product)
             product["rejected"] = False
             product["rejectReasonDetails"] = []
-            product["productContentId"] = self._content_id
-            product["platformListingId"] = uuid.uuid5(uuid.NAMESPACE_URL, barcode).hex
             self._products.record(None, "approved", barcode, True, None, at)
         product["lastUpdateDate"] = int(at * 1000)
         _refresh_on_sale(product)
+
+    def _approve(self, product: dict[str, Any]) -> None:
+        self._content_id += 1
+        product.update(approved=True, productContentId=self._content_id,
+                       platformListingId=uuid.uuid5(uuid.NAMESPACE_URL, product["barcode"]).hex)
 
     def mark_rejection(self, barcode: str, reason: str, detail: str = "") -> None:
         """Reject ``barcode`` when its approval falls due (now, if it is already waiting)."""
@@ -793,10 +774,8 @@ class SimulatorState(OrderBook, SimState):
                 candidates = [p for p in candidates if p.get("productMainId") == filters["productMainId"]]
             if flags:
                 candidates = [p for p in candidates if all(p[k] == v for k, v in flags.items())]
-            total = len(candidates)
-            chunk = candidates[page * size:(page + 1) * size]
-            return {"totalElements": total, "totalPages": (total + size - 1) // size, "page": page, "size": size,
-                    "content": [_public(p) for p in chunk]}
+            chunk, totals = numbered_page(candidates, page, size)
+            return {**totals, "content": [_public(p) for p in chunk]}
 
     def filter_approved(self, page: int, size: int, filters: dict[str, Any],
                         token: str | None = None) -> dict[str, Any]:
@@ -818,13 +797,9 @@ class SimulatorState(OrderBook, SimState):
                 "blacklisted": product.get("blacklisted"), "locked": product.get("locked"),
                 "price": {"salePrice": product.get("salePrice"), "listPrice": product.get("listPrice")},
                 "stock": {"quantity": product.get("quantity")}})
-        listed = list(contents.values())
-        total = len(listed)
-        pages = (total + size - 1) // size
-        chunk = listed[page * size:(page + 1) * size]
-        following = _page_token(page + 1) if page + 1 < pages else None
-        return {"totalElements": total, "totalPages": pages, "page": page, "size": size,
-                "nextPageToken": following, "content": chunk}
+        chunk, totals = numbered_page(list(contents.values()), page, size)
+        following = _page_token(page + 1) if page + 1 < totals["totalPages"] else None
+        return {**totals, "nextPageToken": following, "content": chunk}
 
     def filter_unapproved(self, page: int, size: int, filters: dict[str, Any]) -> dict[str, Any]:
         """filterUnapprovedProducts v2: flat items, products waiting for approval or rejected."""
@@ -868,10 +843,7 @@ class SimulatorState(OrderBook, SimState):
                 item["attributes"] = raw.get("attributes") or self._default_attributes(item["categoryId"])
                 product = self._store_new(item, at, None)
                 if raw.get("approved", True):
-                    self._content_id += 1
-                    product["approved"] = True
-                    product["productContentId"] = self._content_id
-                    product["platformListingId"] = uuid.uuid5(uuid.NAMESPACE_URL, barcode).hex
+                    self._approve(product)
                 if raw.get("rejected"):
                     product["approved"] = False
                     product["rejected"] = True
@@ -927,6 +899,21 @@ def _refresh_on_sale(product: dict[str, Any]) -> None:
     just not buyable, as on Trendyol where onSale is the seller's listing state)."""
     product["onSale"] = bool(product["approved"] and not product["archived"] and not product["locked"]
                              and not product["blacklisted"])
+
+
+def _stock_reasons(quantity: Any) -> list[str]:
+    if not is_int(quantity) or quantity < 0:
+        return [f"quantity 0 veya daha büyük bir tam sayı olmalıdır: {quantity!r}"]
+    return [f"quantity en fazla {MAX_STOCK} olabilir: {quantity}"] if quantity > MAX_STOCK else []
+
+
+def _price_reasons(sale: Any, list_price: Any, sent: dict[str, Any], *, compare: bool = True) -> list[str]:
+    """Each ``sent`` price above 0 and, with ``compare``, the list price not below the sale price."""
+    reasons = [f"{name} sıfırdan büyük bir sayı olmalıdır: {value!r}" for name, value in sent.items()
+               if not is_number(value) or value <= 0]
+    if compare and is_number(sale) and is_number(list_price) and list_price < sale:
+        reasons.append(f"listPrice ({_money(list_price)}) salePrice ({_money(sale)}) değerinden küçük olamaz")
+    return reasons
 
 
 def _money(value: float) -> str:
