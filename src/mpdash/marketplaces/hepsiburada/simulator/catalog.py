@@ -105,7 +105,7 @@ class CatalogState:
     def updates_total(self) -> int:
         return self._updates.total
 
-    def wait_until_catalog_settled(self, timeout: float) -> bool:
+    def wait_until_catalog_settled(self, timeout: float = 10.0) -> bool:
         """Block until no import, update or approval is pending (or ``timeout`` passes)."""
         kinds = self.CATALOG_EVENTS
         return self.wait_until(lambda: not self.timeline.pending(kinds), lambda: self.timeline.last_due(kinds), timeout)
@@ -403,9 +403,9 @@ class CatalogState:
                      "productStatus": "UNCOMPLETED", "updateResults": []} for raw in request.items]
 
     # --- steering and inspection -------------------------------------------------------
-    def mark_for_rejection(self, skus: list[str], reasons: list[str] | None = None, now: bool = False) -> int:
-        """Block these skus at their approval (or at once with ``now`` for waiting ones); returns how many
-        were blocked at once."""
+    def reject_products(self, skus: list[str], reasons: list[str] | None = None, now: bool = False) -> int:
+        """Make these skus BLOCKED with ``reasons`` at their approval (or at once with ``now`` for waiting
+        ones); returns how many were blocked at once."""
         reasons = [str(r) for r in (reasons or []) if str(r).strip()] or [DEFAULT_REJECT_REASON]
         blocked = 0
         with self.current():
@@ -419,8 +419,8 @@ class CatalogState:
                     self._decisions.mark(sku, reasons)
         return blocked
 
-    def approve_now(self, skus: list[str]) -> int:
-        """Match these waiting products at once; returns how many were matched."""
+    def approve_products(self, skus: list[str]) -> int:
+        """Make these waiting products MATCHED (and listings) at once; returns how many were matched."""
         matched = 0
         with self.current():
             for sku in skus:
@@ -433,6 +433,7 @@ class CatalogState:
         return matched
 
     def catalog_product(self, sku: str) -> dict[str, Any] | None:
+        """The imported product ``sku`` (status, hbSku, reasons, attributes…), or None."""
         with self.current():
             product = self._products.get(sku)
             return copy.deepcopy(product) if product else None
@@ -442,6 +443,7 @@ class CatalogState:
             return [copy.deepcopy(p) for p in self._products.values()]
 
     def catalog_import(self, tracking_id: str) -> dict[str, Any] | None:
+        """An import as uploaded (``items``) and, once processed, each item's outcome."""
         with self.current():
             imp = self._imports.get(tracking_id)
             if imp is None:

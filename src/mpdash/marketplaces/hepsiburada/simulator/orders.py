@@ -499,7 +499,7 @@ class OrderState:
                                "not packaged yet (unpack the package first, or split it with cancelledItems)")
             self._cancel_line(line, CANCEL_REASONS[reason_id], "Merchant")
 
-    def cancel_by_customer(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
+    def cancel_order(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
         """The customer (or Hepsiburada) cancels lines not shipped yet (now, or at epoch ``at``);
         packages left empty are Cancelled."""
         with self.current():
@@ -587,7 +587,8 @@ class OrderState:
 
     def move_package(self, package_number: str, status: str, *, at: float | None = None,
                      tracking_number: str | None = None, reason: str | None = None) -> dict[str, Any]:
-        """Hepsiburada's side (its carrier, or the customer) moves a package; same rules as the merchant's."""
+        """Hepsiburada's side (its carrier, or the customer) moves a package: InTransit, Delivered,
+        Undelivered, Cancelled or Unpacked, along the allowed moves only (OmsError 409 otherwise)."""
         if status not in PACKAGE_STATUSES:
             raise OmsError(400, f"status must be one of {', '.join(PACKAGE_STATUSES)}")
         with self.current():
@@ -844,12 +845,13 @@ class OrderState:
                 data = text if label_format == "zpl" else base64.b64encode(text.encode()).decode()
             return {"data": [data], "format": label_format, "hasMerchantMutualBarcode": False}
 
-    def package_detail(self, package_number: str) -> dict[str, Any] | None:
+    def package(self, package_number: str) -> dict[str, Any] | None:
+        """A package as listed, plus its history, invoice, tracking and who packed it."""
         with self.current():
             package = self._packages.get(package_number)
             return self._package_detail(package) if package else None
 
-    def all_packages(self) -> list[dict[str, Any]]:
+    def packages(self) -> list[dict[str, Any]]:
         with self.current():
             return [self._package_detail(p) for p in self._packages.values()]
 
@@ -858,11 +860,11 @@ class OrderState:
             order = self._orders.get(order_number)
             return self._order_view(order) if order else None
 
-    def all_orders(self) -> list[dict[str, Any]]:
+    def orders(self) -> list[dict[str, Any]]:
         with self.current():
             return [self._order_view(o) for o in self._orders.values()]
 
-    def order_counters(self) -> dict[str, Any]:
+    def oms_counters(self) -> dict[str, Any]:
         with self.current():
             return {"orders_total": self.orders_total, "packages_total": self.packages_total,
                     "claims_total": self.claims_total,
@@ -1001,7 +1003,7 @@ class OrderState:
             claim = self._claims.get(number)
             return self._claim_view(claim, detail=True) if claim else None
 
-    def all_claims(self) -> list[dict[str, Any]]:
+    def claims(self) -> list[dict[str, Any]]:
         with self.current():
             return [self._claim_view(c, detail=True) for c in self._claims.values()]
 

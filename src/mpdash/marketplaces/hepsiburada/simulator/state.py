@@ -170,7 +170,7 @@ class ListingState(SimState):
         with self.current():
             return len(self._listings)
 
-    def all_listings(self) -> list[dict[str, Any]]:
+    def listings(self) -> list[dict[str, Any]]:
         with self.current():
             return [dict(listing) for listing in self._listings.values()]
 
@@ -221,11 +221,12 @@ class ListingState(SimState):
                 "applied_at": upload.processed_at,
             }
 
-    def wait_until_applied(self, timeout: float) -> bool:
+    def wait_until_applied(self, timeout: float = 10.0) -> bool:
         """Block until every accepted upload has been applied (or ``timeout`` passes)."""
         return self.wait_until(lambda: not self._uploads.waiting(), self._uploads.last_due, timeout)
 
     def history(self, sku: str | None = None) -> list[dict[str, Any]]:
+        """Every applied change in order: ``{upload_id, kind, sku, value, accepted_at, applied_at}``."""
         with self.current():
             return self._listings.history(sku)
 
