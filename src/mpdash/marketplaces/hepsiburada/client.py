@@ -156,10 +156,6 @@ class HepsiburadaListingClient(_HepsiburadaClient):
         """Queue price changes (``[{merchantSku|hepsiburadaSku, price}]``); returns the upload id."""
         return self._upload("price", items)
 
-    def upload_inventory(self, items: list[dict[str, Any]]) -> str:
-        """Queue combined listing changes (price, stock, shipping…); returns the upload id."""
-        return self._upload("inventory", items)
-
     def get_upload_status(self, kind: UploadKind, upload_id: str) -> UploadStatus:
         """The processing state of an upload, with the elements Hepsiburada rejected."""
         path = f"{self._upload_path(kind)}/id/{path_part(upload_id, 'upload_id')}"
@@ -496,10 +492,6 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
             raise ValueError("a split needs at least one group or cancelled line")
         self._write("POST", self._package_path(package_number, "split"), body)
 
-    def change_cargo_company(self, package_number: str, short_name: str) -> None:
-        self._write("PUT", self._package_path(package_number, "changecargocompany"),
-                    {"CargoCompanyShortName": required_text(short_name, "short_name")})
-
     def change_warehouse(self, package_number: str, address_label: str) -> None:
         """``PUT …/packagenumber/{n}/warehouse`` ("Paket Bilgilerinde Depo Bilgisi Güncelleme").
         guess: the body names the merchant address by its label, as packaging does."""
@@ -534,10 +526,6 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         if received_by:
             body["receivedBy"] = received_by
         self._write("POST", self._package_path(package_number, "deliver"), body)
-
-    def mark_undelivered(self, package_number: str, *, undelivered_date: datetime, reason: str = "") -> None:
-        body = {"undeliveredDate": oms_timestamp(undelivered_date), "undeliveredReason": reason}
-        self._write("POST", self._package_path(package_number, "undeliver"), body)
 
     # --- status listings ------------------------------------------------------------------
     def list_status_packages(self, status: str, offset: int, limit: int, begin: datetime | None = None,
