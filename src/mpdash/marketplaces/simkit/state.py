@@ -18,7 +18,8 @@ class SimState:
 
     A marketplace subclasses it, declares ``OPTIONS`` and fills ``clear()`` with its data;
     every public method of the subclass works inside ``with self.current():`` (the lock held,
-    and everything that fell due carried out first).
+    and everything that fell due carried out first). The request pipeline runs each endpoint
+    that way already, so a method only endpoints call need not take it again.
     """
 
     OPTIONS: OptionSet = OptionSet()

@@ -90,7 +90,10 @@ from .state import ListingState
 
 
 class SimulatorState(CatalogState, OrderState, ListingState):
-    """Listings and uploads, the catalog and the orders of the simulated merchant, on one lock and clock."""
+    """Listings and uploads, the catalog and the orders of the simulated merchant, on one lock and clock.
+
+    Methods only :mod:`.api`'s endpoints call run with the state current (simkit's pipeline holds
+    it); the inspection and steering methods take it themselves."""
 
     def clear(self) -> None:
         super().clear()

@@ -17,6 +17,7 @@ from ...simkit import (
     Call,
     ControlApi,
     RateWindow,
+    Refusal,
     Request,
     basic_credentials,
     control,
@@ -168,26 +169,26 @@ def catalog_error(status: int, message: str) -> Answer:
     return Answer(status, {"success": False, "code": status, "version": 1, "message": message, "data": None})
 
 
-def _paged(rows: list[Any], page: int, size: int) -> Answer:
-    start = page * size
-    chunk = rows[start:start + size]
+def _paged(rows: list[Any], page: int, size: int, wrap: Any = lambda chunk: chunk) -> Answer:
+    """One page of ``rows`` in the catalog's wrapper (``wrap`` shapes the page's ``data``)."""
+    chunk = rows[page * size:(page + 1) * size]
     total_pages = math.ceil(len(rows) / size) if rows else 0
-    return catalog_answer(chunk, totalElements=len(rows), totalPages=total_pages, number=page,
+    return catalog_answer(wrap(chunk), totalElements=len(rows), totalPages=total_pages, number=page,
                           numberOfElements=len(chunk), first=page == 0, last=page >= total_pages - 1)
 
 
-def _page_params(query: dict[str, list[str]], most: int) -> tuple[int, int] | str:
-    """(page, size) from the query (defaults 0 and 1000, Hepsiburada's), or the reason they are wrong."""
+def _page_params(query: dict[str, list[str]], most: int) -> tuple[int, int]:
+    """(page, size) from the query (defaults 0 and 1000, Hepsiburada's); a Refusal says what is wrong."""
     try:
         page = int(query.get("page", ["0"])[0] or 0)
         size = int(query.get("size", ["1000"])[0] or 1000)
     except ValueError:
-        return "page and size must be whole numbers"
+        raise Refusal(400, "page and size must be whole numbers") from None
     if page < 0 or size < 1:
-        return "page must be >= 0 and size >= 1"
+        raise Refusal(400, "page must be >= 0 and size >= 1")
     if size > most:
-        return f"size must be at most {most}"
-    return page, min(size, most)
+        raise Refusal(400, f"size must be at most {most}")
+    return page, size
 
 
 def _flag(query: dict[str, list[str]], name: str, default: str) -> str:
@@ -220,6 +221,9 @@ class CatalogApi(HepsiburadaApi):
         return self.error(403, f"Too Many Requests: the catalog API allows {window.limit} requests per second "
                           "per IP; requests above it are refused and repeated excess blocks the IP", request)
 
+    def refusal_answer(self, refusal: Refusal, request: Request) -> Answer:
+        return catalog_error(refusal.status, refusal.message)
+
     def endpoint(self, request: Request) -> Answer:
         handler = getattr(self, f"_{request.route.name}")
         return handler(request.options["merchant_id"], request.params, request.query, request.headers, request.body,
@@ -228,8 +232,6 @@ class CatalogApi(HepsiburadaApi):
     # --- categories and attributes -----------------------------------------------------
     def _categories(self, mid, params, query, headers, body, path, failing) -> Answer:
         paging = _page_params(query, CATEGORY_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         leaf, status, available = (_flag(query, "leaf", "true").lower(), _flag(query, "status", "ACTIVE").upper(),
                                    _flag(query, "available", "true").lower())
         flags = (("leaf", leaf, ("true", "false", "")), ("available", available, ("true", "false", "")),
@@ -243,25 +245,22 @@ class CatalogApi(HepsiburadaApi):
                 and (not available or node["available"] == (available == "true"))]
         return _paged(rows, *paging)
 
-    def _leaf_or_error(self, category_id: str) -> dict[str, Any] | Answer:
+    @staticmethod
+    def _leaf(category_id: str) -> dict[str, Any]:
         node = catalog_data.category(category_id)
         if node is None:
-            return catalog_error(404, f"Category {category_id} not found")
+            raise Refusal(404, f"Category {category_id} not found")
         if not node["leaf"] or not node["available"]:
-            return catalog_error(400, f"Category {category_id} ({node['name']}) has no attributes: attributes exist "
-                                 "only for categories with leaf=true and available=true")
+            raise Refusal(400, f"Category {category_id} ({node['name']}) has no attributes: attributes exist "
+                          "only for categories with leaf=true and available=true")
         return node
 
     def _attributes(self, mid, params, query, headers, body, path, failing) -> Answer:
-        node = self._leaf_or_error(params["cid"])
-        if isinstance(node, Answer):
-            return node
+        node = self._leaf(params["cid"])
         return catalog_answer(catalog_data.category_attributes(node["categoryId"]))
 
     def _values(self, mid, params, query, headers, body, path, failing) -> Answer:
-        node = self._leaf_or_error(params["cid"])
-        if isinstance(node, Answer):
-            return node
+        node = self._leaf(params["cid"])
         definition = catalog_data.category_attributes(node["categoryId"]) or {}
         known = {a["id"]: a for a in [*definition.get("attributes", []), *definition.get("variantAttributes", [])]}
         attribute = known.get(params["aid"])
@@ -271,35 +270,31 @@ class CatalogApi(HepsiburadaApi):
             return catalog_error(400, f"Attribute {params['aid']} is of type {attribute['type']}; only enum "
                                  "attributes have values")
         paging = _page_params(query, VALUE_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         return _paged(list(catalog_data.attribute_values(params["aid"])), *paging)
 
     # --- products ------------------------------------------------------------------------
     def _read_file(self, headers: Mapping[str, str], body: bytes, expect: type) -> Any:
         options = self.state.options()
         if len(body) > options["max_import_bytes"]:
-            return catalog_error(413, f"Maximum upload size exceeded: the request has {len(body)} bytes, "
-                                 f"at most {options['max_import_bytes']} are accepted")
+            raise Refusal(413, f"Maximum upload size exceeded: the request has {len(body)} bytes, "
+                          f"at most {options['max_import_bytes']} are accepted")
         try:
             raw = _multipart_file(headers.get("Content-Type", ""), body)
         except Exception:  # a broken multipart body is the caller's fault
             raw = None
         if raw is None:
-            return catalog_error(400, "Required request part 'file' is not present")
+            raise Refusal(400, "Required request part 'file' is not present")
         try:
             payload = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            return catalog_error(400, "The file is not valid UTF-8 JSON")
+            raise Refusal(400, "The file is not valid UTF-8 JSON") from None
         if not isinstance(payload, expect):
             shape = "a JSON array of products" if expect is list else 'a JSON object {"merchantId", "items"}'
-            return catalog_error(400, f"The file must hold {shape}")
+            raise Refusal(400, f"The file must hold {shape}")
         return payload
 
     def _import(self, mid, params, query, headers, body, path, failing) -> Answer:
         items = self._read_file(headers, body, list)
-        if isinstance(items, Answer):
-            return items
         if not items:
             return catalog_error(400, "The file holds no products")
         most = self.state.options()["max_products_per_import"]
@@ -310,8 +305,6 @@ class CatalogApi(HepsiburadaApi):
 
     def _import_status(self, mid, params, query, headers, body, path, failing) -> Answer:
         paging = _page_params(query, STATUS_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         items = self.state.import_status(mid, params["tid"])
         if items is None:
             return catalog_error(404, f"No import with trackingId {params['tid']}")
@@ -344,15 +337,11 @@ class CatalogApi(HepsiburadaApi):
         if merchant.lower() != mid.lower():
             return _not_yours(merchant, path)
         paging = _page_params(query, STATUS_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         return _paged(self.state.products_by_status(mid, status), *paging)
 
     # --- product update service ----------------------------------------------------------
     def _update(self, mid, params, query, headers, body, path, failing) -> Answer:
         payload = self._read_file(headers, body, dict)
-        if isinstance(payload, Answer):
-            return payload
         items = payload.get("items")
         if str(payload.get("merchantId") or "").lower() != mid.lower():
             return _not_yours(payload.get("merchantId"), path)
@@ -366,17 +355,10 @@ class CatalogApi(HepsiburadaApi):
 
     def _update_status(self, mid, params, query, headers, body, path, failing) -> Answer:
         paging = _page_params(query, STATUS_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         items = self.state.update_status(mid, params["tid"])
         if items is None:
             return catalog_error(404, f"No update request with trackingId {params['tid']}")
-        page, size = paging
-        chunk = items[page * size:(page + 1) * size]
-        total_pages = math.ceil(len(items) / size) if items else 0
-        return catalog_answer([{"merchantId": mid, "items": chunk}], totalElements=len(items),
-                              totalPages=total_pages, number=page, numberOfElements=len(chunk),
-                              first=page == 0, last=page >= total_pages - 1)
+        return _paged(items, *paging, wrap=lambda chunk: [{"merchantId": mid, "items": chunk}])
 
 
 # --- orders, packages and claims (OMS) ----------------------------------------------------

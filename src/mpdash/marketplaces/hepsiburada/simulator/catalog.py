@@ -112,9 +112,8 @@ class CatalogState:
 
     # --- imports ----------------------------------------------------------------------
     def accept_import(self, merchant_id: str, items: list[Any], fail_whole: bool = False) -> Batch:
-        with self.current():
-            return self._imports.accept("import", merchant_id, items, self._options["processing_delay"],
-                                        fail_whole=fail_whole, created_at=now_iso())
+        return self._imports.accept("import", merchant_id, items, self._options["processing_delay"],
+                                    fail_whole=fail_whole, created_at=now_iso())
 
     def _process_import(self, imp: Batch, at: float) -> list[dict[str, Any]]:
         outcomes = []
@@ -251,13 +250,12 @@ class CatalogState:
 
     def import_status(self, merchant_id: str, tracking_id: str) -> list[dict[str, Any]] | None:
         """The items of ``GET /product/api/products/status/{trackingId}`` (None when unknown)."""
-        with self.current():
-            imp = self._imports.get(tracking_id)
-            if imp is None or imp.owner.lower() != merchant_id.lower():
-                return None
-            if not imp.processed:
-                return [self._processing_item(imp, number, raw) for number, raw in enumerate(imp.items, start=1)]
-            return [self._import_item(imp, outcome) for outcome in imp.results]
+        imp = self._imports.get(tracking_id)
+        if imp is None or imp.owner.lower() != merchant_id.lower():
+            return None
+        if not imp.processed:
+            return [self._processing_item(imp, number, raw) for number, raw in enumerate(imp.items, start=1)]
+        return [self._import_item(imp, outcome) for outcome in imp.results]
 
     # guess: before validation the status lists every product with importStatus PROCESSING
     # (the enum has it; whether Hepsiburada lists items that early is undocumented).
@@ -301,23 +299,20 @@ class CatalogState:
 
     def check_product_status(self, merchant_id: str, skus: list[str]) -> list[dict[str, str]]:
         """``skuStatusList`` of check-product-status: known skus only (guess: unknown ones are left out)."""
-        with self.current():
-            return [{"merchantSku": sku, "status": self._products[sku]["status"]} for sku in skus
-                    if sku in self._products and self._products[sku]["merchant"].lower() == merchant_id.lower()]
+        return [{"merchantSku": sku, "status": self._products[sku]["status"]} for sku in skus
+                if sku in self._products and self._products[sku]["merchant"].lower() == merchant_id.lower()]
 
     def products_by_status(self, merchant_id: str, status: str) -> list[dict[str, Any]]:
-        with self.current():
-            return [{**self._product_view(p), "validationResults": [], "taskDetails": []}
-                    for p in self._products.values()
-                    if p["status"] == status and p["merchant"].lower() == merchant_id.lower()]
+        return [{**self._product_view(p), "validationResults": [], "taskDetails": []}
+                for p in self._products.values()
+                if p["status"] == status and p["merchant"].lower() == merchant_id.lower()]
 
     # --- product updates (ticket-api) ---------------------------------------------------
     # guess: Hepsiburada reviews update requests (tickets) by hand, which can take days; here
     # they are decided ``processing_delay`` seconds after upload.
     def accept_update(self, merchant_id: str, items: list[Any], fail_whole: bool = False) -> Batch:
-        with self.current():
-            return self._updates.accept("update", merchant_id, items, self._options["processing_delay"],
-                                        fail_whole=fail_whole, created_at=now_iso())
+        return self._updates.accept("update", merchant_id, items, self._options["processing_delay"],
+                                    fail_whole=fail_whole, created_at=now_iso())
 
     def _process_update(self, request: Batch, at: float) -> list[dict[str, Any]]:
         outcomes = []
@@ -393,14 +388,13 @@ class CatalogState:
         return results
 
     def update_status(self, merchant_id: str, tracking_id: str) -> list[dict[str, Any]] | None:
-        with self.current():
-            request = self._updates.get(tracking_id)
-            if request is None or request.owner.lower() != merchant_id.lower():
-                return None
-            if request.processed:
-                return copy.deepcopy(request.results)
-            return [{"hbSku": raw.get("hbSku") if isinstance(raw, dict) else None, "message": None,
-                     "productStatus": "UNCOMPLETED", "updateResults": []} for raw in request.items]
+        request = self._updates.get(tracking_id)
+        if request is None or request.owner.lower() != merchant_id.lower():
+            return None
+        if request.processed:
+            return copy.deepcopy(request.results)
+        return [{"hbSku": raw.get("hbSku") if isinstance(raw, dict) else None, "message": None,
+                 "productStatus": "UNCOMPLETED", "updateResults": []} for raw in request.items]
 
     # --- steering and inspection -------------------------------------------------------
     def reject_products(self, skus: list[str], reasons: list[str] | None = None, now: bool = False) -> int:

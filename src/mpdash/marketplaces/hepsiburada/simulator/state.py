@@ -178,35 +178,32 @@ class ListingState(SimState):
         self, offset: int, limit: int, merchant_skus: list[str] | None = None, hb_skus: list[str] | None = None
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of listings (optionally only the given skus) and the total count."""
-        with self.current():
-            if merchant_skus is None and hb_skus is None:
-                return [dict(listing) for listing in self._listings.page(offset, limit)], len(self._listings)
-            wanted: list[str] = []
-            for sku in merchant_skus or []:
-                if sku in self._listings and sku not in wanted:
+        if merchant_skus is None and hb_skus is None:
+            return [dict(listing) for listing in self._listings.page(offset, limit)], len(self._listings)
+        wanted: list[str] = []
+        for sku in merchant_skus or []:
+            if sku in self._listings and sku not in wanted:
+                wanted.append(sku)
+        for hb_sku in hb_skus or []:
+            for sku in self._listings.find("hbSku", hb_sku):
+                if sku not in wanted:
                     wanted.append(sku)
-            for hb_sku in hb_skus or []:
-                for sku in self._listings.find("hbSku", hb_sku):
-                    if sku not in wanted:
-                        wanted.append(sku)
-            return [dict(self._listings[k]) for k in wanted[offset:offset + limit]], len(wanted)
+        return [dict(self._listings[k]) for k in wanted[offset:offset + limit]], len(wanted)
 
     # --- uploads ----------------------------------------------------------------------
     def accept_upload(self, kind: str, merchant_id: str, items: list[dict[str, Any]], fail_whole: bool = False) -> Batch:
         """Queue an upload behind those accepted before it. Raises ValueError when refused."""
-        with self.current():
-            pending_limit = self._options["max_pending_uploads"]
-            if pending_limit is not None and self._uploads.waiting(merchant_id) >= pending_limit:
-                raise ValueError(TOO_MANY_PENDING)
-            return self._uploads.accept(kind, merchant_id, items, self._options["processing_delay"],
-                                        fail_whole=fail_whole, created_at=now_iso())
+        pending_limit = self._options["max_pending_uploads"]
+        if pending_limit is not None and self._uploads.waiting(merchant_id) >= pending_limit:
+            raise ValueError(TOO_MANY_PENDING)
+        return self._uploads.accept(kind, merchant_id, items, self._options["processing_delay"],
+                                    fail_whole=fail_whole, created_at=now_iso())
 
     def upload_status(self, kind: str, merchant_id: str, upload_id: str) -> dict[str, Any] | None:
-        with self.current():
-            upload = self._uploads.get(upload_id)
-            if upload is None or upload.kind != kind or upload.owner != merchant_id:
-                return None
-            return upload_status(upload)
+        upload = self._uploads.get(upload_id)
+        if upload is None or upload.kind != kind or upload.owner != merchant_id:
+            return None
+        return upload_status(upload)
 
     def upload(self, upload_id: str) -> dict[str, Any] | None:
         """Everything about one upload, for inspection."""
