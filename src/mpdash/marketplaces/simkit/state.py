@@ -101,6 +101,18 @@ class SimState:
             self.advance()
             yield
 
+    def view_of(self, table: str, key: Any, show: Callable[[Any], Any] = copy.deepcopy) -> Any:
+        """``show(record)`` of record ``key`` of the mapping attribute ``table``, with the state
+        current; None when there is no such record (for a simulator's inspection helpers)."""
+        with self.current():
+            found = getattr(self, table).get(key)
+            return show(found) if found else None
+
+    def views_of(self, table: str, show: Callable[[Any], Any] = copy.deepcopy) -> list[Any]:
+        """``show(record)`` of every record of the mapping attribute ``table``, with the state current."""
+        with self.current():
+            return [show(record) for record in getattr(self, table).values()]
+
     def wait_until(self, done: Callable[[], bool], until: Callable[[], float | None], timeout: float) -> bool:
         """Advance until ``done()`` (checked under the lock); ``until()`` says when the work
         waited for falls due, so the wait sleeps no longer than needed. False on timeout."""

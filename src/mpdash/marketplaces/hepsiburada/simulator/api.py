@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
@@ -421,7 +422,10 @@ def _oms_dates(query: dict[str, str], begin: str = "begindate",
             parse_query_date(query[end]) if query.get(end) else None)
 
 
-def _oms_page(items: list[Any], total: int, offset: int, limit: int) -> dict[str, Any]:
+def _oms_page(query: dict[str, str], kind: str, read: Any, required: bool = False) -> dict[str, Any]:
+    """One page of an OMS listing: ``read(begin, end, offset, limit)`` gives its items and total."""
+    offset, limit = _oms_paging(query, kind, required)
+    items, total = read(*_oms_dates(query), offset, limit)
     return {"items": items, "limit": limit, "offset": offset, "pageCount": math.ceil(total / limit) if total else 0,
             "totalCount": total}
 
@@ -447,19 +451,13 @@ class OmsApi(HepsiburadaApi):
 
     # --- paid lines and orders ------------------------------------------------------------
     def _paid_orders(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "orders", required=True)
-        begin, end = _oms_dates(query)
-        items, total = self.state.paid_lines_page(begin, end, offset, limit)
-        return Answer(200, _oms_page(items, total, offset, limit))
+        return Answer(200, _oms_page(query, "orders", self.state.paid_lines_page, required=True))
 
     def _order(self, params, query, body, path, options) -> Answer:
         return Answer(200, self.state.order_detail(params["on"]))
 
     def _cancelled(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "status")
-        begin, end = _oms_dates(query)
-        items, total = self.state.cancelled_page(begin, end, offset, limit)
-        return Answer(200, _oms_page(items, total, offset, limit))
+        return Answer(200, _oms_page(query, "status", self.state.cancelled_page))
 
     def _cancel_line(self, params, query, body, path, options) -> Answer:
         payload = _oms_body(body)
@@ -491,16 +489,11 @@ class OmsApi(HepsiburadaApi):
         return Answer(201, created)
 
     def _status_list(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "status")
-        begin, end = _oms_dates(query)
-        items, total = self.state.status_page(params["kind"].lower(), begin, end, offset, limit)
-        return Answer(200, _oms_page(items, total, offset, limit))
+        return Answer(200, _oms_page(query, "status", partial(self.state.status_page, params["kind"].lower())))
 
     def _unpacked(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "unpacked")
-        begin, end = _oms_dates(query)
-        items, total = self.state.unpacked_page(begin, end, offset, limit)
-        return Answer(200, [_oms_page(items, total, offset, limit)])  # the document's shape: an array of pages
+        # The document's shape: an array holding the page.
+        return Answer(200, [_oms_page(query, "unpacked", self.state.unpacked_page)])
 
     def _tracking(self, params, query, body, path, options) -> Answer:
         return Answer(200, self.state.tracking(params["pn"]))

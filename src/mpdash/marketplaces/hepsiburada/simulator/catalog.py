@@ -428,13 +428,10 @@ class CatalogState:
 
     def catalog_product(self, sku: str) -> dict[str, Any] | None:
         """The imported product ``sku`` (status, hbSku, reasons, attributes…), or None."""
-        with self.current():
-            product = self._products.get(sku)
-            return copy.deepcopy(product) if product else None
+        return self.view_of("_products", sku)
 
     def catalog_products(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [copy.deepcopy(p) for p in self._products.values()]
+        return self.views_of("_products")
 
     def catalog_import(self, tracking_id: str) -> dict[str, Any] | None:
         """An import as uploaded (``items``) and, once processed, each item's outcome."""

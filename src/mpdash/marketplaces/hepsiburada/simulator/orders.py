@@ -14,6 +14,7 @@ import itertools
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 from ...simkit import Refusal, StateMachine, Ticker, basket, is_int, is_number, person
@@ -827,22 +828,16 @@ class OrderState:
 
     def package(self, package_number: str) -> dict[str, Any] | None:
         """A package as listed, plus its history, invoice, tracking and who packed it."""
-        with self.current():
-            package = self._packages.get(package_number)
-            return self._package_detail(package) if package else None
+        return self.view_of("_packages", package_number, self._package_detail)
 
     def packages(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [self._package_detail(p) for p in self._packages.values()]
+        return self.views_of("_packages", self._package_detail)
 
     def order(self, order_number: str) -> dict[str, Any] | None:
-        with self.current():
-            order = self._orders.get(order_number)
-            return self._order_view(order) if order else None
+        return self.view_of("_orders", order_number, self._order_view)
 
     def orders(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [self._order_view(o) for o in self._orders.values()]
+        return self.views_of("_orders", self._order_view)
 
     def oms_counters(self) -> dict[str, Any]:
         with self.current():
@@ -976,11 +971,8 @@ class OrderState:
         return [self._claim_view(c) for c in self._page(rows, offset, limit)], len(rows)
 
     def claim(self, number: str) -> dict[str, Any] | None:
-        with self.current():
-            claim = self._claims.get(number)
-            return self._claim_view(claim, detail=True) if claim else None
+        return self.view_of("_claims", number, partial(self._claim_view, detail=True))
 
     def claims(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [self._claim_view(c, detail=True) for c in self._claims.values()]
+        return self.views_of("_claims", partial(self._claim_view, detail=True))
 

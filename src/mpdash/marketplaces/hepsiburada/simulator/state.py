@@ -162,17 +162,14 @@ class ListingState(SimState):
         self._listings.alias("hbSku", hb_sku, sku)
 
     def listing(self, sku: str) -> dict[str, Any] | None:
-        with self.current():
-            found = self._listings.get(sku)
-            return copy.deepcopy(found) if found else None
+        return self.view_of("_listings", sku)
 
     def listing_count(self) -> int:
         with self.current():
             return len(self._listings)
 
     def listings(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [dict(listing) for listing in self._listings.values()]
+        return self.views_of("_listings", dict)
 
     def listings_page(
         self, offset: int, limit: int, merchant_skus: list[str] | None = None, hb_skus: list[str] | None = None
