@@ -19,11 +19,9 @@ from urllib.parse import quote
 
 import httpx
 
-from mpdash.redaction import redact_text
-
 from ..auth import BasicCredentials
 from ..errors import MalformedResponse, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient, Refusal
+from ..http import DEFAULT_TIMEOUT, BaseClient, Refusal
 from ..kit import check_page, path_part, require_set, required_text
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
@@ -260,15 +258,8 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
 
     # --- products -----------------------------------------------------------------------
     def _upload_file(self, path: str, payload: Any) -> str:
-        body = encode_import_file(payload)
-        previous = self.exchanges[-1] if self.exchanges else None
-        try:
-            data = self.request("POST", path, files={"file": (IMPORT_FILE_NAME, body, "application/json")})
-        finally:
-            # BaseClient records only JSON bodies; keep an excerpt of the file for the Logs screen.
-            if self.exchanges and self.exchanges[-1] is not previous:
-                text = redact_text(body[:EXCERPT_CHARS * 2].decode("utf-8", "replace"))
-                self.exchanges[-1].request = text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
+        body = encode_import_file(payload)  # a JSON file: the Logs screen shows it like a JSON body
+        data = self.request("POST", path, files={"file": (IMPORT_FILE_NAME, body, "application/json")})
         return parse_catalog(ImportAccepted, data, f"POST {path}").data.tracking_id
 
     def import_products(self, items: list[dict[str, Any]]) -> str:

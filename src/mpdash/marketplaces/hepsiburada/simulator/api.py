@@ -134,10 +134,7 @@ class ListingApi(HepsiburadaApi):
 
     def on_upload(self, request: Request) -> Answer:
         path = request.path
-        try:
-            items = json.loads(request.body.decode("utf-8")) if request.body else None
-        except (UnicodeDecodeError, ValueError):
-            return error_answer(400, "JSON parse error: the request body is not valid JSON", path)
+        items = json_body(request.body, Refusal(400, "JSON parse error: the request body is not valid JSON"))
         if not isinstance(items, list) or not items:
             return error_answer(400, "The request body must be a non-empty JSON array of listings", path)
         if not all(isinstance(item, dict) for item in items):
@@ -312,10 +309,7 @@ class CatalogApi(HepsiburadaApi):
         return _paged(items, *paging)
 
     def _check_status(self, mid, params, query, headers, body, path, failing) -> Answer:
-        try:
-            payload = json.loads(body.decode("utf-8")) if body else None
-        except (UnicodeDecodeError, ValueError):
-            return catalog_error(400, "JSON parse error: the request body is not valid JSON")
+        payload = json_body(body, Refusal(400, "JSON parse error: the request body is not valid JSON"))
         if not isinstance(payload, list) or not all(isinstance(e, dict) for e in payload):
             return catalog_error(400, 'The body must be a JSON array of {"merchant", "merchantSkuList"}')
         data = []
