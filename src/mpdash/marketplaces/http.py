@@ -222,7 +222,8 @@ class BaseClient:
             self._spend_budget()
         started = time.perf_counter()
         url = f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
-        request_excerpt = _excerpt(json_body if json_body is not None else (_text_parts(files) or params or ""))
+        sent = json_body if json_body is not None else (_text_parts(files) or params or "")
+        request_excerpt = _excerpt(sent)
         try:
             response = self._client.request(method, path, json=json_body, params=params, files=files)
         except httpx.TimeoutException as exc:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from functools import partial
 from http import HTTPStatus
 from typing import Any
@@ -31,7 +30,7 @@ from .. import catalog_data
 from ..config import CATEGORY_PAGE_SIZE, CLAIM_STATUSES, MAX_SKUS_PER_LISTINGS_QUERY, STATUS_PAGE_SIZE, VALUE_PAGE_SIZE
 from .catalog import PRODUCT_STATUSES
 from .orders import OMS_PAGE_LIMITS, OmsError, parse_body_date, parse_query_date
-from .state import UPLOAD_KINDS
+from .state import UPLOAD_KINDS, now_iso
 
 LATER = ("failed_upload",)  # accepted now, failing when processed
 _MERCHANT = r"/listings/merchantid/(?P<mid>[^/]+)"
@@ -60,7 +59,7 @@ CATALOG_PREFIXES = ("/product/", "/ticket-api/")
 
 def error_answer(status: int, message: str, path: str, headers: dict[str, str] | None = None) -> Answer:
     body = {
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "timestamp": now_iso(),
         "status": status,
         "error": HTTPStatus(status).phrase,
         "message": message,

@@ -97,14 +97,6 @@ class CatalogState:
         self._updates = BatchQueue(self.timeline, "update", self._process_update)
         self._decisions = Approvals(self.timeline, "decide", self._decide)  # rejection marks: reasons
 
-    @property
-    def imports_total(self) -> int:
-        return self._imports.total
-
-    @property
-    def updates_total(self) -> int:
-        return self._updates.total
-
     def wait_until_catalog_settled(self, timeout: float = 10.0) -> bool:
         """Block until no import, update or approval is pending (or ``timeout`` passes)."""
         kinds = self.CATALOG_EVENTS
@@ -445,7 +437,7 @@ class CatalogState:
 
     def catalog_counters(self) -> dict[str, Any]:
         with self.current():
-            return {"imports_total": self.imports_total, "updates_total": self.updates_total,
+            return {"imports_total": self._imports.total, "updates_total": self._updates.total,
                     "products_total": len(self._products),
                     "by_status": dict(Counter(p["status"] for p in self._products.values()))}
 

@@ -121,9 +121,6 @@ _SHOPPER_STRIDE = 37  # how far the shopper's starting point moves between order
 class OmsError(Refusal):
     """An OMS request the simulator refuses: HTTP ``status`` and Hepsiburada-style ``message``."""
 
-    def __init__(self, status: int, message: str):
-        super().__init__(status, message)
-
 
 def _refuse_move(what: str, key: str):
     def refuse(record: dict[str, Any], current: str, target: str, allowed: tuple[str, ...]) -> OmsError:
@@ -740,16 +737,12 @@ class OrderState:
                     history=[{**h, "at": sim_iso(h["at"])} for h in package["history"]])
         return view
 
-    @staticmethod
-    def _page(rows: list[Any], offset: int, limit: int) -> list[Any]:
-        return rows[offset:offset + limit]
-
     def paid_lines_page(self, begin: float | None, end: float | None, offset: int, limit: int) -> tuple[list, int]:
         """Paid lines waiting to be packaged, added in [begin, end), oldest first."""
         rows = sorted((line for line in self._lines.values()
                        if line["status"] == OPEN and _in_window(line["created"], begin, end)),
                       key=lambda line: (line["created"], line["seq"]))
-        return [self._line_view(line) for line in self._page(rows, offset, limit)], len(rows)
+        return [self._line_view(line) for line in rows[offset:offset + limit]], len(rows)
 
     def order_detail(self, order_number: str) -> dict[str, Any]:
         """``GET /orders/merchantid/{id}/ordernumber/{orderNumber}`` (``OrderRepresentation``)."""
@@ -768,7 +761,7 @@ class OrderState:
         """Packages created in [begin, end), oldest first, whatever their status now."""
         rows = sorted((p for p in self._packages.values() if _in_window(p["created"], begin, end)),
                       key=lambda p: (p["created"], p["seq"]))
-        return [self._package_view(p) for p in self._page(rows, offset, limit)]
+        return [self._package_view(p) for p in rows[offset:offset + limit]]
 
     def status_page(self, kind: str, begin: float | None, end: float | None, offset: int,
                     limit: int) -> tuple[list, int]:
@@ -777,7 +770,7 @@ class OrderState:
         rows = sorted((p for p in self._packages.values() if _in_window(p[field_name], begin, end)),
                       key=lambda p: (p[field_name], p["seq"]))
         out = []
-        for package in self._page(rows, offset, limit):
+        for package in rows[offset:offset + limit]:
             numbers = list(dict.fromkeys(self._lines[i]["orderNumber"] for i in package["lines"]))
             item = {"Id": package["id"], "PackageNumber": package["packageNumber"], "Barcode": package["barcode"],
                     "MerchantId": self._options["merchant_id"], "OrderNumber": numbers[0], "OrderNumbers": numbers,
@@ -795,12 +788,12 @@ class OrderState:
     def cancelled_page(self, begin: float | None, end: float | None, offset: int, limit: int) -> tuple[list, int]:
         rows = [c for c in self._cancelled if _in_window(c["cancelDate"], begin, end)]
         return ([{**c, "cancelDate": sim_iso(c["cancelDate"]), "merchantId": self._options["merchant_id"]}
-                 for c in self._page(rows, offset, limit)], len(rows))
+                 for c in rows[offset:offset + limit]], len(rows))
 
     def unpacked_page(self, begin: float | None, end: float | None, offset: int, limit: int) -> tuple[list, int]:
         rows = [u for u in self._unpacked if _in_window(u["unpackedDate"], begin, end)]
         return ([{"packageNumber": u["packageNumber"], "barcode": u["barcode"],
-                  "unpackedDate": sim_iso(u["unpackedDate"])} for u in self._page(rows, offset, limit)], len(rows))
+                  "unpackedDate": sim_iso(u["unpackedDate"])} for u in rows[offset:offset + limit]], len(rows))
 
     def tracking(self, package_number: str) -> dict[str, Any]:
         """``GET …/packagenumber/{pn}``: status, carrier and tracking code (``ExternalTrackingInfoRepresentation``)."""
@@ -968,7 +961,7 @@ class OrderState:
                 if (status is None or c["status"] == status)
                 and (not dated or _in_window(c["created"], begin, end))
                 and (not status_dated or _in_window(c["updated"], status_begin, status_end))]
-        return [self._claim_view(c) for c in self._page(rows, offset, limit)], len(rows)
+        return [self._claim_view(c) for c in rows[offset:offset + limit]], len(rows)
 
     def claim(self, number: str) -> dict[str, Any] | None:
         return self.view_of("_claims", number, partial(self._claim_view, detail=True))
