@@ -195,12 +195,6 @@ def _flag(query: dict[str, list[str]], name: str, default: str) -> str:
     return (query[name][0] or "").strip()
 
 
-def _multipart_file(content_type: str, body: bytes, part_name: str = "file") -> bytes | None:
-    """The bytes of one part of a multipart/form-data body (None when absent)."""
-    parts = multipart_parts(content_type, body) or []
-    return next((part.payload for part in parts if part.name == part_name), None)
-
-
 class CatalogApi(HepsiburadaApi):
     """The catalog (mpop) API's behaviour, including the product update service (ticket-api)."""
 
@@ -276,7 +270,8 @@ class CatalogApi(HepsiburadaApi):
             raise Refusal(413, f"Maximum upload size exceeded: the request has {len(body)} bytes, "
                           f"at most {options['max_import_bytes']} are accepted")
         try:
-            raw = _multipart_file(headers.get("Content-Type", ""), body)
+            parts = multipart_parts(headers.get("Content-Type", ""), body) or []
+            raw = next((part.payload for part in parts if part.name == "file"), None)
         except Exception:  # a broken multipart body is the caller's fault
             raw = None
         if raw is None:
