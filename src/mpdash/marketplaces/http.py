@@ -77,6 +77,16 @@ def _excerpt(value: Any) -> str:
     return value[:EXCERPT_CHARS] + "…" if longer else value
 
 
+def _text_parts(files: Any) -> str:
+    """The JSON and text parts of a multipart upload, as the Logs screen shows a request (binary
+    parts such as images are left out)."""
+    if not isinstance(files, dict):
+        return ""
+    return "\n".join(part[1].decode("utf-8", "replace") for part in files.values()
+                     if isinstance(part, tuple) and len(part) >= 3 and isinstance(part[1], bytes)
+                     and (part[2] == "application/json" or str(part[2]).startswith("text/")))
+
+
 def retry_after_seconds(response: httpx.Response, default: float = 1.0) -> float:
     """Seconds to wait after a 429, from ``Retry-After`` or ``X-RateLimit-Reset``."""
     for header in ("Retry-After", "X-RateLimit-Reset"):
@@ -216,7 +226,8 @@ class BaseClient:
             self._spend_budget()
         started = time.perf_counter()
         url = f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
-        request_excerpt = _excerpt(json_body if json_body is not None else (content or params or ""))
+        sent = json_body if json_body is not None else (content or _text_parts(files) or params or "")
+        request_excerpt = _excerpt(sent)
         extra: dict[str, Any] = {} if content is None else {
             "content": content.encode("utf-8"), "headers": {"Content-Type": content_type}}
         try:

@@ -46,6 +46,14 @@ def test_the_pipeline_routes_checks_credentials_and_runs_batches(sim):
     assert sim.requests_total >= 5
 
 
+def test_forwarded_names_are_the_states_and_nothing_else_is(sim):
+    sim.configure(processing_delay=60)
+    call(sim, "POST", "/stock", json=[{"sku": "B", "quantity": 1}], headers=KEY)
+    assert sim.waiting() == sim.state.waiting() == 1
+    with pytest.raises(AttributeError, match="no attribute 'clear'"):
+        sim.clear  # a state method, but not forwarded
+
+
 def test_rate_window_refuses_above_the_limit(sim):
     sim.configure(rate_limit=2)
     codes = [call(sim, "GET", "/stock/x", headers=KEY).status_code for _ in range(3)]

@@ -177,3 +177,18 @@ def test_approvals_decide_once_per_key_and_keep_marks_until_decided():
     clock.step(5)
     timeline.advance()
     assert decided == [("B", "blurry photos"), ("A", None)] and not approvals.waiting("A")
+
+
+def test_views_show_one_record_or_all_with_the_state_current():
+    class Shop(simkit.SimState):
+        def clear(self) -> None:
+            super().clear()
+            self.orders = {"A": {"n": 1}, "B": {"n": 2}}
+            self.timeline.on("ship", lambda key, instant: self.orders[key].update(shipped=True))
+
+    shop = Shop()
+    shop.timeline.after(0, "ship", "A")  # falls due at once: the view carries it out first
+    copy = shop.view_of("orders", "A")
+    assert copy == {"n": 1, "shipped": True} and copy is not shop.orders["A"]
+    assert shop.view_of("orders", "Z") is None
+    assert shop.views_of("orders", lambda order: order["n"]) == [1, 2]

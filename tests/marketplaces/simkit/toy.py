@@ -23,6 +23,10 @@ class ToyState(simkit.SimState):
             self.stock.record(batch.id, "stock", item["sku"], item["quantity"], batch.accepted_at, at)
         return [{"sku": item["sku"], "ok": True} for item in batch.items]
 
+    def waiting(self) -> int:
+        with self.current():
+            return self.batches.waiting()
+
 
 class ToyApi(simkit.Api):
     routes = (simkit.route("POST", r"/stock", "send", faults=("fail_later",)),
@@ -53,6 +57,7 @@ class ToyApi(simkit.Api):
 
 class ToySimulator(simkit.Simulator):
     label, state_class, api_classes, secret_options = "Toy simulator", ToyState, (ToyApi,), ("api_key",)
+    forwarded = frozenset({"waiting"})
 
     def listing(self, sku):
         with self.state.current():

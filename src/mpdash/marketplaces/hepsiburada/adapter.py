@@ -519,17 +519,14 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
         return read_pages(lambda page: read(page, size), lambda a, following: _is_last_page(a, following, got(a), size),
                           most=_MAX_PAGES, what=what, strict=strict)
 
-    def _all_categories(self) -> list:
-        return [node for answer in self._catalog_pages(self.catalog.get_categories, self.category_page_size,
-                                                       "GET categories") for node in answer.data]  # no filters
-
     def fetch_categories(self, root_ids: list[str]) -> Iterator[RemoteCategory]:
         """Every node under the given roots (all top-level trees when empty), parents before children.
 
         Hepsiburada has no per-subtree query: the whole tree is read page by page (at most
         2000 nodes a page) and walked here. A given root is yielded with ``parent_id`` None.
         """
-        nodes = self._all_categories()
+        nodes = [node for answer in self._catalog_pages(self.catalog.get_categories, self.category_page_size,
+                                                        "GET categories") for node in answer.data]  # no filters
         by_id = {node.category_id: node for node in nodes}
         children: dict[str | None, list] = defaultdict(list)
         for node in nodes:

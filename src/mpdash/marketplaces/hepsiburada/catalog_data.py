@@ -185,10 +185,6 @@ def find_category(*path: str) -> dict[str, Any]:
     raise KeyError(f"no simulated Hepsiburada category {' > '.join(path)}")
 
 
-def roots() -> list[dict[str, Any]]:
-    return [node for node in categories() if node["parentCategoryId"] is None]
-
-
 def can_take_products(node: dict[str, Any]) -> bool:
     """Hepsiburada: products open only under leaf, ACTIVE and available categories."""
     return bool(node["leaf"] and node["status"] == "ACTIVE" and node["available"])

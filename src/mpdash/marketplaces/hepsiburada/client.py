@@ -19,11 +19,9 @@ from urllib.parse import quote
 
 import httpx
 
-from mpdash.redaction import redact_text
-
 from ..auth import BasicCredentials
 from ..errors import MalformedResponse, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, EXCERPT_CHARS, BaseClient, Refusal
+from ..http import DEFAULT_TIMEOUT, BaseClient, Refusal
 from ..kit import check_page, path_part, require_set, required_text
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
@@ -156,10 +154,6 @@ class HepsiburadaListingClient(_HepsiburadaClient):
         """Queue price changes (``[{merchantSku|hepsiburadaSku, price}]``); returns the upload id."""
         return self._upload("price", items)
 
-    def upload_inventory(self, items: list[dict[str, Any]]) -> str:
-        """Queue combined listing changes (price, stock, shipping…); returns the upload id."""
-        return self._upload("inventory", items)
-
     def get_upload_status(self, kind: UploadKind, upload_id: str) -> UploadStatus:
         """The processing state of an upload, with the elements Hepsiburada rejected."""
         path = f"{self._upload_path(kind)}/id/{path_part(upload_id, 'upload_id')}"
@@ -264,15 +258,8 @@ class HepsiburadaCatalogClient(_HepsiburadaClient):
 
     # --- products -----------------------------------------------------------------------
     def _upload_file(self, path: str, payload: Any) -> str:
-        body = encode_import_file(payload)
-        previous = self.exchanges[-1] if self.exchanges else None
-        try:
-            data = self.request("POST", path, files={"file": (IMPORT_FILE_NAME, body, "application/json")})
-        finally:
-            # BaseClient records only JSON bodies; keep an excerpt of the file for the Logs screen.
-            if self.exchanges and self.exchanges[-1] is not previous:
-                text = redact_text(body[:EXCERPT_CHARS * 2].decode("utf-8", "replace"))
-                self.exchanges[-1].request = text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
+        body = encode_import_file(payload)  # a JSON file: the Logs screen shows it like a JSON body
+        data = self.request("POST", path, files={"file": (IMPORT_FILE_NAME, body, "application/json")})
         return parse_catalog(ImportAccepted, data, f"POST {path}").data.tracking_id
 
     def import_products(self, items: list[dict[str, Any]]) -> str:
@@ -496,10 +483,6 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
             raise ValueError("a split needs at least one group or cancelled line")
         self._write("POST", self._package_path(package_number, "split"), body)
 
-    def change_cargo_company(self, package_number: str, short_name: str) -> None:
-        self._write("PUT", self._package_path(package_number, "changecargocompany"),
-                    {"CargoCompanyShortName": required_text(short_name, "short_name")})
-
     def change_warehouse(self, package_number: str, address_label: str) -> None:
         """``PUT …/packagenumber/{n}/warehouse`` ("Paket Bilgilerinde Depo Bilgisi Güncelleme").
         guess: the body names the merchant address by its label, as packaging does."""
@@ -534,10 +517,6 @@ class HepsiburadaOmsClient(_HepsiburadaClient):
         if received_by:
             body["receivedBy"] = received_by
         self._write("POST", self._package_path(package_number, "deliver"), body)
-
-    def mark_undelivered(self, package_number: str, *, undelivered_date: datetime, reason: str = "") -> None:
-        body = {"undeliveredDate": oms_timestamp(undelivered_date), "undeliveredReason": reason}
-        self._write("POST", self._package_path(package_number, "undeliver"), body)
 
     # --- status listings ------------------------------------------------------------------
     def list_status_packages(self, status: str, offset: int, limit: int, begin: datetime | None = None,

@@ -79,7 +79,6 @@ class UploadStatus(_Model):
     errors: list[UploadItemError] = Field(default_factory=list)
     price_validations: list[PriceValidation] = Field(default_factory=list, alias="priceValidations")
 
-
     @property
     def is_finished(self) -> bool:
         return self.status.strip().lower() in FINISHED_STATUSES
@@ -92,16 +91,11 @@ class UploadStatus(_Model):
 class ListingItem(_Model):
     """One listing (``Listing`` in the OpenAPI schema); only the fields we read are typed."""
 
-    listing_id: str | None = Field(None, alias="listingId")
     hepsiburada_sku: str | None = Field(None, alias="hepsiburadaSku")
     merchant_sku: str | None = Field(None, alias="merchantSku")
     price: Decimal | None = None
     available_stock: int | None = Field(None, alias="availableStock")
-    dispatch_time: int | None = Field(None, alias="dispatchTime")
-    maximum_purchasable_quantity: int | None = Field(None, alias="maximumPurchasableQuantity")  # 0 = no limit
     is_salable: bool | None = Field(None, alias="isSalable")
-    is_locked: bool | None = Field(None, alias="isLocked")
-    is_frozen: bool | None = Field(None, alias="isFrozen")
     lock_reasons: list[str] = Field(default_factory=list, alias="lockReasons")
     deactivation_reasons: list[str] = Field(default_factory=list, alias="deactivationReasons")
 
@@ -135,18 +129,11 @@ def _id_as_text(value: Any) -> Any:
 
 
 class CatalogEnvelope(_Model):
-    success: bool | None = None
-    code: int | None = None
-    version: int | None = None
-    message: str | None = None
+    """The wrapper's paging fields (``success`` and ``code`` are read by :func:`parse_catalog`)."""
+
     total_elements: int | None = Field(None, alias="totalElements", ge=0)
     total_pages: int | None = Field(None, alias="totalPages", ge=0)
-    number: int | None = None
     last: bool | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.success is False or (self.code is not None and self.code != 0)
 
 
 class CategoryItem(_Model):
@@ -154,7 +141,6 @@ class CategoryItem(_Model):
     name: str
     display_name: str | None = Field(None, alias="displayName")
     parent_category_id: str | None = Field(None, alias="parentCategoryId")
-    paths: list[str] = Field(default_factory=list)
     leaf: bool = False
     status: str | None = None
     available: bool | None = None  # absent from the schema; recorded answers carry it
@@ -361,16 +347,12 @@ def _amount(money: Money | None) -> Decimal:
 class OmsPage(_Model):
     """The paging fields every OMS listing answers with."""
 
-    limit: int | None = None
-    offset: int | None = None
-    page_count: int | None = Field(None, alias="pageCount")
     total_count: int = Field(alias="totalCount", ge=0)
 
 
 class OrderAddress(_Model):
     """``AddressRepresentation`` (district is mahalle/semt, town is ilçe)."""
 
-    address_id: str | None = Field(None, alias="addressId")
     name: str | None = None
     address: str | None = None
     city: str | None = None
@@ -379,9 +361,7 @@ class OrderAddress(_Model):
     country_code: str | None = Field(None, alias="countryCode")
     postal_code: str | None = Field(None, alias="postalCode")
     phone_number: str | None = Field(None, alias="phoneNumber")
-    alternate_phone_number: str | None = Field(None, alias="alternatePhoneNumber")
     email: str | None = None
-    directions: str | None = None
 
 
 class OrderInvoice(_Model):
@@ -521,7 +501,6 @@ class LabelData(_Model):
 
     data: list[str] = Field(default_factory=list)
     format: str | None = None
-    has_merchant_mutual_barcode: bool | None = Field(None, alias="hasMerchantMutualBarcode")
 
 
 class StatusPackage(_Model):
@@ -535,7 +514,6 @@ class StatusPackage(_Model):
     shipped_date: datetime | None = Field(None, alias="ShippedDate")
     delivered_date: datetime | None = Field(None, alias="DeliveredDate")
     undelivered_date: datetime | None = Field(None, alias="UndeliveredDate")
-    undelivered_reason: str | None = Field(None, alias="UndeliveredReason")
 
 
     @property
@@ -589,7 +567,6 @@ class Claim(_Model):
     # endpoint uses was not verified against the published spec on 2026-12-06).
     number: str = Field(min_length=1, validation_alias=AliasChoices("number", "claimNumber"))
     status: str = Field(min_length=1)
-    claim_type: str | None = Field(None, alias="claimType")
     claim_date: datetime | None = Field(None, alias="claimDate")
     last_status_update_date: datetime | None = Field(None, alias="lastStatusUpdateDate")  # guess
     order_number: str | None = Field(None, alias="orderNumber")
@@ -602,7 +579,6 @@ class Claim(_Model):
     reason: str | None = Field(None, alias="Reason", validation_alias=AliasChoices("Reason", "reason"))
     explanation: str | None = None
     customer_name: str | None = Field(None, alias="customerName")
-    merchant_rejection_statement: str | None = Field(None, alias="merchantRejectionStatement")
     refund_date: datetime | None = Field(None, alias="refundDate")
 
 

@@ -27,6 +27,9 @@ class Simulator:
     control_class: type[ControlApi] = ControlApi
     secret_options: tuple[str, ...] = ()  # shown as ******** by /_sim/config
     server_version = "MarketplaceSimulator/1.0"
+    # The state's inspection and steering methods (and properties) the simulator offers as
+    # its own: ``sim.listing(sku)`` is ``sim.state.listing(sku)``, documented on the state.
+    forwarded: frozenset[str] = frozenset()
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, clock: Clock | None = None, **options: Any):
         self.state = self.state_class(options, clock)
@@ -43,6 +46,12 @@ class Simulator:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=self.label.lower().replace(" ", "-"), daemon=True)
         self._stopped = False
+
+    def __getattr__(self, name: str) -> Any:
+        """A name of :attr:`forwarded`, read from the state (called only when nothing else has it)."""
+        if name in type(self).forwarded:
+            return getattr(self.state, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # --- serving ------------------------------------------------------------------------
     def dispatch(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Answer:

@@ -110,7 +110,8 @@ class Api:
                 answer.headers.update(headers_out)
                 return answer
         try:
-            answer = self.endpoint(request)
+            with self.state.current():  # endpoints work on the state brought to the present, lock held
+                answer = self.endpoint(request)
         except Refusal as refusal:
             answer = self.refusal_answer(refusal, request)
         if fault and fault["mode"] == "timeout_after":

@@ -18,7 +18,8 @@ class SimState:
 
     A marketplace subclasses it, declares ``OPTIONS`` and fills ``clear()`` with its data;
     every public method of the subclass works inside ``with self.current():`` (the lock held,
-    and everything that fell due carried out first).
+    and everything that fell due carried out first). The request pipeline runs each endpoint
+    that way already, so a method only endpoints call need not take it again.
     """
 
     OPTIONS: OptionSet = OptionSet()
@@ -99,6 +100,18 @@ class SimState:
         with self.lock:
             self.advance()
             yield
+
+    def view_of(self, table: str, key: Any, show: Callable[[Any], Any] = copy.deepcopy) -> Any:
+        """``show(record)`` of record ``key`` of the mapping attribute ``table``, with the state
+        current; None when there is no such record (for a simulator's inspection helpers)."""
+        with self.current():
+            found = getattr(self, table).get(key)
+            return show(found) if found else None
+
+    def views_of(self, table: str, show: Callable[[Any], Any] = copy.deepcopy) -> list[Any]:
+        """``show(record)`` of every record of the mapping attribute ``table``, with the state current."""
+        with self.current():
+            return [show(record) for record in getattr(self, table).values()]
 
     def wait_until(self, done: Callable[[], bool], until: Callable[[], float | None], timeout: float) -> bool:
         """Advance until ``done()`` (checked under the lock); ``until()`` says when the work

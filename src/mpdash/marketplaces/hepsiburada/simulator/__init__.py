@@ -82,7 +82,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...simkit import Answer, Simulator, run_main
+from ...simkit import Answer, Simulator, run_main, serve_factory
 from .api import CATALOG_PREFIXES, CatalogApi, HepsiburadaControl, ListingApi, OmsApi, error_answer
 from .catalog import CatalogState
 from .orders import OmsError, OrderState
@@ -90,7 +90,10 @@ from .state import ListingState
 
 
 class SimulatorState(CatalogState, OrderState, ListingState):
-    """Listings and uploads, the catalog and the orders of the simulated merchant, on one lock and clock."""
+    """Listings and uploads, the catalog and the orders of the simulated merchant, on one lock and clock.
+
+    Methods only :mod:`.api`'s endpoints call run with the state current (simkit's pipeline holds
+    it); the inspection and steering methods take it themselves."""
 
     def clear(self) -> None:
         super().clear()
@@ -120,10 +123,15 @@ class HepsiburadaSimulator(Simulator):
     def error(self, status: int, message: str, path: str, *, key: str | None = None) -> Answer:
         return error_answer(status, message, path)
 
-    # --- steering ---------------------------------------------------------------------
-    def add_listings(self, listings: list[dict[str, Any]]) -> int:
-        """Create or overwrite listings: ``[{merchantSku, price, availableStock, …}]``."""
-        return self.state.add_listings(listings)
+    # Inspection and steering, thread-safe, documented on the state (:mod:`.state`, :mod:`.catalog`,
+    # :mod:`.orders`): listings and uploads, the catalog, orders, packages and claims.
+    forwarded = frozenset({
+        "add_listings", "listing", "listings", "history", "upload", "wait_until_applied", "uploads_total",
+        "catalog_product", "catalog_products", "catalog_import", "catalog_counters", "reject_products",
+        "approve_products", "wait_until_catalog_settled",
+        "order", "orders", "cancel_order", "package", "packages", "move_package", "create_claim", "claim", "claims",
+        "move_claim", "oms_counters",
+    })
 
     def adapter_config(self) -> dict[str, Any]:
         """Channel config keys that point an adapter at this simulator."""
@@ -138,48 +146,6 @@ class HepsiburadaSimulator(Simulator):
             "user_agent": options["user_agent"],
         }
 
-    # --- inspection -------------------------------------------------------------------
-    def listing(self, sku: str) -> dict[str, Any] | None:
-        return self.state.listing(sku)
-
-    def listings(self) -> list[dict[str, Any]]:
-        return self.state.all_listings()
-
-    def history(self, sku: str | None = None) -> list[dict[str, Any]]:
-        """Every applied change in order: ``{upload_id, kind, sku, value, accepted_at, applied_at}``."""
-        return self.state.history(sku)
-
-    def upload(self, upload_id: str) -> dict[str, Any] | None:
-        return self.state.upload(upload_id)
-
-    def wait_until_applied(self, timeout: float = 10.0) -> bool:
-        """Block until every accepted upload is applied; False if ``timeout`` passed first."""
-        return self.state.wait_until_applied(timeout)
-
-    # --- catalog ----------------------------------------------------------------------
-    def catalog_product(self, sku: str) -> dict[str, Any] | None:
-        """The imported product ``sku`` (status, hbSku, reasons, attributes…), or None."""
-        return self.state.catalog_product(sku)
-
-    def catalog_products(self) -> list[dict[str, Any]]:
-        return self.state.catalog_products()
-
-    def catalog_import(self, tracking_id: str) -> dict[str, Any] | None:
-        """An import as uploaded (``items``) and, once processed, each item's outcome."""
-        return self.state.catalog_import(tracking_id)
-
-    def catalog_counters(self) -> dict[str, Any]:
-        return self.state.catalog_counters()
-
-    def reject_products(self, skus: list[str], reasons: list[str] | None = None, now: bool = False) -> int:
-        """Make these skus BLOCKED with ``reasons`` at their approval (``now``: waiting ones at once)."""
-        return self.state.mark_for_rejection(skus, reasons, now=now)
-
-    def approve_products(self, skus: list[str]) -> int:
-        """Make these waiting products MATCHED (and listings) at once."""
-        return self.state.approve_now(skus)
-
-    # --- orders, packages and claims ------------------------------------------------------
     def place_order(self, lines: list[dict[str, Any]], *, micro_export: bool = False, at: float | None = None,
                     pack: bool = False, paid: bool = True, shopper: int | None = None) -> dict[str, Any]:
         """Place an order now (or at epoch ``at``): ``lines`` is ``[{merchantSku, quantity[, price]}]``.
@@ -192,67 +158,14 @@ class HepsiburadaSimulator(Simulator):
             raise OmsError(400, "shopper must be a whole number of at least 0")
         return self.state.place_order(lines, shopper_n=shopper, abroad=micro_export, at=at, pack=pack, paid=paid)
 
-    def order(self, order_number: str) -> dict[str, Any] | None:
-        return self.state.order(order_number)
-
-    def orders(self) -> list[dict[str, Any]]:
-        return self.state.all_orders()
-
-    def cancel_order(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
-        """The customer cancels lines not shipped yet (all of the order's when ``line_ids`` is empty),
-        now or at epoch ``at``."""
-        return self.state.cancel_by_customer(order_number, line_ids, at=at)
-
-    def package(self, package_number: str) -> dict[str, Any] | None:
-        """A package as listed, plus its history, invoice, tracking and who packed it."""
-        return self.state.package_detail(package_number)
-
-    def packages(self) -> list[dict[str, Any]]:
-        return self.state.all_packages()
-
-    def move_package(self, package_number: str, status: str, *, at: float | None = None,
-                     tracking_number: str | None = None, reason: str | None = None) -> dict[str, Any]:
-        """Hepsiburada's carrier (or the customer) moves a package: InTransit, Delivered, Undelivered,
-        Cancelled or Unpacked, along the allowed moves only (OmsError 409 otherwise)."""
-        return self.state.move_package(package_number, status, at=at, tracking_number=tracking_number, reason=reason)
-
-    def create_claim(self, line_item_id: str, **fields: Any) -> dict[str, Any]:
-        """Open a claim on a delivered line: ``quantity``, ``reason``, ``explanation``, ``status``, ``at``."""
-        return self.state.create_claim(line_item_id, **fields)
-
-    def claim(self, number: str) -> dict[str, Any] | None:
-        return self.state.claim(number)
-
-    def claims(self) -> list[dict[str, Any]]:
-        return self.state.all_claims()
-
-    def move_claim(self, number: str, status: str, at: float | None = None) -> dict[str, Any]:
-        """Hepsiburada's move of a claim (AwaitingAction after NewRequest, a dispute's outcome, Refunded…)."""
-        return self.state.move_claim(number, status, at=at)
-
-    def oms_counters(self) -> dict[str, Any]:
-        return self.state.order_counters()
-
-    def wait_until_catalog_settled(self, timeout: float = 10.0) -> bool:
-        """Block until no import, update or approval is pending; False if ``timeout`` passed first."""
-        return self.state.wait_until_catalog_settled(timeout)
-
-    @property
-    def uploads_total(self) -> int:
-        return self.state.uploads_total
-
     def counters(self) -> dict[str, int]:
         return {"requests_total": self.requests_total, "uploads_total": self.uploads_total,
                 "listings_total": self.state.listing_count()}
 
 
-def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> HepsiburadaSimulator:
-    """Start a simulator in a background thread (port 0 picks a free port) and return it.
-
-    Options (all changeable later with ``configure()`` or ``POST /_sim/config``) are declared,
-    each with its default and rule, in :data:`.state.OPTIONS`; ``clock=`` gives a fast clock.
-    """
-    return HepsiburadaSimulator(host, port, **options).start()
+# Options (all changeable later with ``configure()`` or ``POST /_sim/config``) are declared, each
+# with its default and rule, in :data:`.state.OPTIONS`; ``clock=`` gives a fast clock.
+serve = serve_factory(HepsiburadaSimulator)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -263,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"  user agent:  {current['user_agent']}", "  password:    (the configured service key; not shown)"]
 
     return run_main(
-        argv, serve=lambda *a, **k: serve(*a, **k), prog="python -m mpdash.marketplaces.hepsiburada.simulator",
+        argv, serve=serve, prog="python -m mpdash.marketplaces.hepsiburada.simulator",
         description="Run a local Hepsiburada listing, order and catalog API simulator until Ctrl-C.", port=8765,
         banner=banner, flags=(
             ("--processing-delay", float, "seconds before an upload is applied (default 1)"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
@@ -17,6 +17,7 @@ from ...simkit import (
     Call,
     ControlApi,
     RateWindow,
+    Refusal,
     Request,
     basic_credentials,
     control,
@@ -29,7 +30,7 @@ from .. import catalog_data
 from ..config import CATEGORY_PAGE_SIZE, CLAIM_STATUSES, MAX_SKUS_PER_LISTINGS_QUERY, STATUS_PAGE_SIZE, VALUE_PAGE_SIZE
 from .catalog import PRODUCT_STATUSES
 from .orders import OMS_PAGE_LIMITS, OmsError, parse_body_date, parse_query_date
-from .state import UPLOAD_KINDS
+from .state import UPLOAD_KINDS, now_iso
 
 LATER = ("failed_upload",)  # accepted now, failing when processed
 _MERCHANT = r"/listings/merchantid/(?P<mid>[^/]+)"
@@ -58,7 +59,7 @@ CATALOG_PREFIXES = ("/product/", "/ticket-api/")
 
 def error_answer(status: int, message: str, path: str, headers: dict[str, str] | None = None) -> Answer:
     body = {
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "timestamp": now_iso(),
         "status": status,
         "error": HTTPStatus(status).phrase,
         "message": message,
@@ -132,10 +133,7 @@ class ListingApi(HepsiburadaApi):
 
     def on_upload(self, request: Request) -> Answer:
         path = request.path
-        try:
-            items = json.loads(request.body.decode("utf-8")) if request.body else None
-        except (UnicodeDecodeError, ValueError):
-            return error_answer(400, "JSON parse error: the request body is not valid JSON", path)
+        items = json_body(request.body, Refusal(400, "JSON parse error: the request body is not valid JSON"))
         if not isinstance(items, list) or not items:
             return error_answer(400, "The request body must be a non-empty JSON array of listings", path)
         if not all(isinstance(item, dict) for item in items):
@@ -168,26 +166,26 @@ def catalog_error(status: int, message: str) -> Answer:
     return Answer(status, {"success": False, "code": status, "version": 1, "message": message, "data": None})
 
 
-def _paged(rows: list[Any], page: int, size: int) -> Answer:
-    start = page * size
-    chunk = rows[start:start + size]
+def _paged(rows: list[Any], page: int, size: int, wrap: Any = lambda chunk: chunk) -> Answer:
+    """One page of ``rows`` in the catalog's wrapper (``wrap`` shapes the page's ``data``)."""
+    chunk = rows[page * size:(page + 1) * size]
     total_pages = math.ceil(len(rows) / size) if rows else 0
-    return catalog_answer(chunk, totalElements=len(rows), totalPages=total_pages, number=page,
+    return catalog_answer(wrap(chunk), totalElements=len(rows), totalPages=total_pages, number=page,
                           numberOfElements=len(chunk), first=page == 0, last=page >= total_pages - 1)
 
 
-def _page_params(query: dict[str, list[str]], most: int) -> tuple[int, int] | str:
-    """(page, size) from the query (defaults 0 and 1000, Hepsiburada's), or the reason they are wrong."""
+def _page_params(query: dict[str, list[str]], most: int) -> tuple[int, int]:
+    """(page, size) from the query (defaults 0 and 1000, Hepsiburada's); a Refusal says what is wrong."""
     try:
         page = int(query.get("page", ["0"])[0] or 0)
         size = int(query.get("size", ["1000"])[0] or 1000)
     except ValueError:
-        return "page and size must be whole numbers"
+        raise Refusal(400, "page and size must be whole numbers") from None
     if page < 0 or size < 1:
-        return "page must be >= 0 and size >= 1"
+        raise Refusal(400, "page must be >= 0 and size >= 1")
     if size > most:
-        return f"size must be at most {most}"
-    return page, min(size, most)
+        raise Refusal(400, f"size must be at most {most}")
+    return page, size
 
 
 def _flag(query: dict[str, list[str]], name: str, default: str) -> str:
@@ -195,12 +193,6 @@ def _flag(query: dict[str, list[str]], name: str, default: str) -> str:
     if name not in query:
         return default
     return (query[name][0] or "").strip()
-
-
-def _multipart_file(content_type: str, body: bytes, part_name: str = "file") -> bytes | None:
-    """The bytes of one part of a multipart/form-data body (None when absent)."""
-    parts = multipart_parts(content_type, body) or []
-    return next((part.payload for part in parts if part.name == part_name), None)
 
 
 class CatalogApi(HepsiburadaApi):
@@ -220,6 +212,9 @@ class CatalogApi(HepsiburadaApi):
         return self.error(403, f"Too Many Requests: the catalog API allows {window.limit} requests per second "
                           "per IP; requests above it are refused and repeated excess blocks the IP", request)
 
+    def refusal_answer(self, refusal: Refusal, request: Request) -> Answer:
+        return catalog_error(refusal.status, refusal.message)
+
     def endpoint(self, request: Request) -> Answer:
         handler = getattr(self, f"_{request.route.name}")
         return handler(request.options["merchant_id"], request.params, request.query, request.headers, request.body,
@@ -228,8 +223,6 @@ class CatalogApi(HepsiburadaApi):
     # --- categories and attributes -----------------------------------------------------
     def _categories(self, mid, params, query, headers, body, path, failing) -> Answer:
         paging = _page_params(query, CATEGORY_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         leaf, status, available = (_flag(query, "leaf", "true").lower(), _flag(query, "status", "ACTIVE").upper(),
                                    _flag(query, "available", "true").lower())
         flags = (("leaf", leaf, ("true", "false", "")), ("available", available, ("true", "false", "")),
@@ -243,25 +236,22 @@ class CatalogApi(HepsiburadaApi):
                 and (not available or node["available"] == (available == "true"))]
         return _paged(rows, *paging)
 
-    def _leaf_or_error(self, category_id: str) -> dict[str, Any] | Answer:
+    @staticmethod
+    def _leaf(category_id: str) -> dict[str, Any]:
         node = catalog_data.category(category_id)
         if node is None:
-            return catalog_error(404, f"Category {category_id} not found")
+            raise Refusal(404, f"Category {category_id} not found")
         if not node["leaf"] or not node["available"]:
-            return catalog_error(400, f"Category {category_id} ({node['name']}) has no attributes: attributes exist "
-                                 "only for categories with leaf=true and available=true")
+            raise Refusal(400, f"Category {category_id} ({node['name']}) has no attributes: attributes exist "
+                          "only for categories with leaf=true and available=true")
         return node
 
     def _attributes(self, mid, params, query, headers, body, path, failing) -> Answer:
-        node = self._leaf_or_error(params["cid"])
-        if isinstance(node, Answer):
-            return node
+        node = self._leaf(params["cid"])
         return catalog_answer(catalog_data.category_attributes(node["categoryId"]))
 
     def _values(self, mid, params, query, headers, body, path, failing) -> Answer:
-        node = self._leaf_or_error(params["cid"])
-        if isinstance(node, Answer):
-            return node
+        node = self._leaf(params["cid"])
         definition = catalog_data.category_attributes(node["categoryId"]) or {}
         known = {a["id"]: a for a in [*definition.get("attributes", []), *definition.get("variantAttributes", [])]}
         attribute = known.get(params["aid"])
@@ -271,35 +261,32 @@ class CatalogApi(HepsiburadaApi):
             return catalog_error(400, f"Attribute {params['aid']} is of type {attribute['type']}; only enum "
                                  "attributes have values")
         paging = _page_params(query, VALUE_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         return _paged(list(catalog_data.attribute_values(params["aid"])), *paging)
 
     # --- products ------------------------------------------------------------------------
     def _read_file(self, headers: Mapping[str, str], body: bytes, expect: type) -> Any:
         options = self.state.options()
         if len(body) > options["max_import_bytes"]:
-            return catalog_error(413, f"Maximum upload size exceeded: the request has {len(body)} bytes, "
-                                 f"at most {options['max_import_bytes']} are accepted")
+            raise Refusal(413, f"Maximum upload size exceeded: the request has {len(body)} bytes, "
+                          f"at most {options['max_import_bytes']} are accepted")
         try:
-            raw = _multipart_file(headers.get("Content-Type", ""), body)
+            parts = multipart_parts(headers.get("Content-Type", ""), body) or []
+            raw = next((part.payload for part in parts if part.name == "file"), None)
         except Exception:  # a broken multipart body is the caller's fault
             raw = None
         if raw is None:
-            return catalog_error(400, "Required request part 'file' is not present")
+            raise Refusal(400, "Required request part 'file' is not present")
         try:
             payload = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            return catalog_error(400, "The file is not valid UTF-8 JSON")
+            raise Refusal(400, "The file is not valid UTF-8 JSON") from None
         if not isinstance(payload, expect):
             shape = "a JSON array of products" if expect is list else 'a JSON object {"merchantId", "items"}'
-            return catalog_error(400, f"The file must hold {shape}")
+            raise Refusal(400, f"The file must hold {shape}")
         return payload
 
     def _import(self, mid, params, query, headers, body, path, failing) -> Answer:
         items = self._read_file(headers, body, list)
-        if isinstance(items, Answer):
-            return items
         if not items:
             return catalog_error(400, "The file holds no products")
         most = self.state.options()["max_products_per_import"]
@@ -310,18 +297,13 @@ class CatalogApi(HepsiburadaApi):
 
     def _import_status(self, mid, params, query, headers, body, path, failing) -> Answer:
         paging = _page_params(query, STATUS_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         items = self.state.import_status(mid, params["tid"])
         if items is None:
             return catalog_error(404, f"No import with trackingId {params['tid']}")
         return _paged(items, *paging)
 
     def _check_status(self, mid, params, query, headers, body, path, failing) -> Answer:
-        try:
-            payload = json.loads(body.decode("utf-8")) if body else None
-        except (UnicodeDecodeError, ValueError):
-            return catalog_error(400, "JSON parse error: the request body is not valid JSON")
+        payload = json_body(body, Refusal(400, "JSON parse error: the request body is not valid JSON"))
         if not isinstance(payload, list) or not all(isinstance(e, dict) for e in payload):
             return catalog_error(400, 'The body must be a JSON array of {"merchant", "merchantSkuList"}')
         data = []
@@ -344,15 +326,11 @@ class CatalogApi(HepsiburadaApi):
         if merchant.lower() != mid.lower():
             return _not_yours(merchant, path)
         paging = _page_params(query, STATUS_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         return _paged(self.state.products_by_status(mid, status), *paging)
 
     # --- product update service ----------------------------------------------------------
     def _update(self, mid, params, query, headers, body, path, failing) -> Answer:
         payload = self._read_file(headers, body, dict)
-        if isinstance(payload, Answer):
-            return payload
         items = payload.get("items")
         if str(payload.get("merchantId") or "").lower() != mid.lower():
             return _not_yours(payload.get("merchantId"), path)
@@ -366,17 +344,10 @@ class CatalogApi(HepsiburadaApi):
 
     def _update_status(self, mid, params, query, headers, body, path, failing) -> Answer:
         paging = _page_params(query, STATUS_PAGE_SIZE)
-        if isinstance(paging, str):
-            return catalog_error(400, paging)
         items = self.state.update_status(mid, params["tid"])
         if items is None:
             return catalog_error(404, f"No update request with trackingId {params['tid']}")
-        page, size = paging
-        chunk = items[page * size:(page + 1) * size]
-        total_pages = math.ceil(len(items) / size) if items else 0
-        return catalog_answer([{"merchantId": mid, "items": chunk}], totalElements=len(items),
-                              totalPages=total_pages, number=page, numberOfElements=len(chunk),
-                              first=page == 0, last=page >= total_pages - 1)
+        return _paged(items, *paging, wrap=lambda chunk: [{"merchantId": mid, "items": chunk}])
 
 
 # --- orders, packages and claims (OMS) ----------------------------------------------------
@@ -439,7 +410,10 @@ def _oms_dates(query: dict[str, str], begin: str = "begindate",
             parse_query_date(query[end]) if query.get(end) else None)
 
 
-def _oms_page(items: list[Any], total: int, offset: int, limit: int) -> dict[str, Any]:
+def _oms_page(query: dict[str, str], kind: str, read: Any, required: bool = False) -> dict[str, Any]:
+    """One page of an OMS listing: ``read(begin, end, offset, limit)`` gives its items and total."""
+    offset, limit = _oms_paging(query, kind, required)
+    items, total = read(*_oms_dates(query), offset, limit)
     return {"items": items, "limit": limit, "offset": offset, "pageCount": math.ceil(total / limit) if total else 0,
             "totalCount": total}
 
@@ -465,19 +439,13 @@ class OmsApi(HepsiburadaApi):
 
     # --- paid lines and orders ------------------------------------------------------------
     def _paid_orders(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "orders", required=True)
-        begin, end = _oms_dates(query)
-        items, total = self.state.paid_lines_page(begin, end, offset, limit)
-        return Answer(200, _oms_page(items, total, offset, limit))
+        return Answer(200, _oms_page(query, "orders", self.state.paid_lines_page, required=True))
 
     def _order(self, params, query, body, path, options) -> Answer:
         return Answer(200, self.state.order_detail(params["on"]))
 
     def _cancelled(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "status")
-        begin, end = _oms_dates(query)
-        items, total = self.state.cancelled_page(begin, end, offset, limit)
-        return Answer(200, _oms_page(items, total, offset, limit))
+        return Answer(200, _oms_page(query, "status", self.state.cancelled_page))
 
     def _cancel_line(self, params, query, body, path, options) -> Answer:
         payload = _oms_body(body)
@@ -509,16 +477,11 @@ class OmsApi(HepsiburadaApi):
         return Answer(201, created)
 
     def _status_list(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "status")
-        begin, end = _oms_dates(query)
-        items, total = self.state.status_page(params["kind"].lower(), begin, end, offset, limit)
-        return Answer(200, _oms_page(items, total, offset, limit))
+        return Answer(200, _oms_page(query, "status", partial(self.state.status_page, params["kind"].lower())))
 
     def _unpacked(self, params, query, body, path, options) -> Answer:
-        offset, limit = _oms_paging(query, "unpacked")
-        begin, end = _oms_dates(query)
-        items, total = self.state.unpacked_page(begin, end, offset, limit)
-        return Answer(200, [_oms_page(items, total, offset, limit)])  # the document's shape: an array of pages
+        # The document's shape: an array holding the page.
+        return Answer(200, [_oms_page(query, "unpacked", self.state.unpacked_page)])
 
     def _tracking(self, params, query, body, path, options) -> Answer:
         return Answer(200, self.state.tracking(params["pn"]))

@@ -97,24 +97,15 @@ class CatalogState:
         self._updates = BatchQueue(self.timeline, "update", self._process_update)
         self._decisions = Approvals(self.timeline, "decide", self._decide)  # rejection marks: reasons
 
-    @property
-    def imports_total(self) -> int:
-        return self._imports.total
-
-    @property
-    def updates_total(self) -> int:
-        return self._updates.total
-
-    def wait_until_catalog_settled(self, timeout: float) -> bool:
+    def wait_until_catalog_settled(self, timeout: float = 10.0) -> bool:
         """Block until no import, update or approval is pending (or ``timeout`` passes)."""
         kinds = self.CATALOG_EVENTS
         return self.wait_until(lambda: not self.timeline.pending(kinds), lambda: self.timeline.last_due(kinds), timeout)
 
     # --- imports ----------------------------------------------------------------------
     def accept_import(self, merchant_id: str, items: list[Any], fail_whole: bool = False) -> Batch:
-        with self.current():
-            return self._imports.accept("import", merchant_id, items, self._options["processing_delay"],
-                                        fail_whole=fail_whole, created_at=now_iso())
+        return self._imports.accept("import", merchant_id, items, self._options["processing_delay"],
+                                    fail_whole=fail_whole, created_at=now_iso())
 
     def _process_import(self, imp: Batch, at: float) -> list[dict[str, Any]]:
         outcomes = []
@@ -251,13 +242,12 @@ class CatalogState:
 
     def import_status(self, merchant_id: str, tracking_id: str) -> list[dict[str, Any]] | None:
         """The items of ``GET /product/api/products/status/{trackingId}`` (None when unknown)."""
-        with self.current():
-            imp = self._imports.get(tracking_id)
-            if imp is None or imp.owner.lower() != merchant_id.lower():
-                return None
-            if not imp.processed:
-                return [self._processing_item(imp, number, raw) for number, raw in enumerate(imp.items, start=1)]
-            return [self._import_item(imp, outcome) for outcome in imp.results]
+        imp = self._imports.get(tracking_id)
+        if imp is None or imp.owner.lower() != merchant_id.lower():
+            return None
+        if not imp.processed:
+            return [self._processing_item(imp, number, raw) for number, raw in enumerate(imp.items, start=1)]
+        return [self._import_item(imp, outcome) for outcome in imp.results]
 
     # guess: before validation the status lists every product with importStatus PROCESSING
     # (the enum has it; whether Hepsiburada lists items that early is undocumented).
@@ -301,23 +291,20 @@ class CatalogState:
 
     def check_product_status(self, merchant_id: str, skus: list[str]) -> list[dict[str, str]]:
         """``skuStatusList`` of check-product-status: known skus only (guess: unknown ones are left out)."""
-        with self.current():
-            return [{"merchantSku": sku, "status": self._products[sku]["status"]} for sku in skus
-                    if sku in self._products and self._products[sku]["merchant"].lower() == merchant_id.lower()]
+        return [{"merchantSku": sku, "status": self._products[sku]["status"]} for sku in skus
+                if sku in self._products and self._products[sku]["merchant"].lower() == merchant_id.lower()]
 
     def products_by_status(self, merchant_id: str, status: str) -> list[dict[str, Any]]:
-        with self.current():
-            return [{**self._product_view(p), "validationResults": [], "taskDetails": []}
-                    for p in self._products.values()
-                    if p["status"] == status and p["merchant"].lower() == merchant_id.lower()]
+        return [{**self._product_view(p), "validationResults": [], "taskDetails": []}
+                for p in self._products.values()
+                if p["status"] == status and p["merchant"].lower() == merchant_id.lower()]
 
     # --- product updates (ticket-api) ---------------------------------------------------
     # guess: Hepsiburada reviews update requests (tickets) by hand, which can take days; here
     # they are decided ``processing_delay`` seconds after upload.
     def accept_update(self, merchant_id: str, items: list[Any], fail_whole: bool = False) -> Batch:
-        with self.current():
-            return self._updates.accept("update", merchant_id, items, self._options["processing_delay"],
-                                        fail_whole=fail_whole, created_at=now_iso())
+        return self._updates.accept("update", merchant_id, items, self._options["processing_delay"],
+                                    fail_whole=fail_whole, created_at=now_iso())
 
     def _process_update(self, request: Batch, at: float) -> list[dict[str, Any]]:
         outcomes = []
@@ -393,19 +380,18 @@ class CatalogState:
         return results
 
     def update_status(self, merchant_id: str, tracking_id: str) -> list[dict[str, Any]] | None:
-        with self.current():
-            request = self._updates.get(tracking_id)
-            if request is None or request.owner.lower() != merchant_id.lower():
-                return None
-            if request.processed:
-                return copy.deepcopy(request.results)
-            return [{"hbSku": raw.get("hbSku") if isinstance(raw, dict) else None, "message": None,
-                     "productStatus": "UNCOMPLETED", "updateResults": []} for raw in request.items]
+        request = self._updates.get(tracking_id)
+        if request is None or request.owner.lower() != merchant_id.lower():
+            return None
+        if request.processed:
+            return copy.deepcopy(request.results)
+        return [{"hbSku": raw.get("hbSku") if isinstance(raw, dict) else None, "message": None,
+                 "productStatus": "UNCOMPLETED", "updateResults": []} for raw in request.items]
 
     # --- steering and inspection -------------------------------------------------------
-    def mark_for_rejection(self, skus: list[str], reasons: list[str] | None = None, now: bool = False) -> int:
-        """Block these skus at their approval (or at once with ``now`` for waiting ones); returns how many
-        were blocked at once."""
+    def reject_products(self, skus: list[str], reasons: list[str] | None = None, now: bool = False) -> int:
+        """Make these skus BLOCKED with ``reasons`` at their approval (or at once with ``now`` for waiting
+        ones); returns how many were blocked at once."""
         reasons = [str(r) for r in (reasons or []) if str(r).strip()] or [DEFAULT_REJECT_REASON]
         blocked = 0
         with self.current():
@@ -419,8 +405,8 @@ class CatalogState:
                     self._decisions.mark(sku, reasons)
         return blocked
 
-    def approve_now(self, skus: list[str]) -> int:
-        """Match these waiting products at once; returns how many were matched."""
+    def approve_products(self, skus: list[str]) -> int:
+        """Make these waiting products MATCHED (and listings) at once; returns how many were matched."""
         matched = 0
         with self.current():
             for sku in skus:
@@ -433,15 +419,14 @@ class CatalogState:
         return matched
 
     def catalog_product(self, sku: str) -> dict[str, Any] | None:
-        with self.current():
-            product = self._products.get(sku)
-            return copy.deepcopy(product) if product else None
+        """The imported product ``sku`` (status, hbSku, reasons, attributes…), or None."""
+        return self.view_of("_products", sku)
 
     def catalog_products(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [copy.deepcopy(p) for p in self._products.values()]
+        return self.views_of("_products")
 
     def catalog_import(self, tracking_id: str) -> dict[str, Any] | None:
+        """An import as uploaded (``items``) and, once processed, each item's outcome."""
         with self.current():
             imp = self._imports.get(tracking_id)
             if imp is None:
@@ -452,7 +437,7 @@ class CatalogState:
 
     def catalog_counters(self) -> dict[str, Any]:
         with self.current():
-            return {"imports_total": self.imports_total, "updates_total": self.updates_total,
+            return {"imports_total": self._imports.total, "updates_total": self._updates.total,
                     "products_total": len(self._products),
                     "by_status": dict(Counter(p["status"] for p in self._products.values()))}
 

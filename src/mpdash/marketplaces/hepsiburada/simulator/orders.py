@@ -14,6 +14,7 @@ import itertools
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 from ...simkit import Refusal, StateMachine, Ticker, basket, is_int, is_number, person
@@ -99,6 +100,9 @@ CLAIM_MOVES: dict[str, tuple[str, ...]] = {
     IN_DISPUTE: ("Accepted", "Rejected"),
     "Accepted": ("Refunded",),
 }
+# Merchant-own-carrier actions: the date field each request carries and the status it moves to.
+_CARRIER_ACTIONS = {"intransit": ("shippedDate", IN_TRANSIT), "deliver": ("receivedDate", DELIVERED),
+                    "undeliver": ("undeliveredDate", UNDELIVERED)}
 SIM_TZ = timezone(timedelta(hours=OMS_UTC_OFFSET_HOURS))
 OMS_PAGE_LIMITS = {  # listing -> (largest limit, default limit); over the largest is cut to it
     "orders": (PAID_ORDERS_PAGE_SIZE, PAID_ORDERS_PAGE_SIZE),
@@ -116,9 +120,6 @@ _SHOPPER_STRIDE = 37  # how far the shopper's starting point moves between order
 
 class OmsError(Refusal):
     """An OMS request the simulator refuses: HTTP ``status`` and Hepsiburada-style ``message``."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(status, message)
 
 
 def _refuse_move(what: str, key: str):
@@ -341,42 +342,41 @@ class OrderState:
         """``POST /packages/merchantid/{id}``: package paid lines; returns ``{barcode, packageNumber}``."""
         if not isinstance(requests, list) or not requests:
             raise OmsError(400, "lineItemRequests must be a non-empty list of {id, quantity}")
-        with self.current():
-            wanted: list[tuple[dict[str, Any], int]] = []
-            for raw in requests:
-                if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-                    raise OmsError(400, f"every lineItemRequest needs an id: {raw!r}")
-                line = self._lines.get(raw["id"])
-                if line is None:
-                    raise OmsError(404, f"Line item {raw['id']} not found")
-                if any(line is other for other, _ in wanted):
-                    raise OmsError(400, f"Line item {raw['id']} appears more than once")
-                quantity = raw.get("quantity")
-                if not is_int(quantity) or not 1 <= quantity <= line["quantity"]:
-                    raise OmsError(400, f"quantity of line item {raw['id']} must be between 1 and {line['quantity']}")
-                if line["status"] != OPEN:
-                    raise OmsError(409, f"Line item {raw['id']} is {line['status']}; only lines waiting to be "
-                                   "packaged can be packaged")
-                if not line["canCreatePackage"]:
-                    raise OmsError(400, f"Line item {raw['id']} is not paid yet (canCreatePackage false)")
-                wanted.append((line, quantity))
-            customers = {self._orders[line["orderNumber"]]["customer"]["customerId"] for line, _ in wanted}
-            if len(customers) > 1:
-                raise OmsError(400, "these line items cannot be packaged together: they go to different customers")
-            cargo = wanted[0][0]["cargo"]
-            if cargo_short not in (None, ""):
-                found = find_carrier(cargo_short) if isinstance(cargo_short, str) else None
-                if found is None:
-                    raise OmsError(400, f"unknown cargo company {cargo_short!r}; use a short name such as "
-                                   f"{', '.join(CARRIERS)}")
-                cargo = found["shortName"]
-            packed = []
-            for line, quantity in wanted:
-                parts = self._portion(line, [quantity, line["quantity"] - quantity]) if quantity < line["quantity"] \
-                    else [line]
-                packed.append(parts[0])
-            package = self._new_package(packed, cargo, by="merchant")
-            return {"barcode": package["barcode"], "packageNumber": package["packageNumber"]}
+        wanted: list[tuple[dict[str, Any], int]] = []
+        for raw in requests:
+            if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+                raise OmsError(400, f"every lineItemRequest needs an id: {raw!r}")
+            line = self._lines.get(raw["id"])
+            if line is None:
+                raise OmsError(404, f"Line item {raw['id']} not found")
+            if any(line is other for other, _ in wanted):
+                raise OmsError(400, f"Line item {raw['id']} appears more than once")
+            quantity = raw.get("quantity")
+            if not is_int(quantity) or not 1 <= quantity <= line["quantity"]:
+                raise OmsError(400, f"quantity of line item {raw['id']} must be between 1 and {line['quantity']}")
+            if line["status"] != OPEN:
+                raise OmsError(409, f"Line item {raw['id']} is {line['status']}; only lines waiting to be "
+                               "packaged can be packaged")
+            if not line["canCreatePackage"]:
+                raise OmsError(400, f"Line item {raw['id']} is not paid yet (canCreatePackage false)")
+            wanted.append((line, quantity))
+        customers = {self._orders[line["orderNumber"]]["customer"]["customerId"] for line, _ in wanted}
+        if len(customers) > 1:
+            raise OmsError(400, "these line items cannot be packaged together: they go to different customers")
+        cargo = wanted[0][0]["cargo"]
+        if cargo_short not in (None, ""):
+            found = find_carrier(cargo_short) if isinstance(cargo_short, str) else None
+            if found is None:
+                raise OmsError(400, f"unknown cargo company {cargo_short!r}; use a short name such as "
+                               f"{', '.join(CARRIERS)}")
+            cargo = found["shortName"]
+        packed = []
+        for line, quantity in wanted:
+            parts = self._portion(line, [quantity, line["quantity"] - quantity]) if quantity < line["quantity"] \
+                else [line]
+            packed.append(parts[0])
+        package = self._new_package(packed, cargo, by="merchant")
+        return {"barcode": package["barcode"], "packageNumber": package["packageNumber"]}
 
     def _auto_pack(self, order_number: str, at: float | None = None) -> None:
         """Hepsiburada packs an order's paid lines the merchant has not packed (lock held)."""
@@ -423,51 +423,49 @@ class OrderState:
                 self.timeline.after(delay, "autopack", number)
 
     def unpack(self, package_number: str, by: str = "merchant", at: float | None = None) -> None:
-        with self.current():
-            self._unpack(self._package(package_number), by, at)
+        self._unpack(self._package(package_number), by, at)
 
     def split_package(self, package_number: str, details: Any, cancelled: Any) -> list[str]:
         """``POST …/packagenumber/{pn}/split``: the package is broken into new ones (and lines
         cancelled); every unit of the package must be placed exactly once. Returns the new numbers."""
         if not isinstance(details, list) or not isinstance(cancelled, list) or not (details or cancelled):
             raise OmsError(400, "packageDetails and cancelledItems must be lists, not both empty")
-        with self.current():
-            package = self._package(package_number)
-            if package["status"] != PACKAGED:
-                raise OmsError(409, f"Package {package_number} is {package['status']}; only Packaged packages "
-                               "can be split")
-            own = {i: self._lines[i] for i in package["lines"] if self._lines[i]["status"] == PACKAGED}
-            asked: dict[str, list[tuple[int, int | None, int]]] = {}  # line -> [(group or None, qty, reason)]
-            for number, detail in enumerate(details):
-                lines = detail.get("lines") if isinstance(detail, dict) else None
-                if not isinstance(lines, list) or not lines:
-                    raise OmsError(400, f"packageDetails[{number}].lines must be a non-empty list")
-                for raw in lines:
-                    self._ask(asked, own, raw, number, None)
-            for raw in cancelled:
-                reason = raw.get("cancelReasonId") if isinstance(raw, dict) else None
-                if reason not in CANCEL_REASONS:
-                    raise OmsError(400, f"cancelReasonId must be one of {', '.join(map(str, CANCEL_REASONS))}")
-                self._ask(asked, own, raw, None, reason)
-            for line_id, line in own.items():
-                placed = sum(q for _, q, _ in asked.get(line_id, []))
-                if placed != line["quantity"]:
-                    raise OmsError(400, f"line {line_id} has {line['quantity']} unit(s) in the package but the split "
-                                   f"places {placed}")
-            self._unpack(package, "merchant")
-            self._unpacked[-1]["reason"] = "split"
-            groups: dict[int, list[dict[str, Any]]] = {}
-            now = self.clock.epoch()
-            for line_id, portions in asked.items():
-                parts = self._portion(own[line_id], [q for _, q, _ in portions])
-                for part, (group, _, reason) in zip(parts, portions):
-                    if group is None:
-                        self._cancel_line(part, CANCEL_REASONS[reason], "Merchant", now)
-                    else:
-                        groups.setdefault(group, []).append(part)
-            made = [self._new_package(groups[g], package["cargo"], by="merchant")["packageNumber"]
-                    for g in sorted(groups)]
-            return made
+        package = self._package(package_number)
+        if package["status"] != PACKAGED:
+            raise OmsError(409, f"Package {package_number} is {package['status']}; only Packaged packages "
+                           "can be split")
+        own = {i: self._lines[i] for i in package["lines"] if self._lines[i]["status"] == PACKAGED}
+        asked: dict[str, list[tuple[int, int | None, int]]] = {}  # line -> [(group or None, qty, reason)]
+        for number, detail in enumerate(details):
+            lines = detail.get("lines") if isinstance(detail, dict) else None
+            if not isinstance(lines, list) or not lines:
+                raise OmsError(400, f"packageDetails[{number}].lines must be a non-empty list")
+            for raw in lines:
+                self._ask(asked, own, raw, number, None)
+        for raw in cancelled:
+            reason = raw.get("cancelReasonId") if isinstance(raw, dict) else None
+            if reason not in CANCEL_REASONS:
+                raise OmsError(400, f"cancelReasonId must be one of {', '.join(map(str, CANCEL_REASONS))}")
+            self._ask(asked, own, raw, None, reason)
+        for line_id, line in own.items():
+            placed = sum(q for _, q, _ in asked.get(line_id, []))
+            if placed != line["quantity"]:
+                raise OmsError(400, f"line {line_id} has {line['quantity']} unit(s) in the package but the split "
+                               f"places {placed}")
+        self._unpack(package, "merchant")
+        self._unpacked[-1]["reason"] = "split"
+        groups: dict[int, list[dict[str, Any]]] = {}
+        now = self.clock.epoch()
+        for line_id, portions in asked.items():
+            parts = self._portion(own[line_id], [q for _, q, _ in portions])
+            for part, (group, _, reason) in zip(parts, portions):
+                if group is None:
+                    self._cancel_line(part, CANCEL_REASONS[reason], "Merchant", now)
+                else:
+                    groups.setdefault(group, []).append(part)
+        made = [self._new_package(groups[g], package["cargo"], by="merchant")["packageNumber"]
+                for g in sorted(groups)]
+        return made
 
     @staticmethod
     def _ask(asked, own, raw, group, reason) -> None:
@@ -490,16 +488,15 @@ class OrderState:
         """``cancelbymerchant``: only a line not packaged yet, with a known reason, is cancelled (whole)."""
         if reason_id not in CANCEL_REASONS or isinstance(reason_id, bool):
             raise OmsError(400, f"reasonId must be one of {', '.join(f'{k} ({v})' for k, v in CANCEL_REASONS.items())}")
-        with self.current():
-            line = self._lines.get(line_id)
-            if line is None:
-                raise OmsError(404, f"Line item {line_id} not found")
-            if line["status"] != OPEN:
-                raise OmsError(409, f"Line item {line_id} is {line['status']}; the merchant can cancel only lines "
-                               "not packaged yet (unpack the package first, or split it with cancelledItems)")
-            self._cancel_line(line, CANCEL_REASONS[reason_id], "Merchant")
+        line = self._lines.get(line_id)
+        if line is None:
+            raise OmsError(404, f"Line item {line_id} not found")
+        if line["status"] != OPEN:
+            raise OmsError(409, f"Line item {line_id} is {line['status']}; the merchant can cancel only lines "
+                           "not packaged yet (unpack the package first, or split it with cancelledItems)")
+        self._cancel_line(line, CANCEL_REASONS[reason_id], "Merchant")
 
-    def cancel_by_customer(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
+    def cancel_order(self, order_number: str, line_ids: list[str] | None = None, at: float | None = None) -> int:
         """The customer (or Hepsiburada) cancels lines not shipped yet (now, or at epoch ``at``);
         packages left empty are Cancelled."""
         with self.current():
@@ -540,13 +537,12 @@ class OrderState:
             raise OmsError(400, f"invoiceLink {link!r} is not an http(s) link")
         if not link.lower().endswith(INVOICE_LINK_SUFFIX):
             raise OmsError(400, f"invoiceLink must be a link to a PDF file ending in {INVOICE_LINK_SUFFIX}: {link!r}")
-        with self.current():
-            package = self._package(package_number)
-            if package["status"] in (CANCELLED, UNPACKED):
-                raise OmsError(409, f"Package {package_number} is {package['status']}; it takes no invoice")
-            package["invoice"] = {"invoiceLink": link, **{k: body[k] for k in ("arrangementDate", "serialNumber",
-                                                                            "rowNumber") if k in body},
-                                  "at": self.clock.epoch()}
+        package = self._package(package_number)
+        if package["status"] in (CANCELLED, UNPACKED):
+            raise OmsError(409, f"Package {package_number} is {package['status']}; it takes no invoice")
+        package["invoice"] = {"invoiceLink": link, **{k: body[k] for k in ("arrangementDate", "serialNumber",
+                                                                        "rowNumber") if k in body},
+                              "at": self.clock.epoch()}
 
     def _check_recent(self, moment: float, name: str) -> None:
         now = self.clock.epoch()
@@ -563,31 +559,24 @@ class OrderState:
             tracking = body.get("trackingNumber")
             if not isinstance(tracking, str) or not tracking.strip():
                 raise OmsError(400, "trackingNumber is required")
-            moment = parse_body_date(body.get("shippedDate"), "shippedDate")
-            self._check_recent(moment, "shippedDate")
+        date_field, status = _CARRIER_ACTIONS[action]
+        moment = parse_body_date(body.get(date_field), date_field)
+        self._check_recent(moment, date_field)
+        package = self._package(package_number)
+        self._move(package, status, "merchant", moment)
+        if action == "intransit":
+            url = body.get("trackingUrl")
+            package.update(shipped=moment, trackingNumber=body["trackingNumber"].strip(),
+                           trackingUrl=url if isinstance(url, str) and url else None)
         elif action == "deliver":
-            moment = parse_body_date(body.get("receivedDate"), "receivedDate")
-            self._check_recent(moment, "receivedDate")
+            package["delivered"] = moment
         else:
-            moment = parse_body_date(body.get("undeliveredDate"), "undeliveredDate")
-            self._check_recent(moment, "undeliveredDate")
-        with self.current():
-            package = self._package(package_number)
-            if action == "intransit":
-                self._move(package, IN_TRANSIT, "merchant", moment)
-                url = body.get("trackingUrl")
-                package.update(shipped=moment, trackingNumber=body["trackingNumber"].strip(),
-                               trackingUrl=url if isinstance(url, str) and url else None)
-            elif action == "deliver":
-                self._move(package, DELIVERED, "merchant", moment)
-                package["delivered"] = moment
-            else:
-                self._move(package, UNDELIVERED, "merchant", moment)
-                package.update(undelivered=moment, undeliveredReason=str(body.get("undeliveredReason") or ""))
+            package.update(undelivered=moment, undeliveredReason=str(body.get("undeliveredReason") or ""))
 
     def move_package(self, package_number: str, status: str, *, at: float | None = None,
                      tracking_number: str | None = None, reason: str | None = None) -> dict[str, Any]:
-        """Hepsiburada's side (its carrier, or the customer) moves a package; same rules as the merchant's."""
+        """Hepsiburada's side (its carrier, or the customer) moves a package: InTransit, Delivered,
+        Undelivered, Cancelled or Unpacked, along the allowed moves only (OmsError 409 otherwise)."""
         if status not in PACKAGE_STATUSES:
             raise OmsError(400, f"status must be one of {', '.join(PACKAGE_STATUSES)}")
         with self.current():
@@ -616,12 +605,11 @@ class OrderState:
         found = find_carrier(short_name) if isinstance(short_name, str) else None
         if found is None:
             raise OmsError(400, f"unknown cargo company {short_name!r}")
-        with self.current():
-            package = self._package(package_number)
-            if package["status"] != PACKAGED:
-                raise OmsError(409, f"Package {package_number} is {package['status']}; only Packaged packages can "
-                               "change carrier")
-            package.update(cargo=found["shortName"], updated=self.clock.epoch())
+        package = self._package(package_number)
+        if package["status"] != PACKAGED:
+            raise OmsError(409, f"Package {package_number} is {package['status']}; only Packaged packages can "
+                           "change carrier")
+        package.update(cargo=found["shortName"], updated=self.clock.epoch())
 
     # The merchant's shipping (warehouse) address labels the simulated store has defined.
     ADDRESS_LABELS = ("BIRINCIL", "IKINCIL", "122", "123")
@@ -635,12 +623,11 @@ class OrderState:
         if label.strip() not in self.ADDRESS_LABELS:
             raise OmsError(400, f"shippingAddressLabel {label!r} is not one of the merchant's addresses "
                            f"({', '.join(self.ADDRESS_LABELS)})")
-        with self.current():
-            package = self._package(package_number)
-            if package["status"] != PACKAGED:
-                raise OmsError(409, f"Package {package_number} is {package['status']}; only Packaged packages can "
-                               "change warehouse")
-            package.update(warehouse=label.strip(), updated=self.clock.epoch())
+        package = self._package(package_number)
+        if package["status"] != PACKAGED:
+            raise OmsError(409, f"Package {package_number} is {package['status']}; only Packaged packages can "
+                           "change warehouse")
+        package.update(warehouse=label.strip(), updated=self.clock.epoch())
 
     # --- reading ----------------------------------------------------------------------
     def _order_view(self, order: dict[str, Any]) -> dict[str, Any]:
@@ -750,119 +737,102 @@ class OrderState:
                     history=[{**h, "at": sim_iso(h["at"])} for h in package["history"]])
         return view
 
-    @staticmethod
-    def _page(rows: list[Any], offset: int, limit: int) -> list[Any]:
-        return rows[offset:offset + limit]
-
     def paid_lines_page(self, begin: float | None, end: float | None, offset: int, limit: int) -> tuple[list, int]:
         """Paid lines waiting to be packaged, added in [begin, end), oldest first."""
-        with self.current():
-            rows = sorted((line for line in self._lines.values()
-                           if line["status"] == OPEN and _in_window(line["created"], begin, end)),
-                          key=lambda line: (line["created"], line["seq"]))
-            return [self._line_view(line) for line in self._page(rows, offset, limit)], len(rows)
+        rows = sorted((line for line in self._lines.values()
+                       if line["status"] == OPEN and _in_window(line["created"], begin, end)),
+                      key=lambda line: (line["created"], line["seq"]))
+        return [self._line_view(line) for line in rows[offset:offset + limit]], len(rows)
 
     def order_detail(self, order_number: str) -> dict[str, Any]:
         """``GET /orders/merchantid/{id}/ordernumber/{orderNumber}`` (``OrderRepresentation``)."""
-        with self.current():
-            order = self._orders.get(order_number)
-            if order is None:
-                raise OmsError(404, f"Order {order_number} not found")
-            shipping, billing = self._addresses(order)
-            return {"orderId": order["orderId"], "orderNumber": order_number, "orderDate": sim_iso(order["placed"]),
-                    "createdDate": sim_iso(order["placed"]), "paymentStatus": "Paid",
-                    "customer": {"customerId": order["customer"]["customerId"], "name": order["customer"]["name"]},
-                    "deliveryAddress": shipping, "invoice": {"address": billing, "taxNumber": "", "taxOffice": "",
-                                                             "turkishIdentityNumber": "11111111111"},
-                    "items": [self._line_view(self._lines[i]) for i in order["lines"]]}
+        order = self._orders.get(order_number)
+        if order is None:
+            raise OmsError(404, f"Order {order_number} not found")
+        shipping, billing = self._addresses(order)
+        return {"orderId": order["orderId"], "orderNumber": order_number, "orderDate": sim_iso(order["placed"]),
+                "createdDate": sim_iso(order["placed"]), "paymentStatus": "Paid",
+                "customer": {"customerId": order["customer"]["customerId"], "name": order["customer"]["name"]},
+                "deliveryAddress": shipping, "invoice": {"address": billing, "taxNumber": "", "taxOffice": "",
+                                                         "turkishIdentityNumber": "11111111111"},
+                "items": [self._line_view(self._lines[i]) for i in order["lines"]]}
 
     def packages_page(self, begin: float | None, end: float | None, offset: int, limit: int) -> list[dict[str, Any]]:
         """Packages created in [begin, end), oldest first, whatever their status now."""
-        with self.current():
-            rows = sorted((p for p in self._packages.values() if _in_window(p["created"], begin, end)),
-                          key=lambda p: (p["created"], p["seq"]))
-            return [self._package_view(p) for p in self._page(rows, offset, limit)]
+        rows = sorted((p for p in self._packages.values() if _in_window(p["created"], begin, end)),
+                      key=lambda p: (p["created"], p["seq"]))
+        return [self._package_view(p) for p in rows[offset:offset + limit]]
 
     def status_page(self, kind: str, begin: float | None, end: float | None, offset: int,
                     limit: int) -> tuple[list, int]:
         """Packages shipped, delivered or undelivered in [begin, end) (PascalCase, as Hepsiburada answers)."""
         field_name = {"shipped": "shipped", "delivered": "delivered", "undelivered": "undelivered"}[kind]
-        with self.current():
-            rows = sorted((p for p in self._packages.values() if _in_window(p[field_name], begin, end)),
-                          key=lambda p: (p[field_name], p["seq"]))
-            out = []
-            for package in self._page(rows, offset, limit):
-                numbers = list(dict.fromkeys(self._lines[i]["orderNumber"] for i in package["lines"]))
-                item = {"Id": package["id"], "PackageNumber": package["packageNumber"], "Barcode": package["barcode"],
-                        "MerchantId": self._options["merchant_id"], "OrderNumber": numbers[0], "OrderNumbers": numbers,
-                        "EtgbNo": ""}
-                if kind == "shipped":
-                    item.update(ShippedDate=sim_iso(package["shipped"]), Deci=len(package["lines"]))
-                elif kind == "delivered":
-                    item["DeliveredDate"] = sim_iso(package["delivered"])
-                else:
-                    item.update(UndeliveredDate=sim_iso(package["undelivered"]),
-                                UndeliveredReason=package["undeliveredReason"])
-                out.append(item)
-            return out, len(rows)
+        rows = sorted((p for p in self._packages.values() if _in_window(p[field_name], begin, end)),
+                      key=lambda p: (p[field_name], p["seq"]))
+        out = []
+        for package in rows[offset:offset + limit]:
+            numbers = list(dict.fromkeys(self._lines[i]["orderNumber"] for i in package["lines"]))
+            item = {"Id": package["id"], "PackageNumber": package["packageNumber"], "Barcode": package["barcode"],
+                    "MerchantId": self._options["merchant_id"], "OrderNumber": numbers[0], "OrderNumbers": numbers,
+                    "EtgbNo": ""}
+            if kind == "shipped":
+                item.update(ShippedDate=sim_iso(package["shipped"]), Deci=len(package["lines"]))
+            elif kind == "delivered":
+                item["DeliveredDate"] = sim_iso(package["delivered"])
+            else:
+                item.update(UndeliveredDate=sim_iso(package["undelivered"]),
+                            UndeliveredReason=package["undeliveredReason"])
+            out.append(item)
+        return out, len(rows)
 
     def cancelled_page(self, begin: float | None, end: float | None, offset: int, limit: int) -> tuple[list, int]:
-        with self.current():
-            rows = [c for c in self._cancelled if _in_window(c["cancelDate"], begin, end)]
-            return ([{**c, "cancelDate": sim_iso(c["cancelDate"]), "merchantId": self._options["merchant_id"]}
-                     for c in self._page(rows, offset, limit)], len(rows))
+        rows = [c for c in self._cancelled if _in_window(c["cancelDate"], begin, end)]
+        return ([{**c, "cancelDate": sim_iso(c["cancelDate"]), "merchantId": self._options["merchant_id"]}
+                 for c in rows[offset:offset + limit]], len(rows))
 
     def unpacked_page(self, begin: float | None, end: float | None, offset: int, limit: int) -> tuple[list, int]:
-        with self.current():
-            rows = [u for u in self._unpacked if _in_window(u["unpackedDate"], begin, end)]
-            return ([{"packageNumber": u["packageNumber"], "barcode": u["barcode"],
-                      "unpackedDate": sim_iso(u["unpackedDate"])} for u in self._page(rows, offset, limit)], len(rows))
+        rows = [u for u in self._unpacked if _in_window(u["unpackedDate"], begin, end)]
+        return ([{"packageNumber": u["packageNumber"], "barcode": u["barcode"],
+                  "unpackedDate": sim_iso(u["unpackedDate"])} for u in rows[offset:offset + limit]], len(rows))
 
     def tracking(self, package_number: str) -> dict[str, Any]:
         """``GET …/packagenumber/{pn}``: status, carrier and tracking code (``ExternalTrackingInfoRepresentation``)."""
-        with self.current():
-            package = self._package(package_number)
-            carrier = find_carrier(package["cargo"]) or {}
-            code = package["trackingNumber"]
-            url = package["trackingUrl"] or (carrier.get("url", "").replace("{code}", code) if code else None)
-            return {"packageNumber": package["packageNumber"], "barcode": package["barcode"],
-                    "status": package["status"], "cargoCompany": carrier.get("name"), "deci": len(package["lines"]),
-                    "estimatedArrivalDate": sim_iso(package["created"] + 3 * 86400), "trackingInfoCode": code,
-                    "trackingInfoUrl": url}
+        package = self._package(package_number)
+        carrier = find_carrier(package["cargo"]) or {}
+        code = package["trackingNumber"]
+        url = package["trackingUrl"] or (carrier.get("url", "").replace("{code}", code) if code else None)
+        return {"packageNumber": package["packageNumber"], "barcode": package["barcode"],
+                "status": package["status"], "cargoCompany": carrier.get("name"), "deci": len(package["lines"]),
+                "estimatedArrivalDate": sim_iso(package["created"] + 3 * 86400), "trackingInfoCode": code,
+                "trackingInfoUrl": url}
 
     def labels(self, package_number: str, label_format: str) -> dict[str, Any]:
         if label_format not in LABEL_FORMATS:
             raise OmsError(400, f"format must be one of {', '.join(LABEL_FORMATS)}")
-        with self.current():
-            package = self._package(package_number)
-            if package["status"] not in (PACKAGED, IN_TRANSIT):
-                raise OmsError(409, f"Package {package_number} is {package['status']}; it has no label")
-            if label_format == "png":
-                data = LABEL_PNG
-            else:  # guess: the other formats carry the barcode in the format's own text (base64 for binaries)
-                text = f"^XA^FO50,50^BCN,100,Y,N,N^FD{package['barcode']}^FS^XZ"
-                data = text if label_format == "zpl" else base64.b64encode(text.encode()).decode()
-            return {"data": [data], "format": label_format, "hasMerchantMutualBarcode": False}
+        package = self._package(package_number)
+        if package["status"] not in (PACKAGED, IN_TRANSIT):
+            raise OmsError(409, f"Package {package_number} is {package['status']}; it has no label")
+        if label_format == "png":
+            data = LABEL_PNG
+        else:  # guess: the other formats carry the barcode in the format's own text (base64 for binaries)
+            text = f"^XA^FO50,50^BCN,100,Y,N,N^FD{package['barcode']}^FS^XZ"
+            data = text if label_format == "zpl" else base64.b64encode(text.encode()).decode()
+        return {"data": [data], "format": label_format, "hasMerchantMutualBarcode": False}
 
-    def package_detail(self, package_number: str) -> dict[str, Any] | None:
-        with self.current():
-            package = self._packages.get(package_number)
-            return self._package_detail(package) if package else None
+    def package(self, package_number: str) -> dict[str, Any] | None:
+        """A package as listed, plus its history, invoice, tracking and who packed it."""
+        return self.view_of("_packages", package_number, self._package_detail)
 
-    def all_packages(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [self._package_detail(p) for p in self._packages.values()]
+    def packages(self) -> list[dict[str, Any]]:
+        return self.views_of("_packages", self._package_detail)
 
     def order(self, order_number: str) -> dict[str, Any] | None:
-        with self.current():
-            order = self._orders.get(order_number)
-            return self._order_view(order) if order else None
+        return self.view_of("_orders", order_number, self._order_view)
 
-    def all_orders(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [self._order_view(o) for o in self._orders.values()]
+    def orders(self) -> list[dict[str, Any]]:
+        return self.views_of("_orders", self._order_view)
 
-    def order_counters(self) -> dict[str, Any]:
+    def oms_counters(self) -> dict[str, Any]:
         with self.current():
             return {"orders_total": self.orders_total, "packages_total": self.packages_total,
                     "claims_total": self.claims_total,
@@ -916,13 +886,12 @@ class OrderState:
     def accept_claim(self, number: str, body: Any) -> None:
         if not isinstance(body, dict):
             raise OmsError(400, "the body must be a JSON object")
-        with self.current():
-            claim = self._claim(number)
-            if claim["status"] != AWAITING_ACTION:
-                raise OmsError(409, f"Claim {number} is {claim['status']}; only {AWAITING_ACTION} claims can be "
-                               "accepted")
-            claim["acceptance"] = {k: body[k] for k in ("FinalizedWith", "InvoiceLink", "AcceptionReason") if k in body}
-            self._set_claim_status(claim, "Accepted", "merchant")
+        claim = self._claim(number)
+        if claim["status"] != AWAITING_ACTION:
+            raise OmsError(409, f"Claim {number} is {claim['status']}; only {AWAITING_ACTION} claims can be "
+                           "accepted")
+        claim["acceptance"] = {k: body[k] for k in ("FinalizedWith", "InvoiceLink", "AcceptionReason") if k in body}
+        self._set_claim_status(claim, "Accepted", "merchant")
 
     def reject_claim(self, number: str, body: Any) -> None:
         """The merchant's rejection sends the claim to Hepsiburada for review (``InDispute``)."""
@@ -944,13 +913,12 @@ class OrderState:
                 base64.b64decode(report, validate=True)
             except (binascii.Error, ValueError):
                 raise OmsError(400, "Reports must be base64-encoded images") from None
-        with self.current():
-            claim = self._claim(number)
-            if claim["status"] != AWAITING_ACTION:
-                raise OmsError(409, f"Claim {number} is {claim['status']}; only {AWAITING_ACTION} claims can be "
-                               "rejected")
-            claim["rejection"] = {"reason": reason.strip(), "statement": statement, "reports": len(reports)}
-            self._set_claim_status(claim, IN_DISPUTE, "merchant")
+        claim = self._claim(number)
+        if claim["status"] != AWAITING_ACTION:
+            raise OmsError(409, f"Claim {number} is {claim['status']}; only {AWAITING_ACTION} claims can be "
+                           "rejected")
+        claim["rejection"] = {"reason": reason.strip(), "statement": statement, "reports": len(reports)}
+        self._set_claim_status(claim, IN_DISPUTE, "merchant")
 
     def move_claim(self, number: str, status: Any, at: float | None = None) -> dict[str, Any]:
         """Hepsiburada's (or the customer's) move of a claim: NewRequest → AwaitingAction, a dispute decided…"""
@@ -987,21 +955,17 @@ class OrderState:
     def claims_page(self, status: str | None, begin: float | None, end: float | None, status_begin: float | None,
                     status_end: float | None, offset: int, limit: int) -> tuple[list, int]:
         """Claims created in [begin, end) (and, with a status, that reached it in [status_begin, status_end))."""
-        with self.current():
-            dated = begin is not None or end is not None
-            status_dated = status_begin is not None or status_end is not None
-            rows = [c for c in self._claims.values()
-                    if (status is None or c["status"] == status)
-                    and (not dated or _in_window(c["created"], begin, end))
-                    and (not status_dated or _in_window(c["updated"], status_begin, status_end))]
-            return [self._claim_view(c) for c in self._page(rows, offset, limit)], len(rows)
+        dated = begin is not None or end is not None
+        status_dated = status_begin is not None or status_end is not None
+        rows = [c for c in self._claims.values()
+                if (status is None or c["status"] == status)
+                and (not dated or _in_window(c["created"], begin, end))
+                and (not status_dated or _in_window(c["updated"], status_begin, status_end))]
+        return [self._claim_view(c) for c in rows[offset:offset + limit]], len(rows)
 
     def claim(self, number: str) -> dict[str, Any] | None:
-        with self.current():
-            claim = self._claims.get(number)
-            return self._claim_view(claim, detail=True) if claim else None
+        return self.view_of("_claims", number, partial(self._claim_view, detail=True))
 
-    def all_claims(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [self._claim_view(c, detail=True) for c in self._claims.values()]
+    def claims(self) -> list[dict[str, Any]]:
+        return self.views_of("_claims", partial(self._claim_view, detail=True))
 

@@ -162,51 +162,45 @@ class ListingState(SimState):
         self._listings.alias("hbSku", hb_sku, sku)
 
     def listing(self, sku: str) -> dict[str, Any] | None:
-        with self.current():
-            found = self._listings.get(sku)
-            return copy.deepcopy(found) if found else None
+        return self.view_of("_listings", sku)
 
     def listing_count(self) -> int:
         with self.current():
             return len(self._listings)
 
-    def all_listings(self) -> list[dict[str, Any]]:
-        with self.current():
-            return [dict(listing) for listing in self._listings.values()]
+    def listings(self) -> list[dict[str, Any]]:
+        return self.views_of("_listings", dict)
 
     def listings_page(
         self, offset: int, limit: int, merchant_skus: list[str] | None = None, hb_skus: list[str] | None = None
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of listings (optionally only the given skus) and the total count."""
-        with self.current():
-            if merchant_skus is None and hb_skus is None:
-                return [dict(listing) for listing in self._listings.page(offset, limit)], len(self._listings)
-            wanted: list[str] = []
-            for sku in merchant_skus or []:
-                if sku in self._listings and sku not in wanted:
+        if merchant_skus is None and hb_skus is None:
+            return [dict(listing) for listing in self._listings.page(offset, limit)], len(self._listings)
+        wanted: list[str] = []
+        for sku in merchant_skus or []:
+            if sku in self._listings and sku not in wanted:
+                wanted.append(sku)
+        for hb_sku in hb_skus or []:
+            for sku in self._listings.find("hbSku", hb_sku):
+                if sku not in wanted:
                     wanted.append(sku)
-            for hb_sku in hb_skus or []:
-                for sku in self._listings.find("hbSku", hb_sku):
-                    if sku not in wanted:
-                        wanted.append(sku)
-            return [dict(self._listings[k]) for k in wanted[offset:offset + limit]], len(wanted)
+        return [dict(self._listings[k]) for k in wanted[offset:offset + limit]], len(wanted)
 
     # --- uploads ----------------------------------------------------------------------
     def accept_upload(self, kind: str, merchant_id: str, items: list[dict[str, Any]], fail_whole: bool = False) -> Batch:
         """Queue an upload behind those accepted before it. Raises ValueError when refused."""
-        with self.current():
-            pending_limit = self._options["max_pending_uploads"]
-            if pending_limit is not None and self._uploads.waiting(merchant_id) >= pending_limit:
-                raise ValueError(TOO_MANY_PENDING)
-            return self._uploads.accept(kind, merchant_id, items, self._options["processing_delay"],
-                                        fail_whole=fail_whole, created_at=now_iso())
+        pending_limit = self._options["max_pending_uploads"]
+        if pending_limit is not None and self._uploads.waiting(merchant_id) >= pending_limit:
+            raise ValueError(TOO_MANY_PENDING)
+        return self._uploads.accept(kind, merchant_id, items, self._options["processing_delay"],
+                                    fail_whole=fail_whole, created_at=now_iso())
 
     def upload_status(self, kind: str, merchant_id: str, upload_id: str) -> dict[str, Any] | None:
-        with self.current():
-            upload = self._uploads.get(upload_id)
-            if upload is None or upload.kind != kind or upload.owner != merchant_id:
-                return None
-            return upload_status(upload)
+        upload = self._uploads.get(upload_id)
+        if upload is None or upload.kind != kind or upload.owner != merchant_id:
+            return None
+        return upload_status(upload)
 
     def upload(self, upload_id: str) -> dict[str, Any] | None:
         """Everything about one upload, for inspection."""
@@ -221,11 +215,12 @@ class ListingState(SimState):
                 "applied_at": upload.processed_at,
             }
 
-    def wait_until_applied(self, timeout: float) -> bool:
+    def wait_until_applied(self, timeout: float = 10.0) -> bool:
         """Block until every accepted upload has been applied (or ``timeout`` passes)."""
         return self.wait_until(lambda: not self._uploads.waiting(), self._uploads.last_due, timeout)
 
     def history(self, sku: str | None = None) -> list[dict[str, Any]]:
+        """Every applied change in order: ``{upload_id, kind, sku, value, accepted_at, applied_at}``."""
         with self.current():
             return self._listings.history(sku)
 
