@@ -68,6 +68,8 @@ def main() -> int:
     parser.add_argument("--processing-delay", type=float, default=0.5, help="simulator seconds before an upload is applied")
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds after the last write a change may take")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw baseline")
+    parser.add_argument("--profile", metavar="DIR", help="profile: the bulk write with cProfile (DIR/write.prof), "
+                        "the worker with py-spy if installed (DIR/worker.txt, folded stacks)")
     args = parser.parse_args()
     if args.burst and args.rate:
         parser.error("--burst and --rate are two different writers; give one")
@@ -173,8 +175,19 @@ def main() -> int:
     worker_log_path = os.path.join(os.environ["MPDASH_DATA_DIR"], "bench-worker.log")
     worker_log = open(worker_log_path, "ab")
     log(f"worker log: {worker_log_path}")
+    prefix = []
+    if args.profile:
+        import shutil
+
+        os.makedirs(args.profile, exist_ok=True)
+        spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
+        if os.path.exists(spy):
+            prefix = [spy, "record", "--subprocesses", "--format", "raw", "--rate", "200",
+                      "-o", os.path.join(args.profile, "worker.txt"), "--"]
+        else:
+            log("py-spy is not installed: the worker is not profiled")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
+        prefix + [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
          "--concurrency", str(args.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
         env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -192,7 +205,14 @@ def main() -> int:
         if args.burst:
             rows = [{"sku": sku, "stock_list": "bench", "quantity": 50 + i} for i, (_, sku) in enumerate(chosen)]
             t = time.perf_counter()
-            _post(client, rows)
+            if args.profile:
+                import cProfile
+
+                with cProfile.Profile() as profiler:
+                    _post(client, rows)
+                profiler.dump_stats(os.path.join(args.profile, "write.prof"))
+            else:
+                _post(client, rows)
             write_s = time.perf_counter() - t
             now = time.time()
             for row in rows:
@@ -236,7 +256,7 @@ def main() -> int:
                 log(f"  delivered {len(applied)}/{len(chosen)} after {last_report - t_written:.0f} s")
             time.sleep(0.2)
     finally:
-        os.killpg(worker.pid, 15)
+        os.killpg(worker.pid, 2 if prefix else 15)  # py-spy writes its profile on SIGINT
         try:
             worker.wait(20)
         except subprocess.TimeoutExpired:
@@ -277,6 +297,10 @@ def main() -> int:
         "ratio_to_raw": round(updates_per_s / raw["updates_per_s"], 3) if raw and raw["updates_per_s"] else None,
         "write_rows_per_s": round(len(chosen) / write_s) if write_s else None,
         "batches": batch_statuses,
+        # When each request went out, seconds after the write ended (burst) or began, and its size.
+        "batch_sent_s": [[round(sent.timestamp() - t_ref, 2), n] for sent, n in
+                         BatchRequest.objects.filter(channel=channel).exclude(sent_at=None).order_by("sent_at")
+                         .values_list("sent_at", "item_count")[:50]],
         "noop_tick_ms": round(sorted(ticks)[len(ticks) // 2], 2),
         "noop_tick_queries": noop_queries,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
