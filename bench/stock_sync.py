@@ -88,6 +88,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from mpdash import fast_insert
     from mpdash.catalog.models import Catalog, CatalogItem, PriceList, Product, ProductPrice, ProductStock, StockList
     from mpdash.channels.models import SalesChannel
     from mpdash.integration.dispatch import execute
@@ -125,17 +126,18 @@ def main() -> int:
     price_list = PriceList.objects.create(code="bench", name="bench")
     stock_list = StockList.objects.create(code="bench", name="bench")
     chunk = 20_000
+    # Plain multi-row INSERTs (the catalog's own bulk writes are measured elsewhere: bench/bulk_write.py).
     for start in range(0, args.skus, chunk):
         n = min(chunk, args.skus - start)
-        Product.objects.bulk_create([Product(sku=f"B{start + i:08d}", name="bench") for i in range(n)], batch_size=5000)
+        fast_insert.insert_values(Product, ("sku", "name"), [(f"B{start + i:08d}", "bench") for i in range(n)])
         if (start // chunk) % 10 == 0:
             log(f"  products {start + n}/{args.skus}")
     ids = list(Product.objects.values_list("pk", "sku"))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        CatalogItem.objects.bulk_create([CatalogItem(catalog=catalog, product_id=pk) for pk, _ in part], batch_size=5000)
-        ProductStock.objects.bulk_create([ProductStock(stock_list=stock_list, product_id=pk, quantity=1) for pk, _ in part], batch_size=5000)
-        ProductPrice.objects.bulk_create([ProductPrice(price_list=price_list, product_id=pk, price=10) for pk, _ in part], batch_size=5000)
+        fast_insert.insert_values(CatalogItem, ("catalog_id", "product_id"), [(catalog.pk, pk) for pk, _ in part])
+        fast_insert.insert_values(ProductStock, ("stock_list_id", "product_id", "quantity"), [(stock_list.pk, pk, 1) for pk, _ in part])
+        fast_insert.insert_values(ProductPrice, ("price_list_id", "product_id", "price"), [(price_list.pk, pk, 10) for pk, _ in part])
         if args.marketplace == "hepsiburada":
             sim.add_listings([{"merchantSku": sku, "price": 10, "availableStock": 1} for _, sku in part])
         elif args.marketplace == "amazon":
@@ -182,7 +184,7 @@ def main() -> int:
         os.makedirs(args.profile, exist_ok=True)
         spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
         if os.path.exists(spy):
-            prefix = [spy, "record", "--subprocesses", "--format", "raw", "--rate", "200",
+            prefix = [spy, "record", "--subprocesses", "--format", "raw", "--rate", "200", *(["--idle"] if os.environ.get("BENCH_PROFILE_IDLE") else []),
                       "-o", os.path.join(args.profile, "worker.txt"), "--"]
         else:
             log("py-spy is not installed: the worker is not profiled")
@@ -196,7 +198,7 @@ def main() -> int:
     value_of: dict[str, int] = {}
     write_s = 0.0
     try:
-        time.sleep(3)
+        _wait_for_worker(channel)
         if args.rate:
             chosen = rng.sample(ids, min(int(args.rate * args.duration), len(ids)))
         else:
@@ -306,6 +308,8 @@ def main() -> int:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         "setup_s": round(setup_s, 1),
+        # Other work on the machine while this ran (2 shared cores here): 1-minute load average.
+        "load_avg_1m": round(os.getloadavg()[0], 1),
         "simulator_processing_delay_s": args.processing_delay,
         "debounce_s": settings.MPDASH_CHANGE_DEBOUNCE_SECONDS,
         "poll_s": settings.MPDASH_BATCH_POLL_SECONDS,
@@ -319,6 +323,22 @@ def main() -> int:
         result["first_to_last_feed_s"] = round((feeds[-1] - feeds[0]).total_seconds(), 1) if len(feeds) > 1 else 0
     print(json.dumps(result))
     return 0 if not missing else 1
+
+
+def _wait_for_worker(channel, timeout: float = 120.0) -> None:
+    """Until the worker runs tasks: a deployment's workers are up before an ERP writes, so
+    the worker's start (imports, forking its pool) is no part of a change's latency."""
+    from mpdash.integration.dispatch import run_flow
+    from mpdash.integration.models import FlowRun
+
+    before = FlowRun.objects.filter(channel=channel, trigger="schedule").count()
+    run_flow.apply_async(kwargs={"channel_id": channel.pk, "flow": "stock", "trigger": "schedule"})
+    deadline = time.time() + timeout
+    while FlowRun.objects.filter(channel=channel, trigger="schedule").count() == before:
+        if time.time() > deadline:
+            raise SystemExit(f"the worker ran no task within {timeout:g} s; see its log")
+        time.sleep(0.1)
+    time.sleep(1.0)  # both pool processes have finished starting by now
 
 
 def _count_by(queryset, field):

@@ -106,6 +106,7 @@ _NATIVE = {
     models.IntegerField: int, models.BigIntegerField: int, models.SmallIntegerField: int,
     models.PositiveIntegerField: int, models.PositiveBigIntegerField: int, models.PositiveSmallIntegerField: int,
 }
+_JSON_PLAIN = frozenset((dict, list, str, int, float, bool))
 _INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField, models.BigIntegerField)
 
 
@@ -130,6 +131,11 @@ def _values(field, values: list, connection) -> list:
     if type(field) is models.ForeignKey and type(field.target_field) in _INTEGER_KEYS:
         native = int
     prep = field.get_db_prep_save
+    if type(field) is models.JSONField:
+        # What get_db_prep_save does for a plain value, without its checks for expressions.
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        return [None if value is None else adapt(value, encoder) if type(value) in _JSON_PLAIN else prep(value, connection)
+                for value in values]
     if native is None:
         return [prep(value, connection) for value in values]
     return [value if value is None or type(value) is native else prep(value, connection) for value in values]
