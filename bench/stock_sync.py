@@ -258,6 +258,8 @@ def main() -> int:
                 log(f"  delivered {len(applied)}/{len(chosen)} after {last_report - t_written:.0f} s")
             time.sleep(0.2)
     finally:
+        worker_rss = _peak_rss_mb(_process_tree(worker.pid))
+        simulator_rss = _peak_rss_mb([sim._process.pid])
         os.killpg(worker.pid, 2 if prefix else 15)  # py-spy writes its profile on SIGINT
         try:
             worker.wait(20)
@@ -305,8 +307,12 @@ def main() -> int:
                          .values_list("sent_at", "item_count")[:50]],
         "noop_tick_ms": round(sorted(ticks)[len(ticks) // 2], 2),
         "noop_tick_queries": noop_queries,
+        # Peak resident memory of each part: this process (the REST API taking the bulk write,
+        # and the bench's own bookkeeping of every SKU), the largest worker process (main or
+        # pool), and the simulator (the marketplace's side: every listing and its history).
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "worker_peak_rss_mb": worker_rss,
+        "simulator_peak_rss_mb": simulator_rss,
         "setup_s": round(setup_s, 1),
         # Other work on the machine while this ran (2 shared cores here): 1-minute load average.
         "load_avg_1m": round(os.getloadavg()[0], 1),
@@ -325,16 +331,52 @@ def main() -> int:
     return 0 if not missing else 1
 
 
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the worker's pool processes; py-spy's child when profiling)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def _peak_rss_mb(pids: list[int]) -> float | None:
+    """The largest peak resident set (VmHWM) among ``pids``, in MB."""
+    peaks = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                peaks += [int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:")]
+        except OSError:
+            continue
+    return round(max(peaks), 1) if peaks else None
+
+
 def _wait_for_worker(channel, timeout: float = 120.0) -> None:
     """Until the worker runs tasks: a deployment's workers are up before an ERP writes, so
-    the worker's start (imports, forking its pool) is no part of a change's latency."""
-    from mpdash.integration.dispatch import run_flow
-    from mpdash.integration.models import FlowRun
+    the worker's start (imports, forking its pool) is no part of a change's latency. The
+    sign: the channel's stock poller (nothing to poll) clears its dispatch marker."""
+    from django.utils import timezone
 
-    before = FlowRun.objects.filter(channel=channel, trigger="schedule").count()
-    run_flow.apply_async(kwargs={"channel_id": channel.pk, "flow": "stock", "trigger": "schedule"})
+    from mpdash.integration.batches import poll_batches
+    from mpdash.integration.leases import flow_state
+    from mpdash.integration.models import FlowState
+
+    state = flow_state(channel.pk, "poll:productstock")
+    FlowState.objects.filter(pk=state.pk).update(dispatch_requested_at=timezone.now())
+    poll_batches.apply_async(args=[channel.pk, "productstock"])
     deadline = time.time() + timeout
-    while FlowRun.objects.filter(channel=channel, trigger="schedule").count() == before:
+    while FlowState.objects.filter(pk=state.pk, dispatch_requested_at__isnull=False).exists():
         if time.time() > deadline:
             raise SystemExit(f"the worker ran no task within {timeout:g} s; see its log")
         time.sleep(0.1)
