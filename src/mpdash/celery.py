@@ -46,6 +46,9 @@ def preload() -> None:
 
     django.setup()
     from .integration import batches, catalog_flows, order_flows, sync_flow  # noqa: F401
+    import filelock  # noqa: F401 - imported by the call budget's first bucket
+    import pyrate_limiter  # noqa: F401
+
     from .marketplaces import http, registry
 
     for name in registry.MARKETPLACES:
