@@ -68,6 +68,8 @@ def main() -> int:
     parser.add_argument("--processing-delay", type=float, default=0.5, help="simulator seconds before an upload is applied")
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds after the last write a change may take")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw baseline")
+    parser.add_argument("--profile", metavar="DIR", help="profile: the bulk write with cProfile (DIR/write.prof), "
+                        "the worker with py-spy if installed (DIR/worker.txt, folded stacks)")
     args = parser.parse_args()
     if args.burst and args.rate:
         parser.error("--burst and --rate are two different writers; give one")
@@ -86,6 +88,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from mpdash import fast_insert
     from mpdash.catalog.models import Catalog, CatalogItem, PriceList, Product, ProductPrice, ProductStock, StockList
     from mpdash.channels.models import SalesChannel
     from mpdash.integration.dispatch import execute
@@ -123,17 +126,18 @@ def main() -> int:
     price_list = PriceList.objects.create(code="bench", name="bench")
     stock_list = StockList.objects.create(code="bench", name="bench")
     chunk = 20_000
+    # Plain multi-row INSERTs (the catalog's own bulk writes are measured elsewhere: bench/bulk_write.py).
     for start in range(0, args.skus, chunk):
         n = min(chunk, args.skus - start)
-        Product.objects.bulk_create([Product(sku=f"B{start + i:08d}", name="bench") for i in range(n)], batch_size=5000)
+        fast_insert.insert_values(Product, ("sku", "name"), [(f"B{start + i:08d}", "bench") for i in range(n)])
         if (start // chunk) % 10 == 0:
             log(f"  products {start + n}/{args.skus}")
     ids = list(Product.objects.values_list("pk", "sku"))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        CatalogItem.objects.bulk_create([CatalogItem(catalog=catalog, product_id=pk) for pk, _ in part], batch_size=5000)
-        ProductStock.objects.bulk_create([ProductStock(stock_list=stock_list, product_id=pk, quantity=1) for pk, _ in part], batch_size=5000)
-        ProductPrice.objects.bulk_create([ProductPrice(price_list=price_list, product_id=pk, price=10) for pk, _ in part], batch_size=5000)
+        fast_insert.insert_values(CatalogItem, ("catalog_id", "product_id"), [(catalog.pk, pk) for pk, _ in part])
+        fast_insert.insert_values(ProductStock, ("stock_list_id", "product_id", "quantity"), [(stock_list.pk, pk, 1) for pk, _ in part])
+        fast_insert.insert_values(ProductPrice, ("price_list_id", "product_id", "price"), [(price_list.pk, pk, 10) for pk, _ in part])
         if args.marketplace == "hepsiburada":
             sim.add_listings([{"merchantSku": sku, "price": 10, "availableStock": 1} for _, sku in part])
         elif args.marketplace == "amazon":
@@ -173,8 +177,19 @@ def main() -> int:
     worker_log_path = os.path.join(os.environ["MPDASH_DATA_DIR"], "bench-worker.log")
     worker_log = open(worker_log_path, "ab")
     log(f"worker log: {worker_log_path}")
+    prefix = []
+    if args.profile:
+        import shutil
+
+        os.makedirs(args.profile, exist_ok=True)
+        spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
+        if os.path.exists(spy):
+            prefix = [spy, "record", "--subprocesses", "--format", "raw", "--rate", "200", *(["--idle"] if os.environ.get("BENCH_PROFILE_IDLE") else []),
+                      "-o", os.path.join(args.profile, "worker.txt"), "--"]
+        else:
+            log("py-spy is not installed: the worker is not profiled")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
+        prefix + [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
          "--concurrency", str(args.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
         env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -183,7 +198,7 @@ def main() -> int:
     value_of: dict[str, int] = {}
     write_s = 0.0
     try:
-        time.sleep(3)
+        _wait_for_worker(channel)
         if args.rate:
             chosen = rng.sample(ids, min(int(args.rate * args.duration), len(ids)))
         else:
@@ -192,7 +207,14 @@ def main() -> int:
         if args.burst:
             rows = [{"sku": sku, "stock_list": "bench", "quantity": 50 + i} for i, (_, sku) in enumerate(chosen)]
             t = time.perf_counter()
-            _post(client, rows)
+            if args.profile:
+                import cProfile
+
+                with cProfile.Profile() as profiler:
+                    _post(client, rows)
+                profiler.dump_stats(os.path.join(args.profile, "write.prof"))
+            else:
+                _post(client, rows)
             write_s = time.perf_counter() - t
             now = time.time()
             for row in rows:
@@ -236,7 +258,9 @@ def main() -> int:
                 log(f"  delivered {len(applied)}/{len(chosen)} after {last_report - t_written:.0f} s")
             time.sleep(0.2)
     finally:
-        os.killpg(worker.pid, 15)
+        worker_rss = _peak_rss_mb(_process_tree(worker.pid))
+        simulator_rss = _peak_rss_mb([sim._process.pid])
+        os.killpg(worker.pid, 2 if prefix else 15)  # py-spy writes its profile on SIGINT
         try:
             worker.wait(20)
         except subprocess.TimeoutExpired:
@@ -277,11 +301,21 @@ def main() -> int:
         "ratio_to_raw": round(updates_per_s / raw["updates_per_s"], 3) if raw and raw["updates_per_s"] else None,
         "write_rows_per_s": round(len(chosen) / write_s) if write_s else None,
         "batches": batch_statuses,
+        # When each request went out, seconds after the write ended (burst) or began, and its size.
+        "batch_sent_s": [[round(sent.timestamp() - t_ref, 2), n] for sent, n in
+                         BatchRequest.objects.filter(channel=channel).exclude(sent_at=None).order_by("sent_at")
+                         .values_list("sent_at", "item_count")[:50]],
         "noop_tick_ms": round(sorted(ticks)[len(ticks) // 2], 2),
         "noop_tick_queries": noop_queries,
+        # Peak resident memory of each part: this process (the REST API taking the bulk write,
+        # and the bench's own bookkeeping of every SKU), the largest worker process (main or
+        # pool), and the simulator (the marketplace's side: every listing and its history).
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "worker_peak_rss_mb": worker_rss,
+        "simulator_peak_rss_mb": simulator_rss,
         "setup_s": round(setup_s, 1),
+        # Other work on the machine while this ran (2 shared cores here): 1-minute load average.
+        "load_avg_1m": round(os.getloadavg()[0], 1),
         "simulator_processing_delay_s": args.processing_delay,
         "debounce_s": settings.MPDASH_CHANGE_DEBOUNCE_SECONDS,
         "poll_s": settings.MPDASH_BATCH_POLL_SECONDS,
@@ -295,6 +329,58 @@ def main() -> int:
         result["first_to_last_feed_s"] = round((feeds[-1] - feeds[0]).total_seconds(), 1) if len(feeds) > 1 else 0
     print(json.dumps(result))
     return 0 if not missing else 1
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the worker's pool processes; py-spy's child when profiling)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def _peak_rss_mb(pids: list[int]) -> float | None:
+    """The largest peak resident set (VmHWM) among ``pids``, in MB."""
+    peaks = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                peaks += [int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:")]
+        except OSError:
+            continue
+    return round(max(peaks), 1) if peaks else None
+
+
+def _wait_for_worker(channel, timeout: float = 120.0) -> None:
+    """Until the worker runs tasks: a deployment's workers are up before an ERP writes, so
+    the worker's start (imports, forking its pool) is no part of a change's latency. The
+    sign: the channel's stock poller (nothing to poll) clears its dispatch marker."""
+    from django.utils import timezone
+
+    from mpdash.integration.batches import poll_batches
+    from mpdash.integration.leases import flow_state
+    from mpdash.integration.models import FlowState
+
+    state = flow_state(channel.pk, "poll:productstock")
+    FlowState.objects.filter(pk=state.pk).update(dispatch_requested_at=timezone.now())
+    poll_batches.apply_async(args=[channel.pk, "productstock"])
+    deadline = time.time() + timeout
+    while FlowState.objects.filter(pk=state.pk, dispatch_requested_at__isnull=False).exists():
+        if time.time() > deadline:
+            raise SystemExit(f"the worker ran no task within {timeout:g} s; see its log")
+        time.sleep(0.1)
+    time.sleep(1.0)  # both pool processes have finished starting by now
 
 
 def _count_by(queryset, field):

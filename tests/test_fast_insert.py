@@ -42,3 +42,27 @@ def test_refuses_saved_or_mixed_instances(channel_factory):
     with pytest.raises(ValueError, match="new instances of one model"):
         fast_insert.insert([saved])
     fast_insert.insert([])  # nothing to do
+
+
+def test_insert_values_writes_rows_with_defaults_and_times(channel_factory):
+    from mpdash.integration.models import FlowLogLine, FlowRun
+
+    channel = channel_factory()
+    run = FlowRun.objects.create(channel=channel, flow="stock", trigger="event")
+    rows = [(run.pk, f"SKU-{i}", "sent", "sent in batch x", {"merchantSku": f"SKU-{i}", "availableStock": i} if i % 2 else None)
+            for i in range(2500)]  # several statements' worth
+    fast_insert.insert_values(FlowLogLine, ("run_id", "object_key", "outcome", "message", "answer"), rows)
+    stored = list(FlowLogLine.objects.filter(run=run).order_by("id").values_list("object_key", "answer", "created_at"))
+    assert [(key, answer) for key, answer, _ in stored] == [(r[1], r[4]) for r in rows]
+    assert all(created is not None for _, _, created in stored)
+    with pytest.raises(ValueError, match="no field runn_id"):
+        fast_insert.insert_values(FlowLogLine, ("runn_id",), [(run.pk,)])
+
+
+def test_insert_values_calls_a_callable_default_per_row(channel_factory):
+    from mpdash.integration.models import BatchRequest
+
+    channel = channel_factory()
+    fast_insert.insert_values(BatchRequest, ("channel_id", "flow", "kind"), [(channel.pk, "stock", "productstock")] * 3)
+    ids = set(BatchRequest.objects.filter(channel=channel).values_list("local_batch_id", flat=True))
+    assert len(ids) == 3  # each row its own uuid4

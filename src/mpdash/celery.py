@@ -38,9 +38,28 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def preload() -> None:
+    """Import what every flow needs (the marketplace packages, the flow engine) in the main
+    process, before the pool forks: the first task of each pool process then starts at
+    once instead of spending a few hundred milliseconds importing."""
+    import django
+
+    django.setup()
+    from .integration import batches, catalog_flows, order_flows, sync_flow  # noqa: F401
+    import filelock  # noqa: F401 - imported by the call budget's first bucket
+    import pyrate_limiter  # noqa: F401
+
+    from .marketplaces import http, registry
+
+    for name in registry.MARKETPLACES:
+        registry.adapter_class(name)
+    http.tls_context()
+
+
 @worker_init.connect
 def _tune_worker(**_kwargs) -> None:  # the main process (tasks run here with the solo pool)
     tune_gc()
+    preload()
 
 
 @worker_process_init.connect

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connections, router
+from django.db import models
+from django.utils import timezone
 from django.db.models import Model
 
 _MAX_ROWS = 1000  # rows per statement at most, within the backend's own limit (bulk_batch_size)
@@ -43,10 +45,12 @@ def insert(objs: Sequence[Model]) -> None:
     per_batch = max(1, min(_MAX_ROWS, connection.ops.bulk_batch_size(fields, objs)))
     head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
     tail = f" RETURNING {quote(pk.column)}"
+    values = [_column_values(f, objs, connection) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_batch):
             batch = objs[start:start + per_batch]
-            params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in batch for f in fields]
+            end = start + len(batch)
+            params = [v for row in zip(*(column[start:end] for column in values)) for v in row]
             cursor.execute(head + ", ".join([row] * len(batch)) + tail, params)
             # Sorted: ids are assigned in the order of the rows, whatever order RETURNING gives them in.
             ids = sorted(r[0] for r in cursor.fetchall())
@@ -56,3 +60,82 @@ def insert(objs: Sequence[Model]) -> None:
                 obj.pk = new_id
                 obj._state.adding = False
                 obj._state.db = alias
+
+
+def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """INSERT rows given as tuples of values for the fields ``names`` (attribute names:
+    ``run_id``, not ``run``), without building an instance per row: for log lines and batch
+    items, thousands at a time, whose ids nobody reads back. The other fields take what a
+    save would give them: ``auto_now(_add)`` the time of this insert, their default (called per
+    row when it is a callable; an empty string for text, else NULL, when there is none)."""
+    if not rows:
+        return
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    unknown = [n for n in names if n not in by_attname]
+    if unknown:
+        raise ValueError(f"{meta.label} has no field {', '.join(unknown)}")
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    given = [by_attname[n] for n in names]
+    others = [f for f in meta.concrete_fields if f.attname not in names and not (f.primary_key and f.db_returning)]
+    fields = given + others
+    columns = [_values(f, [row[i] for row in rows], connection) for i, f in enumerate(given)]
+    for f in others:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            columns.append([f.get_db_prep_save(timezone.now(), connection)] * len(rows))
+        elif f.has_default() and callable(f.default):
+            columns.append(_values(f, [f.get_default() for _ in rows], connection))
+        else:
+            columns.append([f.get_db_prep_save(f.get_default(), connection)] * len(rows))  # "" for text, else None
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_batch = max(1, min(_MAX_ROWS, connection.ops.bulk_batch_size(fields, rows)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_batch):
+            end = min(len(rows), start + per_batch)
+            params = [v for row in zip(*(column[start:end] for column in columns)) for v in row]
+            cursor.execute(head + ", ".join([row_sql] * (end - start)), params)
+
+
+# Fields whose database value is the Python value itself when it has the field's own type
+# (exactly these classes: a subclass may convert, e.g. an encrypted text field).
+_NATIVE = {
+    models.CharField: str, models.TextField: str, models.BooleanField: bool,
+    models.IntegerField: int, models.BigIntegerField: int, models.SmallIntegerField: int,
+    models.PositiveIntegerField: int, models.PositiveBigIntegerField: int, models.PositiveSmallIntegerField: int,
+}
+_JSON_PLAIN = frozenset((dict, list, str, int, float, bool))
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField, models.BigIntegerField)
+
+
+def _column_values(field, objs, connection) -> list:
+    """One column's database values for every row, as ``get_db_prep_save(pre_save(obj, True))``
+    gives them, without its per-value cost where the answer is known: an ``auto_now(_add)``
+    time is taken once for the whole insert, and a value of a field's native type is itself."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        now = field.pre_save(objs[0], True)
+        for obj in objs[1:]:
+            setattr(obj, field.attname, now)
+        return [field.get_db_prep_save(now, connection)] * len(objs)
+    if type(field).pre_save is not models.Field.pre_save:
+        return [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objs]
+    attname = field.attname
+    return _values(field, [getattr(obj, attname) for obj in objs], connection)
+
+
+def _values(field, values: list, connection) -> list:
+    """``field.get_db_prep_save`` of each value; a value of the field's native type is itself."""
+    native = _NATIVE.get(type(field))
+    if type(field) is models.ForeignKey and type(field.target_field) in _INTEGER_KEYS:
+        native = int
+    prep = field.get_db_prep_save
+    if type(field) is models.JSONField:
+        # What get_db_prep_save does for a plain value, without its checks for expressions.
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        return [None if value is None else adapt(value, encoder) if type(value) in _JSON_PLAIN else prep(value, connection)
+                for value in values]
+    if native is None:
+        return [prep(value, connection) for value in values]
+    return [value if value is None or type(value) is native else prep(value, connection) for value in values]

@@ -208,3 +208,35 @@ def test_ten_thousand_rows(tmp_path):
     result = importer.import_csv("stocks", write(tmp_path, "\n".join(stock_lines) + "\n", "s.csv"), stock_list="s1")
     assert result.created == 10_000 and [e.row for e in result.errors] == [10_002]
     assert time.monotonic() - t0 < 30
+
+
+def test_price_values_read_alike_on_the_quick_path_and_the_full_one(products):
+    """Plain numbers (text, JSON int or float) take the quick path; anything else the full
+    parser, with the same result or the same error."""
+    PriceList.objects.create(code="p", name="P")
+    rows = [
+        {"sku": "S1", "price_list": "p", "price": "129.9", "retail_price": "150"},
+        {"sku": "S2", "price_list": "p", "price": 12, "retail_price": 12.5},
+        {"sku": "S3", "price_list": "p", "price": " 7 ", "retail_price": None},  # spaces: the full parser
+        {"sku": "S4", "price_list": "p", "price": "1e3", "tax_rate": "8"},
+    ]
+    counts, errors = importer.bulk_upsert("prices", rows)
+    assert errors == [] and counts.created == 4
+    stored = {sku: (price, retail, tax) for sku, price, retail, tax in
+              ProductPrice.objects.values_list("product__sku", "price", "retail_price", "tax_rate")}
+    assert stored == {"S1": (Decimal("129.90"), Decimal("150.00"), Decimal("20")), "S2": (Decimal("12.00"), Decimal("12.50"), Decimal("20")),
+                      "S3": (Decimal("7.00"), None, Decimal("20")), "S4": (Decimal("1000.00"), None, Decimal("8"))}
+    bad = [
+        {"sku": "S1", "price_list": "p", "price": "10", "retail_price": "9.99"},
+        {"sku": "S2", "price_list": "p", "price": "1000000000000"},
+        {"sku": "S3", "price_list": "p", "price": 0.1 + 0.2},
+        {"sku": "S4", "price_list": "p", "price": "5", "tax_rate": "101"},
+    ]
+    counts, errors = importer.bulk_upsert("prices", bad)
+    assert counts is None
+    assert {(e.row, e.field): e.message for e in errors} == {
+        (0, "retail_price"): "must be at least the price (10.00), got 9.99",
+        (1, "price"): "is too large: '1000000000000' (at most 12 digits before the decimal point)",
+        (2, "price"): "has more than 2 decimal places: '0.30000000000000004'",
+        (3, "tax_rate"): "must be 100 or less, got 101",
+    }

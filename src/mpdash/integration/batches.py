@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mpdash import sql_keys
 from mpdash.marketplaces.base import BatchStatus, ItemResult
 
 from . import penalties, runs
@@ -60,9 +61,9 @@ def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, w
         for product_id, version in ok:
             by_version.setdefault(version, []).append(product_id)
         for version, product_ids in by_version.items():  # one DELETE per distinct version, not per record
-            for chunk in penalties.chunks(product_ids, 500):
-                PendingChange.objects.filter(
-                    channel=channel, kind=batch.kind, product_id__in=chunk, version=version, batch=batch
+            for chunk in sql_keys.chunks(product_ids):
+                sql_keys.among(
+                    PendingChange.objects.filter(channel=channel, kind=batch.kind, version=version, batch=batch), "product_id", chunk
                 ).delete()
         penalties.clear(channel, batch.kind, [p for p, _ in ok])
         penalties.penalise(channel, batch.kind, failed, now)

@@ -32,6 +32,9 @@ class RunContext:
     # Queued by a change: a batch that is not full waits until due (manual, scheduled and
     # direct runs send what is ready at once).
     gather: bool = False
+    # When the first batch of this run that waits for the poller went out (the run asks for
+    # the poller once, when it ends; see sync_flow.run_outbound_sync).
+    awaiting_poll: object = None
 
 
 class StopRun(Exception):

@@ -17,6 +17,8 @@ from typing import Any, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from mpdash import sql_keys
+
 from .models import FailedIntegration, PendingChange
 
 
@@ -124,8 +126,8 @@ def penalise(channel, kind: str, failures: Iterable[tuple[int, str, str]], now: 
 
 def clear(channel, kind: str, object_ids: Iterable[int]) -> None:
     """Forget the penalties of records that went through."""
-    for chunk in chunks(list(object_ids), 500):
-        FailedIntegration.objects.filter(channel=channel, kind=kind, object_id__in=chunk).delete()
+    for chunk in sql_keys.chunks(object_ids):  # the keys as one parameter (a batch is thousands)
+        sql_keys.among(FailedIntegration.objects.filter(channel=channel, kind=kind), "object_id", chunk).delete()
 
 
 def lift(channel, skus: Iterable[str] | None = None, kinds: Iterable[str] | None = None) -> int:

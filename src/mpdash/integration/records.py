@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 
 from mpdash.catalog.models import Product, ProductPrice, ProductStock
 from mpdash.marketplaces.base import PriceRecord, StockRecord
+from mpdash.sql_keys import among
 
 MISSING_MESSAGE = {"productstock": "Stock data not found", "productprice": "Price data not found"}
 
@@ -21,7 +22,7 @@ def load(channel, kind: str, product_ids: list[int]):
     """
     from .models import PendingChange
 
-    skus = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "sku"))
+    skus = dict(among(Product.objects.all(), "id", product_ids).values_list("pk", "sku"))
     version = Subquery(
         PendingChange.objects.filter(channel=channel, kind=kind, product_id=OuterRef("product_id")).values("version")[:1]
     )
@@ -29,7 +30,7 @@ def load(channel, kind: str, product_ids: list[int]):
     versions: dict[int, int] = {}
     if kind == "productstock":
         rows = (
-            ProductStock.objects.filter(stock_list_id=channel.stock_list_id, product_id__in=product_ids)
+            among(ProductStock.objects.filter(stock_list_id=channel.stock_list_id), "product_id", product_ids)
             .annotate(pending_version=version)
             .values_list("product_id", "quantity", "extra", "pending_version")
         )
@@ -38,7 +39,7 @@ def load(channel, kind: str, product_ids: list[int]):
             versions[product_id] = pv
     elif kind == "productprice":
         rows = (
-            ProductPrice.objects.filter(price_list_id=channel.price_list_id, product_id__in=product_ids)
+            among(ProductPrice.objects.filter(price_list_id=channel.price_list_id), "product_id", product_ids)
             .annotate(pending_version=version)
             .values_list("product_id", "price", "retail_price", "currency", "tax_rate", "pending_version")
         )

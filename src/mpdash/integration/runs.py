@@ -29,11 +29,10 @@ def start_run(channel, flow: str, trigger: str, worker: str = "") -> FlowRun:
 
 def add_lines(run: FlowRun, lines: Iterable[tuple[str, str, str, Any]]) -> None:
     """Append ``(object_key, outcome, message, answer)`` lines to a run."""
-    fast_insert.insert(
-        [
-            FlowLogLine(run=run, object_key=key, outcome=outcome, message=message[:4000], answer=redact(answer))
-            for key, outcome, message, answer in lines
-        ]
+    fast_insert.insert_values(
+        FlowLogLine,
+        ("run_id", "object_key", "outcome", "message", "answer"),
+        [(run.pk, key, outcome, message[:4000], redact(answer)) for key, outcome, message, answer in lines],
     )
 
 

@@ -8,6 +8,7 @@ by the very next run.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.conf import settings
@@ -81,10 +82,21 @@ def run_outbound_sync(ctx: RunContext) -> str:
     (:func:`seconds_until_due`); never more unfinished requests than the marketplace allows.
     What has to wait is asked for again: by a timer when it falls due, and by the poller
     when a request finishes and frees a slot."""
-    channel, adapter, spec, run = ctx.channel, ctx.adapter, ctx.spec, ctx.run
-    kind = spec.kind
-    size = adapter.batch_size(kind)
+    kind = ctx.spec.kind
+    size = ctx.adapter.batch_size(kind)
     max_batches = int(getattr(settings, "MPDASH_MAX_BATCHES_PER_RUN", 200))
+    try:
+        return _send_batches(ctx, kind, size, max_batches)
+    finally:
+        if ctx.awaiting_poll is not None:
+            # One poller request for the run, after its last batch: polls finishing batches
+            # meanwhile would compete with the run's writes (on SQLite, for the one write lock).
+            elapsed = (timezone.now() - ctx.awaiting_poll).total_seconds()
+            request_poll(ctx.channel.pk, kind, countdown=max(0.0, first_poll_seconds() - elapsed))
+
+
+def _send_batches(ctx: RunContext, kind: str, size: int, max_batches: int) -> str:
+    channel, adapter, spec, run = ctx.channel, ctx.adapter, ctx.spec, ctx.run
     sent_batches = 0
     waiting = ""
     for _ in range(max_batches):
@@ -104,7 +116,7 @@ def run_outbound_sync(ctx: RunContext) -> str:
                 waiting = f"; {len(rows)} change(s) go in {due:.1f} s unless a full batch gathers first"
                 break
         runs.bump(run.pk, selected=len(rows))
-        if send_one_batch(ctx, kind, rows):
+        if send_one_batch(ctx, kind, rows, poll_at_once=False):
             sent_batches += 1
     else:
         # More is pending than one run may send: ask for another run right away.
@@ -115,10 +127,13 @@ def run_outbound_sync(ctx: RunContext) -> str:
     return done + waiting
 
 
-def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on_problems=None, on_sent=None) -> bool:
+def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on_problems=None, on_sent=None,
+                   poll_at_once: bool = True) -> bool:
     """Claim, send and record one batch. ``load(channel, kind, product_ids)`` and
     ``send(adapter, kind, records)`` default to the stock/price ones; a flow with other
-    records (products) passes its own, and hooks to keep its own state."""
+    records (products) passes its own, and hooks to keep its own state. ``poll_at_once``:
+    ask the poller for this batch now; else the run asks once, when it ends
+    (``ctx.awaiting_poll`` keeps when the first such batch went out)."""
     channel, adapter, run = ctx.channel, ctx.adapter, ctx.run
     load = load or records.load
     send = send or records.send
@@ -136,8 +151,10 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
         batch = BatchRequest.objects.create(
             channel=channel, flow=ctx.spec.name, kind=kind, run=run, item_count=len(found)
         )
-        fast_insert.insert(
-            [BatchItem(batch=batch, product_id=pid, sku=rec.sku, pending_version=versions[pid]) for pid, rec in found.items()]
+        fast_insert.insert_values(
+            BatchItem,
+            ("batch_id", "product_id", "sku", "pending_version"),
+            [(batch.pk, pid, rec.sku, versions[pid]) for pid, rec in found.items()],
         )
         for chunk in sql_keys.chunks(found):
             sql_keys.among(PendingChange.objects.filter(channel=channel, kind=kind, batch__isnull=True), "product_id", chunk).update(
@@ -165,42 +182,56 @@ def send_one_batch(ctx: RunContext, kind: str, rows, *, load=None, send=None, on
         release(batch, f"unexpected error while sending: {exc.__class__.__name__}: {exc}")
         raise
     now = timezone.now()
-    BatchRequest.objects.filter(pk=batch.pk).update(
-        remote_batch_id=submission.remote_id or "",
-        status=BatchRequest.Status.SENT_TO_REMOTE,
-        sent_at=now,
-        exchange=submission.exchange,
-    )
-    _record_sent(batch, submission.sent)
-    runs.add_lines(
-        run,
-        [(rec.sku, FlowLogLine.Outcome.SENT, f"sent in batch {batch.local_batch_id}", submission.sent.get(rec.sku)) for rec in record_list],
-    )
-    runs.bump(run.pk, sent=len(record_list))
+    message = f"sent in batch {batch.local_batch_id}"
+    lines = [(rec.sku, FlowLogLine.Outcome.SENT, message, submission.sent.get(rec.sku)) for rec in record_list]
+    with transaction.atomic():  # one write transaction (on SQLite: one wait for the lock, one commit)
+        BatchRequest.objects.filter(pk=batch.pk).update(
+            remote_batch_id=submission.remote_id or "",
+            status=BatchRequest.Status.SENT_TO_REMOTE,
+            sent_at=now,
+            exchange=submission.exchange,
+        )
+        _record_sent(batch, submission.sent)
+        runs.add_lines(run, lines)
+        runs.bump(run.pk, sent=len(record_list))
     if on_sent:
         on_sent(batch, found, submission)
     batch.refresh_from_db()
     if submission.results is not None:
         batches.finalize(batch, submission.results, exchange=submission.exchange)
-    else:
+    elif poll_at_once:
         request_poll(channel.pk, kind, countdown=first_poll_seconds())
+    elif ctx.awaiting_poll is None:
+        ctx.awaiting_poll = now
     return True
 
 
 def _record_sent(batch: BatchRequest, sent: dict) -> None:
-    """Keep what went out for each item: one prepared UPDATE run over all of them
-    (``bulk_update`` compiles a CASE per row, seconds for a batch of thousands)."""
+    """Keep what went out for each item: one UPDATE joining the batch's items to the JSON
+    object ``{sku: what was sent}`` passed as one value (an UPDATE per item costs a round
+    trip each, ``bulk_update`` a CASE per row)."""
     from django.db import connections, router
 
+    if not sent:
+        return
     connection = connections[router.db_for_write(BatchItem)]
-    field = BatchItem._meta.get_field("sent")
-    rows = [
-        (field.get_db_prep_save(sent.get(sku), connection), pk)
-        for pk, sku in BatchItem.objects.filter(batch=batch).values_list("id", "sku")
-    ]
     table = connection.ops.quote_name(BatchItem._meta.db_table)
+    body = json.dumps(sent, cls=BatchItem._meta.get_field("sent").encoder)
+    if connection.vendor == "postgresql":
+        sql = (f"UPDATE {table} AS t SET sent = NULLIF(m.value, 'null'::jsonb) FROM jsonb_each(%s::jsonb) AS m"
+               " WHERE t.batch_id = %s AND t.sku = m.key")
+    else:
+        # json_each gives an object or array as its JSON text, a scalar as an SQL value:
+        # each is stored as the JSON text it was. The lookup is correlated, which SQLite
+        # answers from an automatic index on the CTE (an UPDATE … FROM would scan the
+        # batch's items once per sent item).
+        sql = (f"WITH m(sku, sent) AS MATERIALIZED (SELECT key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value"
+               " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL ELSE json_quote(value) END"
+               " FROM json_each(%s))"
+               f" UPDATE {table} SET sent = (SELECT m.sent FROM m WHERE m.sku = {table}.sku)"
+               " WHERE batch_id = %s AND sku IN (SELECT sku FROM m)")
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET sent = %s WHERE id = %s", rows)
+        cursor.execute(sql, [body, batch.pk])
 
 
 def release(batch: BatchRequest, error: str, exchange=None) -> None:

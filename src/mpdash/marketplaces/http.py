@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 import time
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from typing import Any, ClassVar, Iterator
 import httpx
 
 from mpdash import metrics
-from mpdash.redaction import redact, redact_text
+from mpdash.redaction import redact, redact_text, redacted_json_head
 
 from .auth import BasicCredentials, Credentials
 from .errors import AuthError, MalformedResponse, MarketplaceError, RateLimited, RequestRejected, TransientError
@@ -66,7 +67,7 @@ def _excerpt(value: Any) -> str:
         value = value.decode("utf-8", "replace")
     if not isinstance(value, str):
         try:
-            value = json.dumps(redact(value), ensure_ascii=False, default=str)
+            value = redacted_json_head(value, EXCERPT_CHARS + REDACTION_MARGIN)
         except (TypeError, ValueError):
             value = repr(value)
     # Redact only what can be shown: a big page (1 MB of orders) costs no more than a small
@@ -135,6 +136,20 @@ class Refusal:
         return self.error(text.replace("{details}", shown), status_code=response.status_code, body=body, **extra)
 
 
+_tls: ssl.SSLContext | None = None
+_tls_lock = threading.Lock()
+
+
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client of the process: building one loads the CA
+    bundle (tens of milliseconds), and a client is made per flow run and per poll round."""
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            _tls = httpx.create_ssl_context()
+        return _tls
+
+
 @dataclass
 class BaseClient:
     base_url: str
@@ -161,6 +176,7 @@ class BaseClient:
             auth=self.credentials,
             timeout=self.timeout,
             transport=self.transport,
+            verify=tls_context(),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
         )
 
