@@ -58,6 +58,10 @@ class _ValidatedModelSerializer(serializers.ModelSerializer):
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         instance = self.Meta.model(**{**({f.name: getattr(self.instance, f.name) for f in self.Meta.model._meta.concrete_fields} if self.instance else {}), **attrs})
+        if self.instance is not None:
+            # The stored row itself is no duplicate: a model built in memory counts as new
+            # ("adding") and its constraint check would find the row it is a copy of.
+            instance._state.adding = False
         try:
             instance.clean()
         except DjangoValidationError as exc:
