@@ -37,3 +37,35 @@ def test_a_valid_in_filter_still_filters(api):
 def test_a_well_formed_id_that_no_row_has_matches_nothing(api):
     r = api.get("/api/v1/flow-runs/?channel=987654")
     assert r.status_code == 200 and r.json()["results"] == []
+
+
+def test_a_date_time_filter_with_any_offset_python_takes_is_answered(api):
+    # PostgreSQL refuses offsets beyond ±15:59 (a 500 before); in UTC the moment is the same
+    r = api.get("/api/v1/flow-runs/", {"started_at__gte": "5238-04-06T17:49:33-17:21"})
+    assert r.status_code == 200 and r.json()["results"] == []
+    r = api.get("/api/v1/product_prices/", {"modified_at__gte": "0001-01-01T00:30:00+01:00"})
+    assert r.status_code == 400 and "modified_at__gte" in r.json()  # before year 1 in UTC: no such moment
+
+
+def test_json_values_with_a_nul_character_are_a_400_naming_where(api, hb_channel):
+    channel = hb_channel()
+    r = api.patch(f"/api/v1/channels/{channel.pk}/", {"config": {"erp_code": "A\u0000B"}}, format="json")
+    assert r.status_code == 400 and "config.erp_code" in r.json()["detail"]
+    r = api.post("/api/v1/category-mappings/", {"channel": channel.pk, "conditions": {"colour": ["red", "\u0000"]},
+                                                "remote_category": 1}, format="json")
+    assert r.status_code == 400 and "conditions.colour[1]" in r.json()["detail"]
+    r = api.post("/api/v1/product_stocks/bulk/", [{"sku": "S", "stock_list": "s1", "quantity": 1, "extra": {"\u0000": 1}}],
+                 format="json")
+    assert r.status_code == 400 and "[0].extra" in r.json()["detail"] and "(a key)" in r.json()["detail"]
+    # an escaped backslash is not a NUL
+    r = api.patch(f"/api/v1/channels/{channel.pk}/", {"config": {"erp_code": "C:\\u0000"}}, format="json")
+    assert r.status_code == 200, r.json()
+
+
+def test_a_csv_cell_of_json_with_a_nul_character_is_a_400(api, hb_channel):
+    import io
+
+    channel = hb_channel()
+    csv_text = f'channel,local_category,conditions,remote_category\n{channel.pk},,"{{""a"": ""\\u0000""}}",10\n'
+    r = api.post("/api/v1/category-mappings/import/", {"file": io.BytesIO(csv_text.encode())}, format="multipart")
+    assert r.status_code == 400 and "NUL" in str(r.json()["rows"])

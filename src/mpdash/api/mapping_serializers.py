@@ -10,6 +10,8 @@ from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
 from mpdash.channels.models_remote import AttributeChange, RemoteAttribute, RemoteAttributeValue, RemoteBrand, RemoteCategory
 from mpdash.integration.models import ProductIntegration
 
+from .parsers import nul_at
+
 
 class RemoteCategorySerializer(serializers.ModelSerializer):
     class Meta:
@@ -106,6 +108,9 @@ class _JSONText(serializers.JSONField):
                 data = json.loads(data)
             except ValueError as exc:
                 raise serializers.ValidationError(f"not valid JSON: {exc}") from exc
+            where = nul_at(data)
+            if where:
+                raise serializers.ValidationError(f"{where} holds the NUL character (\\u0000), which cannot be stored")
         return super().to_internal_value(data)
 
 
