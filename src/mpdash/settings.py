@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["mpdash.api.lookups.FilterBackend"],
     # JSON bodies (the schema says so); the CSV imports declare multipart themselves.
-    "DEFAULT_PARSER_CLASSES": ["mpdash.api.parsers.JSONParser"],  # DRF's, refusing NUL (PostgreSQL cannot store it)
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,

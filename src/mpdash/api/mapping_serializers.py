@@ -10,7 +10,7 @@ from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
 from mpdash.channels.models_remote import AttributeChange, RemoteAttribute, RemoteAttributeValue, RemoteBrand, RemoteCategory
 from mpdash.integration.models import ProductIntegration
 
-from .parsers import nul_at
+from .nul import no_nul
 
 
 class RemoteCategorySerializer(serializers.ModelSerializer):
@@ -87,12 +87,14 @@ class CategoryMappingSerializer(_ValidatedModelSerializer):
     class Meta:
         model = CategoryMapping
         fields = ["id", "channel", "local_category", "local_category_code", "conditions", "remote_category", "remote_category_path", "created_at"]
+        extra_kwargs = {"conditions": {"validators": [no_nul]}}
 
 
 class AttributeMappingSerializer(_ValidatedModelSerializer):
     class Meta:
         model = AttributeMapping
         fields = ["id", "channel", "remote_category", "attribute", "source_type", "source", "value_map", "created_at", "updated_at"]
+        extra_kwargs = {"value_map": {"validators": [no_nul]}}
 
 
 class _JSONText(serializers.JSONField):
@@ -108,9 +110,7 @@ class _JSONText(serializers.JSONField):
                 data = json.loads(data)
             except ValueError as exc:
                 raise serializers.ValidationError(f"not valid JSON: {exc}") from exc
-            where = nul_at(data)
-            if where:
-                raise serializers.ValidationError(f"{where} holds the NUL character (\\u0000), which cannot be stored")
+        no_nul(data)
         return super().to_internal_value(data)
 
 

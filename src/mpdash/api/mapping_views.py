@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,7 +30,6 @@ from mpdash.integration.models import ProductIntegration
 from mpdash.integration.product_flow import resend
 
 from . import mapping_serializers as ms
-from .parsers import JSONParser
 
 # --- what the marketplace offers (read only) -------------------------------------------
 

@@ -23,6 +23,8 @@ from mpdash.catalog.models import (
 from mpdash.channels.models import SalesChannel
 from mpdash.integration.models import BatchRequest, FailedIntegration, FlowLogLine, FlowRun
 
+from .nul import no_nul
+
 # --- catalog ------------------------------------------------------------------------------------
 
 
@@ -41,7 +43,7 @@ class ProductSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Category.objects.all(), allow_null=True, required=False
     )
     images = serializers.ListField(child=serializers.URLField(max_length=2000), required=False)
-    attributes = serializers.DictField(required=False)
+    attributes = serializers.DictField(required=False, validators=[no_nul])
 
     class Meta:
         model = Product
@@ -100,7 +102,7 @@ class ProductStockSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
     stock_list = serializers.SlugRelatedField(slug_field="code", queryset=StockList.objects.all())
     quantity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
-    extra = serializers.DictField(required=False)
+    extra = serializers.DictField(required=False, validators=[no_nul])
 
     class Meta:
         model = ProductStock
@@ -202,6 +204,7 @@ class MaskedConfigField(serializers.JSONField):
         data = super().to_internal_value(data)
         if not isinstance(data, dict):
             raise serializers.ValidationError("must be a JSON object of config keys and values")
+        no_nul(data)
         return data
 
 
