@@ -128,3 +128,68 @@ def test_health_is_503_naming_the_broker_when_it_does_not_answer(db, settings, m
     assert r.status_code == 503
     body = r.json()
     assert body["status"] == "degraded" and body["database"] == "ok" and body["broker"].startswith("error: ")
+
+
+# --- the multiprocess directory at start-up -------------------------------------------------------
+
+_COUNT_IN_A_PROCESS = """
+from prometheus_client import Counter
+Counter("mpdash_test_restarts", "counted by a process of an earlier run").inc(5)
+"""
+
+
+def _total(directory) -> float:
+    from prometheus_client import CollectorRegistry, generate_latest, multiprocess
+
+    reg = CollectorRegistry()
+    multiprocess.MultiProcessCollector(reg, path=str(directory))
+    for family in text_string_to_metric_families(generate_latest(reg).decode()):
+        for s in family.samples:
+            if s.name == "mpdash_test_restarts_total":
+                return s.value
+    return 0.0
+
+
+def test_a_launcher_removes_the_metric_files_of_processes_that_no_longer_run(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from mpdash.processes import Supervisor, clean_metrics_dir
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _ in range(2):  # two earlier runs: their counts add up in /metrics while their files stay
+        subprocess.run([sys.executable, "-c", _COUNT_IN_A_PROCESS], env=env, check=True, timeout=60)
+    assert _total(tmp_path) == 10
+    running = subprocess.Popen([sys.executable, "-c", _COUNT_IN_A_PROCESS + "\nimport time; time.sleep(60)"], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / f"counter_{running.pid}.db").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (tmp_path / "notes.txt").write_text("not a metric file")
+        removed = clean_metrics_dir(str(tmp_path))
+        assert len(removed) == 2 and all(name.startswith("counter_") for name in removed)
+        # a process still running keeps its counts; other files are left alone
+        assert _total(tmp_path) == 5 and (tmp_path / "notes.txt").exists()
+    finally:
+        running.kill()
+        running.wait(10)
+    Supervisor(env=env)  # what `mpdash run` and `mpdash demo` make before starting their processes
+    assert _total(tmp_path) == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_the_web_and_worker_commands_clean_the_directory_before_they_start(tmp_path, monkeypatch):
+    import os
+
+    from mpdash import cli
+
+    started = []
+    for command in ("web", "worker", "beat"):
+        stale = tmp_path / "counter_999999999.db"  # no process has that pid
+        stale.write_bytes(b"\0" * 8)
+        monkeypatch.setattr(os, "execv", lambda path, argv: started.append(argv))
+        monkeypatch.setattr(cli, "setup", lambda data_dir: None)
+        monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+        cli.main([command])
+        assert not stale.exists(), command
+    assert len(started) == 3

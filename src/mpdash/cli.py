@@ -28,9 +28,10 @@ def cmd_run(args) -> int:
 
 
 def cmd_web(args) -> int:
-    from .processes import web_command
+    from .processes import clean_metrics_dir, web_command
 
     setup(args.data_dir)
+    clean_metrics_dir()
     if args.migrate:
         migrate()
     cmd = web_command(args.host, args.port, args.web_workers)
@@ -38,17 +39,19 @@ def cmd_web(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    from .processes import worker_command
+    from .processes import clean_metrics_dir, worker_command
 
     setup(args.data_dir)
+    clean_metrics_dir()
     cmd = worker_command(args.concurrency, args.name)
     os.execv(cmd[0], cmd)
 
 
 def cmd_beat(args) -> int:
-    from .processes import beat_command
+    from .processes import beat_command, clean_metrics_dir
 
     setup(args.data_dir)
+    clean_metrics_dir()
     from django.conf import settings
 
     cmd = beat_command(str(settings.DATA_DIR))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,11 +36,52 @@ def beat_command(data_dir: str) -> list[str]:
     ]
 
 
+_METRIC_FILE = re.compile(r"^[a-z_]+_(\d+)\.db$")  # prometheus_client's files: counter_1234.db, histogram_1234.db…
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this launcher is starting: nothing of it has been counted yet
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: running
+    return True
+
+
+def clean_metrics_dir(path: str | None = None) -> list[str]:
+    """Remove the Prometheus multiprocess files of processes that no longer run.
+
+    Each process of this machine (gunicorn workers, Celery workers, beat) writes its counters to
+    ``<kind>_<pid>.db`` under ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` sums every file. Left
+    from a previous run, a file would add that run's counts to this one's (and a process that
+    gets the same pid, common in containers, would carry on from them). The launchers call this
+    at start-up, before any process of theirs counts; the files of processes still running
+    (another worker started by hand on this machine) are kept. Returns the names removed."""
+    path = path or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path or not os.path.isdir(path):
+        return []
+    removed = []
+    for name in sorted(os.listdir(path)):
+        match = _METRIC_FILE.match(name)
+        if match and not _running(int(match.group(1))):
+            try:
+                os.remove(os.path.join(path, name))
+            except FileNotFoundError:
+                continue
+            removed.append(name)
+    return removed
+
+
 class Supervisor:
-    """Runs child processes in their own process groups and stops all of them together."""
+    """Runs child processes in their own process groups and stops all of them together. It owns
+    the metrics of the processes it starts: stale metric files are removed when it is made."""
 
     def __init__(self, env: dict[str, str] | None = None):
         self.env = env or dict(os.environ)
+        clean_metrics_dir(self.env.get("PROMETHEUS_MULTIPROC_DIR"))
         self.children: list[tuple[str, subprocess.Popen]] = []
         self.stopping = False
 

@@ -4,13 +4,20 @@
   username (``AXES_*`` in settings). After ``MPDASH_LOGIN_FAILURE_LIMIT`` failures the address
   or the username is locked for ``MPDASH_LOGIN_COOLOFF_MINUTES``: :func:`lockout_response`
   answers 429 with ``Retry-After``. The lock lifts by itself after the cool-off; an admin lifts
-  it sooner by deleting the "access attempt" in the admin (or ``mpdash manage axes_reset``).
-  Every sign-in, good or bad, is in the admin's "access logs" / "access failures".
+  it sooner (see "Lifting a lock" below). Every sign-in, good or bad, is in the admin's
+  "access logs" / "access failures".
 - API tokens: :class:`TokenAuthentication` counts *failed* token checks per client address
   with DRF's throttle machinery (rate ``failed_token`` in ``DEFAULT_THROTTLE_RATES``, set by
   ``MPDASH_TOKEN_FAILURE_RATE``). Past the rate every token request from that address, right
   or wrong, gets 429 with ``Retry-After`` until the window has passed. A good token never
-  counts, so a busy ERP is not slowed down.
+  counts, so a busy ERP is not slowed down. Each counted failure is written to the same
+  "access failures" as failed sign-ins (path ``/api/…`` or ``/flow-trigger/…``, the one that
+  locks marked "locked out"), never with the token that was tried.
+
+Lifting a lock: :func:`lift_locks` (an address: its token lock and its sign-in lock; a
+username: its sign-in lock), from the admin ("Lock lifts" → add, or the action "Lift these
+locks" on access attempts and access failures) or ``mpdash manage lift_token_lock --address A
+[--username U]``. Each lift is recorded (:class:`mpdash.api.models.LockLift`: who, when, what).
 """
 
 from __future__ import annotations
@@ -65,10 +72,19 @@ class FailedTokenThrottle(throttling.SimpleRateThrottle):
         self._load(request)
         return len(self.history) >= self.num_requests
 
-    def record_failure(self, request) -> None:
+    def record_failure(self, request) -> bool:
+        """Count one failure; True when it is the one that locks the address."""
         self._load(request)
         self.history.insert(0, self.now)
         self.cache.set(self.key, self.history, self.duration)
+        return len(self.history) >= self.num_requests
+
+    def lift(self, address: str) -> bool:
+        """Forget the failures of ``address``; True when there were any."""
+        key = self.cache_format % {"scope": self.scope, "ident": address}
+        had = bool(self.cache.get(key))
+        self.cache.delete(key)
+        return had
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -86,5 +102,51 @@ class TokenAuthentication(authentication.TokenAuthentication):
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            throttle.record_failure(request)
+            locks = throttle.record_failure(request)
+            _log_token_failure(request, locked_out=locks)
             raise
+
+
+def _log_token_failure(request, *, locked_out: bool) -> None:
+    """A failed token check in the audit trail of sign-ins (axes' access failures)."""
+    from axes.models import AccessFailureLog
+
+    meta = request.META
+    AccessFailureLog.objects.create(
+        user_agent=meta.get("HTTP_USER_AGENT", "")[:255], ip_address=client_ip(request) or None, username=None,
+        http_accept=meta.get("HTTP_ACCEPT", "")[:1025], path_info=(meta.get("PATH_INFO") or request.path)[:255],
+        locked_out=locked_out,
+    )
+
+
+def lift_token_lock(address: str) -> bool:
+    """Lift the wrong-token lock of an address now (not recorded; :func:`lift_locks` records)."""
+    return FailedTokenThrottle().lift(address)
+
+
+def lift_locks(*, address: str | None = None, username: str | None = None, by: str = "", source: str = ""):
+    """Lift the locks of an address (token and sign-in) and/or a username (sign-in), and record
+    who did it in the audit trail; returns the :class:`~mpdash.api.models.LockLift`."""
+    from axes.utils import reset
+
+    from mpdash.api.models import LockLift
+
+    address = (address or "").strip() or None
+    username = (username or "").strip() or None
+    if address is None and username is None:
+        raise ValueError("name the address or the username whose lock to lift")
+    if address is not None:
+        import ipaddress
+
+        try:
+            address = str(ipaddress.ip_address(address))
+        except ValueError:
+            raise ValueError(f"{address!r} is not an IP address, e.g. 203.0.113.7") from None
+    attempts = 0
+    if address is not None:
+        attempts += reset(ip=address)
+    if username is not None:
+        attempts += reset(username=username)
+    token = lift_token_lock(address) if address is not None else False
+    return LockLift.objects.create(address=address, username=username or "", login_attempts=attempts,
+                                   token_failures=token, lifted_by=by[:150], source=source[:32])

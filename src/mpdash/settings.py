@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "mpdash.api.schema_hooks.lift_request_one_of",
         "mpdash.api.schema_hooks.truthful_strings",
         "mpdash.api.schema_hooks.webhook_secret",
+    "mpdash.api.schema_bodies.request_rules",
     ],
 }
 

@@ -107,3 +107,18 @@ def test_export_as_csv_is_also_reached_with_format_csv(api, channel, remote):
     r = api.get(f"/api/v1/attribute-mappings/export/?channel={channel.pk}&format=csv")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert r.content.decode().splitlines()[0] == "channel,remote_category,attribute,source_type,source,value_map"
+
+
+def test_a_mapping_changed_in_place_is_not_its_own_duplicate(api, channel, remote):
+    first = AttributeMapping.objects.create(channel=channel, remote_category=remote["leaf"], attribute="Renk",
+                                            source_type="attribute", source="color")
+    AttributeMapping.objects.create(channel=channel, remote_category=remote["leaf"], attribute="Beden",
+                                    source_type="attribute", source="size")
+    r = api.patch(f"/api/v1/attribute-mappings/{first.pk}/", {"source": "colour"}, format="json")
+    assert r.status_code == 200, r.data
+    r = api.patch(f"/api/v1/attribute-mappings/{first.pk}/", {"attribute": "Renk", "remote_category": remote["leaf"].pk}, format="json")
+    assert r.status_code == 200, r.data
+    # moving it onto the other one's category and attribute is still a duplicate
+    r = api.patch(f"/api/v1/attribute-mappings/{first.pk}/", {"attribute": "Beden"}, format="json")
+    assert r.status_code == 400 and "already exists" in str(r.data)
+    assert AttributeMapping.objects.get(pk=first.pk).source == "colour"

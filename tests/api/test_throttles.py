@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -120,3 +121,137 @@ def test_a_good_token_never_counts(ada, monkeypatch):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ada).key}")
     assert all(client.get("/api/v1/products/").status_code == 200 for _ in range(5))
+
+
+WRONG = "Token " + "0" * 40
+
+
+def _lock_by_wrong_tokens(monkeypatch, addr="10.1.1.1"):
+    from rest_framework.test import APIClient
+
+    from mpdash import security
+
+    monkeypatch.setattr(security.FailedTokenThrottle, "THROTTLE_RATES", {"failed_token": "3/min"})
+    wrong = APIClient(REMOTE_ADDR=addr)
+    wrong.credentials(HTTP_AUTHORIZATION=WRONG)
+    for _ in range(3):
+        assert wrong.get("/api/v1/products/").status_code == 401
+    assert wrong.get("/api/v1/products/").status_code == 429
+
+
+def _with_token(ada, addr="10.1.1.1"):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient(REMOTE_ADDR=addr)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=ada)[0].key}")
+    return client
+
+
+def test_failed_tokens_are_in_the_audit_trail_without_the_token(ada, monkeypatch):
+    from axes.models import AccessFailureLog
+
+    _lock_by_wrong_tokens(monkeypatch)
+    rows = list(AccessFailureLog.objects.filter(ip_address="10.1.1.1").order_by("id"))
+    assert [r.path_info for r in rows] == ["/api/v1/products/"] * 3  # the refused 4th call is not a failed check
+    assert [r.locked_out for r in rows] == [False, False, True]
+    assert all("0" * 40 not in f"{r.username} {r.http_accept} {r.user_agent}" for r in rows)
+
+
+def test_lift_token_lock_lifts_the_address_at_once(ada, monkeypatch):
+    from mpdash import security
+
+    _lock_by_wrong_tokens(monkeypatch)
+    assert _with_token(ada).get("/api/v1/products/").status_code == 429
+    assert security.lift_token_lock("10.1.1.1") is True
+    assert _with_token(ada).get("/api/v1/products/").status_code == 200
+    assert security.lift_token_lock("10.1.1.1") is False  # nothing left to lift
+
+
+def test_the_command_lifts_the_token_and_sign_in_locks_of_an_address_and_records_it(ada, settings, monkeypatch, capsys):
+    from django.core.management import call_command
+
+    from mpdash.api.models import LockLift
+
+    _lock_by_wrong_tokens(monkeypatch, addr="10.0.0.1")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(Client(), f"guess{_}", "wrong", addr="10.0.0.1")
+    assert _sign_in(Client(), "ada", PASSWORD, addr="10.0.0.1").status_code == 429
+    from axes.models import AccessAttempt
+
+    records = AccessAttempt.objects.filter(ip_address="10.0.0.1").count()
+    assert records >= settings.AXES_FAILURE_LIMIT
+    call_command("lift_token_lock", address="10.0.0.1")
+    out = capsys.readouterr().out
+    assert "API token lock lifted" in out and f"{records} failed sign-in record(s) removed" in out
+    assert _with_token(ada, "10.0.0.1").get("/api/v1/products/").status_code == 200
+    assert _sign_in(Client(), "ada", PASSWORD, addr="10.0.0.1").status_code == 302
+    lift = LockLift.objects.get()
+    assert (lift.address, lift.token_failures, lift.login_attempts, lift.source) == ("10.0.0.1", True, records, "command")
+    assert lift.lifted_by.startswith("command:")
+
+
+def test_mpdash_manage_runs_the_command(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MPDASH_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run([sys.executable, "-m", "mpdash.cli", "manage", "lift_token_lock", "--help"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "--address" in done.stdout and "audit trail" in done.stdout
+
+
+def test_the_command_refuses_a_missing_or_bad_address(db):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--address"):
+        call_command("lift_token_lock")
+    with pytest.raises(CommandError, match="not an IP address"):
+        call_command("lift_token_lock", address="nope")
+
+
+@pytest.fixture
+def admin_client_of(db, settings):
+    from django.contrib.auth import get_user_model
+
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
+    client = Client()
+    client.force_login(boss)
+    return client
+
+
+def test_an_admin_lifts_a_username_and_an_address_from_the_admin_and_it_is_recorded(ada, settings, monkeypatch, admin_client_of):
+    from mpdash.api.models import LockLift
+
+    _lock_by_wrong_tokens(monkeypatch, addr="10.2.2.2")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(Client(), "ada", "wrong", addr="10.0.0.5")
+    assert _sign_in(Client(), "ada", PASSWORD, addr="10.0.0.6").status_code == 429  # the username is locked
+    r = admin_client_of.post("/admin/api/locklift/add/", {"address": "10.2.2.2", "username": "ada"})
+    assert r.status_code == 302, r.content[:2000]
+    assert _sign_in(Client(), "ada", PASSWORD, addr="10.0.0.6").status_code == 302
+    assert _with_token(ada, "10.2.2.2").get("/api/v1/products/").status_code == 200
+    lift = LockLift.objects.get()
+    assert (lift.address, lift.username, lift.lifted_by, lift.source, lift.token_failures) == ("10.2.2.2", "ada", "boss", "admin", True)
+    assert lift.login_attempts >= 1
+    assert admin_client_of.get("/admin/api/locklift/").status_code == 200
+    # the add form wants something to lift
+    r = admin_client_of.post("/admin/api/locklift/add/", {"address": "", "username": ""})
+    assert r.status_code == 200 and b"Give the client address" in r.content and LockLift.objects.count() == 1
+
+
+def test_the_admin_action_on_access_failures_lifts_their_locks(ada, settings, monkeypatch, admin_client_of):
+    from axes.models import AccessFailureLog
+
+    from mpdash.api.models import LockLift
+
+    _lock_by_wrong_tokens(monkeypatch, addr="10.3.3.3")
+    failures = AccessFailureLog.objects.filter(ip_address="10.3.3.3")
+    r = admin_client_of.post("/admin/axes/accessfailurelog/", {
+        "action": "lift_selected", "_selected_action": [str(f.pk) for f in failures]})
+    assert r.status_code == 302
+    assert _with_token(ada, "10.3.3.3").get("/api/v1/products/").status_code == 200
+    assert LockLift.objects.get().address == "10.3.3.3"

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from mpdash.catalog import importer
 
-from . import limits
+from . import limits, nul
 
 MAX_ROWS = 100_000  # an ERP's full stock dump; above it a 413 says how to split (mpdash.api.limits)
 MAX_ERRORS_SHOWN = 1_000
@@ -25,6 +25,9 @@ def bulk_response(kind: str, data) -> Response:
         advice = limits.split_advice(MAX_ROWS, len(data), "rows")
         return Response(limits.too_large_body("MAX_ROWS", MAX_ROWS, len(data), "rows", advice),
                         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    bad = next(((i, where) for i, row in enumerate(data) if (where := nul.nul_at(row))), None)
+    if bad is not None:  # rows are closed objects: every field of a row is stored
+        return _errors([importer.RowError(bad[0], bad[1].split(".", 1)[0].split("[", 1)[0], nul.message(bad[1]))])
     counts, errors = importer.bulk_upsert(kind, data)
     if errors:
         return _errors(errors)

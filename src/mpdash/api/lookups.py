@@ -11,10 +11,13 @@ cannot hold before a query runs:
   cleaned filter value of a comparison lookup (exact, in, range, gt…) goes through its model
   field's ``to_python`` and validators (the integer range of the database, choices are left to
   the form). A value that does not parse is a 400 naming the parameter; before, a bare
-  ``BaseInFilter`` on an integer column handed ``['null']`` to the database.
+  ``BaseInFilter`` on an integer column handed ``['null']`` to the database. Date-times go to
+  the database in UTC (PostgreSQL refuses offsets beyond ±15:59 that Python takes).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError as DjangoValidationError
 from django.db.models import Model
@@ -97,6 +100,30 @@ def check_values(filterset) -> None:
         raise ValidationError(errors)
 
 
+def _utc(value):
+    return value.astimezone(dt.timezone.utc) if isinstance(value, dt.datetime) and value.tzinfo is not None else value
+
+
+def datetimes_in_utc(filterset) -> None:
+    """Aware date-times of filters in UTC before they reach the database: Python takes any
+    offset below 24 hours, PostgreSQL none beyond ±15:59 (a 500 for ``-17:21``); a moment that
+    has no UTC date (year 1 at -01:00) is a 400 naming the parameter."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return
+    data = filterset.form.cleaned_data
+    errors = {}
+    for name, value in list(data.items()):
+        try:
+            if isinstance(value, slice):
+                data[name] = slice(_utc(value.start), _utc(value.stop), value.step)
+            else:
+                data[name] = _utc(value)
+        except OverflowError:
+            errors[name] = [f"{value!r} is not a valid value for {name}: it falls outside the dates UTC can hold"]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _only_unknown_ids(filterset) -> bool:
     """True when every error is a model-choice filter given a well-formed id that no row has."""
     for name, errors in filterset.form.errors.items():
@@ -129,4 +156,5 @@ class FilterBackend(DjangoFilterBackend):
             if self.raise_exception:
                 raise utils.translate_validation(filterset.errors)
         check_values(filterset)
+        datetimes_in_utc(filterset)
         return filterset.qs

@@ -10,6 +10,8 @@ from mpdash.channels.models_mapping import AttributeMapping, CategoryMapping
 from mpdash.channels.models_remote import AttributeChange, RemoteAttribute, RemoteAttributeValue, RemoteBrand, RemoteCategory
 from mpdash.integration.models import ProductIntegration
 
+from .nul import no_nul
+
 
 class RemoteCategorySerializer(serializers.ModelSerializer):
     class Meta:
@@ -58,6 +60,10 @@ class _ValidatedModelSerializer(serializers.ModelSerializer):
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         instance = self.Meta.model(**{**({f.name: getattr(self.instance, f.name) for f in self.Meta.model._meta.concrete_fields} if self.instance else {}), **attrs})
+        if self.instance is not None:
+            # The stored row itself is no duplicate: a model built in memory counts as new
+            # ("adding") and its constraint check would find the row it is a copy of.
+            instance._state.adding = False
         try:
             instance.clean()
         except DjangoValidationError as exc:
@@ -81,12 +87,14 @@ class CategoryMappingSerializer(_ValidatedModelSerializer):
     class Meta:
         model = CategoryMapping
         fields = ["id", "channel", "local_category", "local_category_code", "conditions", "remote_category", "remote_category_path", "created_at"]
+        extra_kwargs = {"conditions": {"validators": [no_nul]}}
 
 
 class AttributeMappingSerializer(_ValidatedModelSerializer):
     class Meta:
         model = AttributeMapping
         fields = ["id", "channel", "remote_category", "attribute", "source_type", "source", "value_map", "created_at", "updated_at"]
+        extra_kwargs = {"value_map": {"validators": [no_nul]}}
 
 
 class _JSONText(serializers.JSONField):
@@ -102,6 +110,7 @@ class _JSONText(serializers.JSONField):
                 data = json.loads(data)
             except ValueError as exc:
                 raise serializers.ValidationError(f"not valid JSON: {exc}") from exc
+        no_nul(data)
         return super().to_internal_value(data)
 
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -90,11 +90,27 @@ class _CSVRenderer(BaseRenderer):
         return data if isinstance(data, (bytes, str)) else json.dumps(data, ensure_ascii=False)
 
 
+def _csv_rows(upload) -> tuple[list[str], list[dict]]:
+    """The header and rows of an uploaded CSV file; ValueError, in words, for a file that is not CSV text."""
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("not a UTF-8 text file; save the CSV as UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+    except csv.Error as exc:
+        raise ValueError(f"not a readable CSV file: {exc}") from None
+
+
 class _MappingViewSet(viewsets.ModelViewSet):
     """CRUD plus ``export`` (``?format=csv|json``) and ``import`` (a JSON list or a CSV
     file): import is all-or-nothing, a bad row answers 400 naming the row and field."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # JSON bodies (a mapping has nullable ids and JSON objects, which a form cannot carry);
+    # the import takes a CSV file as multipart as well.
+    parser_classes = [JSONParser]
     columns: tuple[str, ...] = ()
 
     def _rows_for_export(self, queryset):
@@ -119,14 +135,15 @@ class _MappingViewSet(viewsets.ModelViewSet):
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
         return response
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}, summary="Import mappings (CSV file or JSON list)")
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser, MultiPartParser])
     def import_rows(self, request):
         upload = request.FILES.get("file")
         if upload is not None:
-            text = upload.read().decode("utf-8-sig")
-            rows = list(csv.DictReader(io.StringIO(text)))
-            missing = [c for c in self.columns if c not in (rows[0].keys() if rows else self.columns)]
+            try:
+                header, rows = _csv_rows(upload)
+            except ValueError as exc:
+                return Response({"file": [str(exc)]}, status=400)
+            missing = [c for c in self.columns if c not in header]
             if missing:
                 return Response({"detail": f"the CSV header lacks {', '.join(missing)}; expected: {','.join(self.columns)}"}, status=400)
         elif isinstance(request.data, list):
@@ -151,12 +168,33 @@ class _MappingViewSet(viewsets.ModelViewSet):
         return Response({"created": created, "updated": updated})
 
 
+_IMPORT_RESULT = inline_serializer("MappingImportResult", {"created": serializers.IntegerField(), "updated": serializers.IntegerField()})
+
+
+def _import_schema(row_serializer, columns: tuple[str, ...]):
+    """The import body is a JSON list of rows or a CSV file; nothing else is taken."""
+    return extend_schema(
+        request={"application/json": row_serializer(many=True), "multipart/form-data": inline_serializer(
+            f"{row_serializer.__name__.removesuffix('Serializer')}CsvUpload",
+            {"file": serializers.FileField(help_text=f"A UTF-8 CSV file whose header is: {','.join(columns)}; "
+                                                     "JSON cells (conditions, value_map) hold JSON text")},
+        )},
+        responses={200: _IMPORT_RESULT},
+        summary="Import mappings (a JSON list of rows, or a CSV file in the form field 'file'); all or nothing",
+    )
+
+
+_CATEGORY_COLUMNS = ("channel", "local_category", "conditions", "remote_category")
+_ATTRIBUTE_COLUMNS = ("channel", "remote_category", "attribute", "source_type", "source", "value_map")
+
+
+@extend_schema_view(import_rows=_import_schema(ms.CategoryMappingImportSerializer, _CATEGORY_COLUMNS))
 class CategoryMappingViewSet(_MappingViewSet):
     queryset = CategoryMapping.objects.select_related("local_category", "remote_category").order_by("id")
     serializer_class = ms.CategoryMappingSerializer
     import_serializer = ms.CategoryMappingImportSerializer
     filterset_fields = ["channel", "local_category", "remote_category"]
-    columns = ("channel", "local_category", "conditions", "remote_category")
+    columns = _CATEGORY_COLUMNS
 
     def _rows_for_export(self, queryset):
         for m in queryset:
@@ -172,12 +210,13 @@ class CategoryMappingViewSet(_MappingViewSet):
         )
 
 
+@extend_schema_view(import_rows=_import_schema(ms.AttributeMappingImportSerializer, _ATTRIBUTE_COLUMNS))
 class AttributeMappingViewSet(_MappingViewSet):
     queryset = AttributeMapping.objects.select_related("remote_category").order_by("id")
     serializer_class = ms.AttributeMappingSerializer
     import_serializer = ms.AttributeMappingImportSerializer
     filterset_fields = ["channel", "remote_category", "attribute", "source_type"]
-    columns = ("channel", "remote_category", "attribute", "source_type", "source", "value_map")
+    columns = _ATTRIBUTE_COLUMNS
 
     def _rows_for_export(self, queryset):
         for m in queryset:
@@ -230,10 +269,13 @@ class ProductResendView(APIView):
         channel = get_object_or_404(SalesChannel, pk=channel_id)
         upload = request.FILES.get("file")
         if upload is not None:
-            reader = csv.DictReader(io.StringIO(upload.read().decode("utf-8-sig")))
-            if "sku" not in (reader.fieldnames or []):
+            try:
+                header, rows = _csv_rows(upload)
+            except ValueError as exc:
+                return Response({"file": [str(exc)]}, status=400)
+            if "sku" not in header:
                 return Response({"file": ["the CSV needs a header row with the column 'sku'"]}, status=400)
-            skus = [row["sku"].strip() for row in reader if (row.get("sku") or "").strip()]
+            skus = [row["sku"].strip() for row in rows if (row.get("sku") or "").strip()]
         else:
             body = ms.ResendRequestSerializer(data=request.data)
             body.is_valid(raise_exception=True)

@@ -23,6 +23,8 @@ from mpdash.catalog.models import (
 from mpdash.channels.models import SalesChannel
 from mpdash.integration.models import BatchRequest, FailedIntegration, FlowLogLine, FlowRun
 
+from .nul import no_nul
+
 # --- catalog ------------------------------------------------------------------------------------
 
 
@@ -41,7 +43,7 @@ class ProductSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Category.objects.all(), allow_null=True, required=False
     )
     images = serializers.ListField(child=serializers.URLField(max_length=2000), required=False)
-    attributes = serializers.DictField(required=False)
+    attributes = serializers.DictField(required=False, validators=[no_nul])
 
     class Meta:
         model = Product
@@ -78,6 +80,8 @@ class CatalogSerializer(serializers.ModelSerializer):
 class ProductPriceSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
     price_list = serializers.SlugRelatedField(slug_field="code", queryset=PriceList.objects.all())
+    # As the bulk import takes it: a percentage from 0 to 100.
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
 
     class Meta:
         model = ProductPrice
@@ -98,7 +102,7 @@ class ProductStockSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
     stock_list = serializers.SlugRelatedField(slug_field="code", queryset=StockList.objects.all())
     quantity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
-    extra = serializers.DictField(required=False)
+    extra = serializers.DictField(required=False, validators=[no_nul])
 
     class Meta:
         model = ProductStock
@@ -137,8 +141,10 @@ class BulkProductRowSerializer(serializers.Serializer):
     product_type = serializers.ChoiceField(choices=Product.ProductType.choices, required=False)
     is_active = serializers.BooleanField(required=False)
     category = _code(128, required=False, allow_null=True, help_text="Category code (an existing category)")
-    images = serializers.ListField(child=serializers.RegexField(r"^https?://\S+$", max_length=2000), required=False,
-                                   help_text="http(s) URLs")
+    # The importer takes an http(s) URL without white space (str.isspace, which counts more
+    # characters than a schema's \S); stated as the URL characters of RFC 3986.
+    images = serializers.ListField(child=serializers.RegexField(r"^https?://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$",
+                                                                max_length=2000), required=False, help_text="http(s) URLs")
     attributes = serializers.DictField(required=False)
 
 
@@ -198,6 +204,7 @@ class MaskedConfigField(serializers.JSONField):
         data = super().to_internal_value(data)
         if not isinstance(data, dict):
             raise serializers.ValidationError("must be a JSON object of config keys and values")
+        no_nul(data)
         return data
 
 
@@ -243,12 +250,12 @@ class SalesChannelSerializer(serializers.ModelSerializer):
         for name, value in data.items():
             setattr(channel, name, value)
         if not channel.slug:
-            channel.slug = slugify(channel.name)[:64] or channel.marketplace
+            channel.slug = _free_slug(slugify(channel.name)[:64] or channel.marketplace)
         try:
             if channel.marketplace and not channel.schema:
                 channel.deploy_defaults()
             if schema is not None:
-                channel.schema = schema
+                channel.schema = _merged_schema(channel.schema, schema)
             if changes:
                 flags = changes.get("feature_flags")
                 if isinstance(flags, dict):
@@ -263,6 +270,32 @@ class SalesChannelSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(errors_by_key(exc)) from exc
         channel.save()
         return channel
+
+
+def _merged_schema(stored: dict | None, changes: Any) -> dict:
+    """``schema`` takes the keys to add or change, like ``config``; ``null`` removes a key you
+    added (a shipped key stays: the channel's validation refuses removing or changing it)."""
+    if not isinstance(changes, dict):
+        raise serializers.ValidationError({"schema": ["must be a JSON object of the config keys to add or change "
+                                                      "(null removes a key you added)"]})
+    merged = dict(stored or {})
+    for key, entry in changes.items():
+        if entry is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = entry
+    return merged
+
+
+def _free_slug(wanted: str) -> str:
+    """A slug derived from the name that no other channel has: ``wanted``, else ``wanted-2``…"""
+    taken = set(SalesChannel.objects.filter(slug__startswith=wanted).values_list("slug", flat=True))
+    slug, n = wanted, 1
+    while slug in taken:
+        n += 1
+        suffix = f"-{n}"
+        slug = wanted[: 64 - len(suffix)] + suffix
+    return slug
 
 
 def errors_by_key(exc: DjangoValidationError) -> dict[str, Any]:

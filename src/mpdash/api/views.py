@@ -178,7 +178,8 @@ class PenaltyFilter(django_filters.FilterSet):
 
 @extend_schema_view(partial_update=extend_schema(description=(
     "Change a channel. `config` takes the changed keys only; a secret sent empty or as the mask keeps its "
-    "stored value; `feature_flags` may name only the flags to change. Validation errors name the key."
+    "stored value; `feature_flags` may name only the flags to change; `schema` takes the config keys to add "
+    "(null removes one you added). Validation errors name the key."
 )))
 class SalesChannelViewSet(
     mixins.ListModelMixin,
