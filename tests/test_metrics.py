@@ -124,6 +124,7 @@ def test_health_is_503_naming_the_broker_when_it_does_not_answer(db, settings, m
     from mpdash.celery import app
 
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")  # set from broker_url at start-up
     r = Client().get("/health/")
     assert r.status_code == 503
     body = r.json()

@@ -22,6 +22,10 @@ def _broker() -> str:
 
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
+            # Some transports (Redis) connect lazily: ask for an answer, not only a handle.
+            client = getattr(conn.default_channel, "client", None)
+            if callable(getattr(client, "ping", None)):
+                client.ping()
         return "ok"
     except Exception as exc:  # reported, not raised; the message may name the host, never a password
         return f"error: {exc.__class__.__name__}"
