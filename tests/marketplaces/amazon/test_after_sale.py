@@ -46,7 +46,7 @@ def test_while_the_feed_budget_has_no_slot_a_few_dozen_changes_go_by_patches(sim
         adapter.client.take("createFeed")
     assert paced.value.retry_after == 60.0
     calls = recording(adapter)
-    adapter.client.budget_max_wait = 1.0  # patches wait for their own slots (5/s)
+    adapter.client.budget_max_wait = 3.0  # patches wait for their own slots (5/s, burst 5: the 6th waits about a second)
     sent = adapter.send_stock([StockRecord(f"F{n}", 7) for n in range(12)])
     assert sent.remote_id is None and all(r.ok for r in sent.results) and len(sent.results) == 12
     assert {sim.listing(f"F{n}")["quantity"] for n in range(12)} == {7}
