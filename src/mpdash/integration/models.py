@@ -111,7 +111,7 @@ class BatchRequest(models.Model):
     flow = models.CharField(max_length=64)
     kind = models.CharField(max_length=32)
     run = models.ForeignKey(FlowRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches")
-    # 255: one update may be several of the marketplace's requests (Trendyol: up to four ids joined)
+    # 255: one update may be several of the marketplace's requests, their ids joined (up to four today)
     remote_batch_id = models.CharField(max_length=255, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.INITIALIZED)
     item_count = models.IntegerField(default=0)
