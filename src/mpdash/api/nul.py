@@ -39,3 +39,13 @@ def no_nul(value) -> None:
     where = nul_at(value)
     if where:
         raise serializers.ValidationError(message(where))
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL in the code it looks up: PostgreSQL refuses the
+    query itself (a 500), SQLite would only find nothing."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(message("the code"))
+        return super().to_internal_value(data)

@@ -23,13 +23,13 @@ from mpdash.catalog.models import (
 from mpdash.channels.models import SalesChannel
 from mpdash.integration.models import BatchRequest, FailedIntegration, FlowLogLine, FlowRun
 
-from .nul import no_nul
+from .nul import SlugRelatedField, no_nul
 
 # --- catalog ------------------------------------------------------------------------------------
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
+    parent = SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), allow_null=True, required=False
     )
 
@@ -39,7 +39,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(
+    category = SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), allow_null=True, required=False
     )
     images = serializers.ListField(child=serializers.URLField(max_length=2000), required=False)
@@ -78,8 +78,8 @@ class CatalogSerializer(serializers.ModelSerializer):
 
 
 class ProductPriceSerializer(serializers.ModelSerializer):
-    product = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
-    price_list = serializers.SlugRelatedField(slug_field="code", queryset=PriceList.objects.all())
+    product = SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
+    price_list = SlugRelatedField(slug_field="code", queryset=PriceList.objects.all())
     # As the bulk import takes it: a percentage from 0 to 100.
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
 
@@ -99,8 +99,8 @@ class ProductPriceSerializer(serializers.ModelSerializer):
 
 
 class ProductStockSerializer(serializers.ModelSerializer):
-    product = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
-    stock_list = serializers.SlugRelatedField(slug_field="code", queryset=StockList.objects.all())
+    product = SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
+    stock_list = SlugRelatedField(slug_field="code", queryset=StockList.objects.all())
     quantity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     extra = serializers.DictField(required=False, validators=[no_nul])
 
@@ -111,8 +111,8 @@ class ProductStockSerializer(serializers.ModelSerializer):
 
 
 class CatalogItemSerializer(serializers.ModelSerializer):
-    catalog = serializers.SlugRelatedField(slug_field="code", queryset=Catalog.objects.all())
-    product = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
+    catalog = SlugRelatedField(slug_field="code", queryset=Catalog.objects.all())
+    product = SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
 
     class Meta:
         model = CatalogItem
@@ -217,9 +217,9 @@ class SalesChannelSerializer(serializers.ModelSerializer):
     """Config is shown masked and written through ``update_config`` (a secret sent as the
     mask or empty keeps its stored value) and the channel's validation."""
 
-    catalog = serializers.SlugRelatedField(slug_field="code", queryset=Catalog.objects.all())
-    price_list = serializers.SlugRelatedField(slug_field="code", queryset=PriceList.objects.all())
-    stock_list = serializers.SlugRelatedField(slug_field="code", queryset=StockList.objects.all())
+    catalog = SlugRelatedField(slug_field="code", queryset=Catalog.objects.all())
+    price_list = SlugRelatedField(slug_field="code", queryset=PriceList.objects.all())
+    stock_list = SlugRelatedField(slug_field="code", queryset=StockList.objects.all())
     marketplace = serializers.CharField(max_length=32)
     config = _ConfigField(required=False, source="masked_config")
     schema = _ConfigField(required=False)

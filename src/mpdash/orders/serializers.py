@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mpdash.api.nul import SlugRelatedField
 from mpdash.redaction import MASK
 
 from .quantities import cancellable_quantity
@@ -153,7 +154,7 @@ class InvoiceSerializer(serializers.Serializer):
 
 
 class TrackingSerializer(serializers.Serializer):
-    cargo_company = serializers.SlugRelatedField(
+    cargo_company = SlugRelatedField(
         slug_field="slug", queryset=ShippingCompany.objects.filter(is_active=True), help_text="Shipping company slug"
     )
     tracking_number = serializers.CharField(max_length=256)
