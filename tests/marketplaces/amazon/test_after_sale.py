@@ -144,7 +144,10 @@ def test_a_report_not_ready_is_a_wait_and_the_next_run_reads_the_same_report(sim
     assert len(adapter.list_claims(start, end + timedelta(seconds=30)).items) == 1
     assert calls.count(("POST", "/reports/2021-06-30/reports")) == 1
     adapter.report_wait = 5.0
-    assert adapter.list_claims(datetime.now(UTC), datetime.now(UTC) + timedelta(minutes=1)).items == []  # CANCELLED: no data
+    # A window after the return (the report's dates are whole seconds): CANCELLED, no data.
+    time.sleep(1.5)
+    later = datetime.now(UTC) - timedelta(seconds=0.2)  # two seconds after the return, at least
+    assert adapter.list_claims(later, later + timedelta(minutes=1)).items == []
 
 
 # --- Amazon's own models -------------------------------------------------------------------------
