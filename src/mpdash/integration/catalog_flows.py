@@ -204,9 +204,11 @@ def _run_attributes(ctx, *, mapped_only: bool) -> str:
         try:
             fetched = ctx.adapter.fetch_attributes(category.remote_id)
         except MarketplaceError as exc:
+            if exc.action is Action.RETRY_LATER:  # a wait (the marketplace's rate limit), not a failure
+                raise StopRun(f"paused before the attributes of {category}, to go on when the marketplace allows: {exc}",
+                              failed=False, retry_after=getattr(exc, "retry_after", None)) from exc
             if exc.action is not Action.PENALISE:
-                raise StopRun(f"fetching attributes of {category} failed: {exc}", failed=exc.action is Action.FAIL_RUN,
-                              retry_after=getattr(exc, "retry_after", None) if exc.action is Action.RETRY_LATER else None) from exc
+                raise StopRun(f"fetching attributes of {category} failed: {exc}", failed=exc.action is Action.FAIL_RUN) from exc
             failed += 1
             runs.add_lines(ctx.run, [(category.remote_id, FlowLogLine.Outcome.FAIL, f"{category}: {exc}", None)])
             runs.bump(ctx.run.pk, failed=1)
