@@ -123,8 +123,10 @@ def test_health_reports_database_and_broker(db):
 def test_health_is_503_naming_the_broker_when_it_does_not_answer(db, settings, monkeypatch):
     from mpdash.celery import app
 
+    # The write URL first: read before broker_url changes, it is restored to its true value (it
+    # falls back to broker_url when unset, and is set from it at start-up with a Redis broker).
+    monkeypatch.setattr(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")  # set from broker_url at start-up
     r = Client().get("/health/")
     assert r.status_code == 503
     body = r.json()
