@@ -142,6 +142,8 @@ def test_listing_store_keeps_creation_order_aliases_and_history_per_key():
     assert store.history("A") == [{"batch_request_id": "b1", "kind": "stock", "barcode": "A", "value": 5,
                                    "accepted_at": 1.0, "applied_at": 2.0}]
     assert [e["kind"] for e in store.history()] == ["stock", "price"]
+    # a watcher that has seen one entry asks only for what came after it
+    assert [e["barcode"] for e in store.history(None, 1)] == ["B"] and store.history(None, 2) == []
 
 
 def test_shopper_is_deterministic_and_lives_in_real_places():

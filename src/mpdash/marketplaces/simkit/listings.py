@@ -87,6 +87,8 @@ class ListingStore:
         self._history.append(entry)
         self._history_by_key.setdefault(key, []).append(entry)
 
-    def history(self, key: str | None = None) -> list[dict[str, Any]]:
+    def history(self, key: str | None = None, start: int = 0) -> list[dict[str, Any]]:
+        """Copies of the applied changes (of one ``key``, or all), from position ``start`` on:
+        a watcher passes how many it has seen and gets only the new ones."""
         entries = self._history if key is None else self._history_by_key.get(key, [])
-        return [dict(e) for e in entries]
+        return [dict(e) for e in entries[start:]]

@@ -257,10 +257,10 @@ class SellerCenterSimulator(simkit.Simulator):
         with self.state.current():
             return [public(o) for o in self.state.offers.values()]
 
-    def history(self, sku: str | None = None) -> list[dict[str, Any]]:
+    def history(self, sku: str | None = None, start: int = 0) -> list[dict[str, Any]]:
         """Applied changes ``{request, kind (stock|price|retail_price|approved), sku, value, ...}``."""
         with self.state.current():
-            return self.state.offers.history(sku)
+            return self.state.offers.history(sku, start)
 
     def pre_offer(self, sku: str) -> dict[str, Any] | None:
         with self.state.current():

@@ -763,9 +763,9 @@ class AmazonSimulator(simkit.Simulator):
         with self.state.current():
             return [dict(r) for r in self.state.listings]
 
-    def history(self, sku=None):
+    def history(self, sku=None, start=0):
         with self.state.current():
-            return self.state.listings.history(sku)
+            return self.state.listings.history(sku, start)
 
     def listing_item(self, row: dict[str, Any]) -> dict[str, Any]:
         o = self.options

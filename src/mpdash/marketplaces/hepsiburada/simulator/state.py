@@ -219,10 +219,11 @@ class ListingState(SimState):
         """Block until every accepted upload has been applied (or ``timeout`` passes)."""
         return self.wait_until(lambda: not self._uploads.waiting(), self._uploads.last_due, timeout)
 
-    def history(self, sku: str | None = None) -> list[dict[str, Any]]:
-        """Every applied change in order: ``{upload_id, kind, sku, value, accepted_at, applied_at}``."""
+    def history(self, sku: str | None = None, start: int = 0) -> list[dict[str, Any]]:
+        """Every applied change in order, from position ``start``: ``{upload_id, kind, sku, value,
+        accepted_at, applied_at}``."""
         with self.current():
-            return self._listings.history(sku)
+            return self._listings.history(sku, start)
 
     def _apply(self, upload: Batch, now: float) -> list[dict[str, Any]]:
         """Apply one upload in a single pass; its errors are its results."""

@@ -291,11 +291,11 @@ class N11Simulator(simkit.Simulator):
         with self.state.current():
             return [dict(p) for p in self.state.products.values()]
 
-    def history(self, stock_code: str | None = None) -> list[dict[str, Any]]:
+    def history(self, stock_code: str | None = None, start: int = 0) -> list[dict[str, Any]]:
         """Applied changes ``{taskId, kind, stockCode, value, accepted_at, applied_at}``; kinds:
         stock, price, list_price, created, updated, approved, rejected."""
         with self.state.current():
-            return self.state.products.history(stock_code)
+            return self.state.products.history(stock_code, start)
 
     def task(self, task_id: str) -> dict[str, Any] | None:
         with self.state.current():

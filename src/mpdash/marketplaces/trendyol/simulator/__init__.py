@@ -168,10 +168,10 @@ class TrendyolSimulator(Simulator):
     product = from_state("product")
     products = from_state("all_products")
 
-    def history(self, barcode: str | None = None) -> list[dict[str, Any]]:
+    def history(self, barcode: str | None = None, start: int = 0) -> list[dict[str, Any]]:
         """Every applied change in order: ``{batch_request_id, kind, barcode, value, accepted_at, applied_at}``;
         kinds: stock, price, list_price, created, updated, approved, rejected, archived, deleted."""
-        return self.state.history(barcode)
+        return self.state.history(barcode, start)
 
     batch = from_state("batch")
 

@@ -871,9 +871,9 @@ class SimulatorState(OrderBook, SimState):
         return out
 
     # --- history ------------------------------------------------------------------------
-    def history(self, barcode: str | None = None) -> list[dict[str, Any]]:
+    def history(self, barcode: str | None = None, start: int = 0) -> list[dict[str, Any]]:
         with self.current():
-            return self._products.history(barcode)
+            return self._products.history(barcode, start)
 
 
 def _page_token(page: int) -> str:

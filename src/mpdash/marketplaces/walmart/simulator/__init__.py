@@ -384,9 +384,9 @@ class WalmartSimulator(simkit.Simulator):
         with self.state.current():
             return [{**self.state.wire_item(row), **row} for row in self.state.items]
 
-    def history(self, sku=None):
+    def history(self, sku=None, start=0):
         with self.state.current():
-            return self.state.items.history(sku)
+            return self.state.items.history(sku, start)
 
     def refuse(self, sku: str, message: str) -> None:
         with self.state.current():
