@@ -11,6 +11,7 @@ import pytest
 from mpdash.catalog.models import ProductStock
 from mpdash.integration import batches, tasks
 from mpdash.integration.dispatch import execute, notify_list_changed
+from mpdash.integration.leases import Lease
 from mpdash.integration.models import BatchRequest, FailedIntegration, FlowRun, PendingChange
 from mpdash.marketplaces import ratelimit
 from mpdash.marketplaces.errors import RateLimited
@@ -100,6 +101,36 @@ def test_at_most_the_marketplaces_limit_of_uploads_is_in_flight(lists, channel_f
     assert most == 2
     assert delivered(sim, products[:BATCH], 7) and delivered(sim, products[BATCH:], 4)
     assert not FlowRun.objects.filter(channel=channel, message__contains="rate limited").exists()  # never refused
+    assert not BatchRequest.objects.filter(channel=channel, status="fail").exists()
+    assert not FailedIntegration.objects.exists()
+
+
+def test_a_run_at_the_limit_frees_a_slot_itself_unless_a_poller_is_at_work(
+    lists, channel_factory, sim, no_celery, small_batches, monkeypatch, settings
+):
+    monkeypatch.setattr(HepsiburadaAdapter, "max_open_batches", 2)
+    settings.MPDASH_BATCH_FIRST_POLL_SECONDS = 0.001
+    sim.configure(max_pending_uploads=2, processing_delay=0)  # the simulator refuses a third
+    products = make_products(lists, 5 * BATCH, quantity=4)
+    list_on(sim, products)
+    channel = channel_factory(url=sim.url, active=True)
+    # A poller at work on this channel's batches: the run leaves the polling to it and stops.
+    poller = Lease(channel.pk, "poll:productstock")
+    assert poller.try_acquire()
+    [run_id] = execute(channel.pk, "stock", "manual")
+    run = FlowRun.objects.get(pk=run_id)
+    assert run.sent == 2 * BATCH and in_flight(channel) == 2 and "limit" in run.message
+    poller.force_release()
+    # No poller at work: the run polls the due uploads itself and sends on into the freed slots.
+    bump_all(products, 9)
+    no_celery.clear()
+    [run_id] = execute(channel.pk, "stock", "manual")
+    run = FlowRun.objects.get(pk=run_id)
+    assert run.sent == 5 * BATCH and "limit" not in run.message
+    assert in_flight(channel) <= 2
+    assert not [1 for name, _, _ in no_celery if name == "run_flow"]  # it asked for no run of itself
+    drive(channel)
+    assert delivered(sim, products, 9)
     assert not BatchRequest.objects.filter(channel=channel, status="fail").exists()
     assert not FailedIntegration.objects.exists()
 

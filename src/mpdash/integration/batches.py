@@ -27,9 +27,12 @@ POLL_GROWTH = 1.5  # each unanswered poll waits this much longer than the one be
 POLL_MAX_INTERVAL = 60.0  # seconds
 
 
-def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, whole_failure: str = "") -> bool:
+def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, whole_failure: str = "",
+             wake_flow: bool = True) -> bool:
     """Apply the marketplace's per-item answer to a batch. Returns False if another
-    worker finalised it first (finalising is claimed with a conditional UPDATE)."""
+    worker finalised it first (finalising is claimed with a conditional UPDATE).
+    ``wake_flow=False``: the caller is the batch's flow itself, waiting for the slot this
+    frees, so no run is asked for."""
     now = timezone.now()
     channel = batch.channel
     with transaction.atomic():
@@ -76,6 +79,8 @@ def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, w
             runs.bump(batch.run_id, succeeded=len(ok), failed=len(failed))
     if batch.run_id:
         runs.finish_if_complete(batch.run_id)
+    if not wake_flow:
+        return True
     if batch.kind in OUTBOUND_KINDS:
         # A slot at the marketplace is free: what waited for it (or changed meanwhile) goes now.
         if PendingChange.objects.filter(channel=channel, kind=batch.kind, batch__isnull=True, available_at__lte=now).exists():
@@ -85,7 +90,7 @@ def finalize(batch: BatchRequest, results: list[ItemResult], *, exchange=None, w
     return True
 
 
-def poll(batch: BatchRequest, *, adapter=None, raise_rate_limited: bool = False) -> bool:
+def poll(batch: BatchRequest, *, adapter=None, raise_rate_limited: bool = False, wake_flow: bool = True) -> bool:
     """Ask the marketplace about one open batch. Returns True when the batch is finished.
 
     ``adapter``: one to reuse (the caller closes it). ``raise_rate_limited``: a poll refused
@@ -117,7 +122,7 @@ def poll(batch: BatchRequest, *, adapter=None, raise_rate_limited: bool = False)
             status=BatchRequest.Status.ONGOING, polls=batch.polls + 1
         )
         return False
-    finalize(batch, status.results, exchange=status.exchange, whole_failure=status.failed_whole)
+    finalize(batch, status.results, exchange=status.exchange, whole_failure=status.failed_whole, wake_flow=wake_flow)
     return True
 
 
@@ -207,33 +212,41 @@ def request_poll(channel_id: int, kind: str, countdown: float = 0.0) -> bool:
     return True
 
 
-def poll_due(channel_id: int, kind: str) -> int:
+def poll_due(channel_id: int, kind: str, *, by_waiting_run: bool = False) -> int:
     """Poll the channel's open batches of ``kind`` that are due, oldest first, until one is
     refused by the call budget; then queue the poller for the next due poll. One poller per
     (channel, kind) at a time (a lease); a request meanwhile makes the holder go round again.
-    Returns how many batches finished."""
+    Returns how many batches finished.
+
+    ``by_waiting_run``: called by a sync run that has reached the marketplace's limit of
+    unfinished uploads, polling in the poller's place so it can send on at once instead of
+    ending and being woken by the poller. It polls only if no poller is at work (it neither
+    waits for one nor asks it to go round again), asks for no run when a batch finishes (it
+    is that run), and leaves the queued poller queued."""
     from .leases import Lease
 
-    FlowState.objects.filter(channel_id=channel_id, flow=_poller(kind)).update(dispatch_requested_at=None)
+    if not by_waiting_run:
+        FlowState.objects.filter(channel_id=channel_id, flow=_poller(kind)).update(dispatch_requested_at=None)
     lease = Lease(channel_id, _poller(kind))
-    if not lease.acquire_or_request_rerun():
+    if not (lease.try_acquire() if by_waiting_run else lease.acquire_or_request_rerun()):
         return 0
     finished, next_due = 0, None
     try:
         while True:
-            round_finished, next_due = _poll_round(channel_id, kind, lease)
+            round_finished, next_due = _poll_round(channel_id, kind, lease, wake_flow=not by_waiting_run)
             finished += round_finished
             if lease.release():
                 break
     except BaseException:
         lease.force_release()
         raise
-    if next_due is not None:
+    if next_due is not None and not (by_waiting_run and finished):
+        # (A run that freed a slot asks for the poller itself after its last batch.)
         request_poll(channel_id, kind, countdown=(next_due - timezone.now()).total_seconds())
     return finished
 
 
-def _poll_round(channel_id: int, kind: str, lease):
+def _poll_round(channel_id: int, kind: str, lease, *, wake_flow: bool = True):
     from mpdash.marketplaces.errors import RateLimited
 
     open_batches = list(
@@ -252,7 +265,7 @@ def _poll_round(channel_id: int, kind: str, lease):
                 next_due = due if next_due is None else min(next_due, due)
                 continue
             try:
-                done = poll(batch, adapter=adapter, raise_rate_limited=True)
+                done = poll(batch, adapter=adapter, raise_rate_limited=True, wake_flow=wake_flow)
             except RateLimited as exc:
                 # Waiting is not failing: this poll and the ones after it come back when allowed.
                 retry = timezone.now() + timedelta(seconds=max(0.2, float(exc.retry_after or 1.0)))

@@ -105,6 +105,10 @@ def _send_batches(ctx: RunContext, kind: str, size: int, max_batches: int) -> st
         if not rows:
             break
         if free_slots(channel, type(adapter)) == 0:
+            if batches.poll_due(channel.pk, kind, by_waiting_run=True):
+                # No poller was at work and a due poll finished a request: its slot is ours.
+                ctx.awaiting_poll = ctx.awaiting_poll or timezone.now()
+                continue
             # The poller asks for the next run when one of them finishes.
             waiting = f"; the rest waits: {adapter.max_open_batches} request(s) unfinished at the marketplace, its limit"
             break
