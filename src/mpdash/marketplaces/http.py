@@ -18,7 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 import httpx
 
@@ -102,6 +102,15 @@ def retry_after_seconds(response: httpx.Response, default: float = 1.0) -> float
             value = value - time.time()
         return max(0.0, min(value, 3600.0))
     return default
+
+
+def json_error_details(body: str, describe: Callable[[Any], str]) -> str:
+    """The readable part of an error body: ``describe`` of its JSON, or its first 300
+    characters when it is not JSON."""
+    try:
+        return describe(json.loads(body))
+    except ValueError:
+        return body.strip()[:300]
 
 
 @dataclass(frozen=True)
@@ -318,4 +327,4 @@ class BaseClient:
         raise RequestRejected(f"{where}: the marketplace rejected the request ({status}): {body[:300]}", status_code=status, body=body)
 
 
-__all__ = ["BaseClient", "Exchange", "MarketplaceError", "Refusal", "retry_after_seconds"]
+__all__ = ["BaseClient", "Exchange", "MarketplaceError", "Refusal", "json_error_details", "retry_after_seconds"]

@@ -8,7 +8,6 @@ guide), through the toolkit's shared, encrypted token provider.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ from mpdash.redaction import redact_text
 
 from ..auth import BearerCredentials, HeaderCredentials, TokenProvider, login_grant
 from ..errors import AuthError, ConfigError, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, BaseClient, retry_after_seconds
+from ..http import DEFAULT_TIMEOUT, BaseClient, json_error_details, retry_after_seconds
 from .config import MAX_OFFERS_PER_REQUEST, PAGE_SIZE
 from .models import Listing, OfferBatch, error_text, parse_answer
 
@@ -112,10 +111,7 @@ class SellerCenterClient(BaseClient):
         if status < 400:
             return
         text = redact_text(response.text[:2000])
-        try:
-            details = error_text(json.loads(text))
-        except ValueError:
-            details = text.strip()[:300]
+        details = json_error_details(text, error_text)
         where = f"{method} {path}"
         if status == 429:
             raise RateLimited(f"{where}: {self.label} is busy (429); retry later",

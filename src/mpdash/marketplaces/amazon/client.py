@@ -22,7 +22,7 @@ from mpdash.redaction import redact_text
 
 from ..auth import BearerCredentials, TokenProvider, refresh_token_grant
 from ..errors import AuthError, MalformedResponse, RateLimited, RequestRejected, TransientError
-from ..http import DEFAULT_TIMEOUT, BaseClient
+from ..http import DEFAULT_TIMEOUT, BaseClient, json_error_details
 from ..kit.config import require_set
 from ..ratelimit import CallBudget, RateSpec
 from .config import (
@@ -353,10 +353,7 @@ class AmazonClient(BaseClient):
         if status < 400:
             return
         text = redact_text(response.text[:2000])
-        try:
-            details = error_text(json.loads(text))
-        except ValueError:
-            details = text.strip()[:300]
+        details = json_error_details(text, error_text)
         where = f"{method} {path}"
         operation = getattr(self, "_operation", "")
         if status == 429:

@@ -12,7 +12,6 @@ into "later", never a failed record.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import time
 import uuid
@@ -26,7 +25,7 @@ from mpdash.redaction import redact_text, register_secret
 
 from ..auth import BearerCredentials, TokenProvider, client_credentials_grant
 from ..errors import AuthError, RateLimited, RequestRejected
-from ..http import DEFAULT_TIMEOUT, BaseClient, Refusal
+from ..http import DEFAULT_TIMEOUT, BaseClient, Refusal, json_error_details
 from ..kit.config import require_set
 from ..ratelimit import CallBudget, RateSpec
 from .config import BUDGETS, FEED_LIMITS, FEED_PAGE, ORDERS_PAGE_SIZE, SERVICE_NAME
@@ -163,10 +162,7 @@ class WalmartClient(BaseClient):
     )
 
     def refusal_details(self, body: str) -> str:
-        try:
-            return error_text(json.loads(body))
-        except ValueError:
-            return body.strip()[:300]
+        return json_error_details(body, error_text)
 
     def raise_for_status(self, method: str, path: str, response: httpx.Response) -> None:
         """Walmart's token counts first (a spent operation is held), then its error body."""
