@@ -47,6 +47,19 @@ class SimulatorProcess:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def settle(self) -> None:
+        """The catalog is loaded: move what the simulator holds out of the cycle collector's
+        reach (``gc.freeze``). A simulator holding 100,000 listings otherwise stops for a
+        full collection over all of them now and then, in the middle of answering a request:
+        a pause of the test harness, not of the engine measured, nor of a marketplace."""
+        self._conn.send(("settle",))
+        self._conn.recv()
+
+    def gc_pauses(self) -> dict:
+        """The simulator's cycle-collector pauses so far: count, total and longest (seconds)."""
+        self._conn.send(("gc_pauses",))
+        return self._conn.recv()[1]
+
     def stop(self) -> None:
         try:
             self._ask("call", "stop", (), {})
@@ -62,10 +75,33 @@ def _host_simulator(conn, module: str, options: dict) -> None:
         conn.send((False, repr(exc)))
         return
     conn.send((True, None))
+    import gc
+    import time
+
+    pauses: list[float] = []
+    started = [0.0]
+
+    def on_gc(phase, info):
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(on_gc)
     while True:
         message = conn.recv()
         if message[0] == "exit":
             return
+        if message[0] == "settle":
+            gc.collect()
+            gc.freeze()
+            pauses.clear()
+            conn.send((True, None))
+            continue
+        if message[0] == "gc_pauses":
+            conn.send((True, {"count": len(pauses), "total_s": round(sum(pauses), 3),
+                              "longest_s": round(max(pauses, default=0.0), 3)}))
+            continue
         try:
             if message[0] == "callable":
                 answer = callable(getattr(sim, message[1]))

@@ -68,7 +68,8 @@ def main() -> int:
     parser.add_argument("--burst", action="store_true", help="write every change in one bulk call")
     parser.add_argument("--rate", type=float, default=0.0, help="steady writer: changes per second")
     parser.add_argument("--duration", type=float, default=0.0, help="steady writer: seconds")
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=2, help="pool processes of each worker")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (as on that many machines)")
     parser.add_argument("--processing-delay", type=float, default=0.5, help="simulator seconds before an upload is applied")
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds after the last write a change may take")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw baseline")
@@ -107,6 +108,11 @@ def main() -> int:
     batch_size = adapter_class.batch_size("productstock")
 
     call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":  # a database of its own, emptied: each run starts from N SKUs
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE catalog_product, channels_saleschannel, catalog_catalog, catalog_pricelist, "
+                           "catalog_stocklist, integration_pendingchange, integration_batchrequest, "
+                           "integration_flowrun, integration_flowstate CASCADE")
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
 
     raw = raw_same_batch = None
@@ -168,6 +174,8 @@ def main() -> int:
     channel.full_clean()
     channel.save()
     PendingChange.objects.filter(channel=channel).delete()  # the catalog starts in sync
+    if not os.environ.get("BENCH_SIM_GC"):
+        sim.settle()  # (see SimulatorProcess.settle; BENCH_SIM_GC=1 leaves its collector as it is)
     setup_s = time.perf_counter() - t0
     log(f"setup {setup_s:.1f} s")
 
@@ -198,17 +206,23 @@ def main() -> int:
                       "-o", os.path.join(args.profile, "worker.txt"), "--"]
         else:
             log("py-spy is not installed: the worker is not profiled")
-    worker = subprocess.Popen(
-        prefix + [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
-         "--concurrency", str(args.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    workers = [
+        subprocess.Popen(
+            (prefix if n == 0 else []) + [sys.executable, "-m", "celery", "-A", "mpdash.celery:app", "worker",
+             "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"), "-n", f"bench{n}@%h",
+             "--concurrency", str(args.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        for n in range(max(1, args.workers))
+    ]
     rng = random.Random(1)
     written_at: dict[str, float] = {}
     value_of: dict[str, int] = {}
     write_s = 0.0
     try:
         _wait_for_worker(channel)
+        if len(workers) > 1:
+            _wait_for_workers(len(workers))
         if args.rate:
             chosen = rng.sample(ids, min(int(args.rate * args.duration), len(ids)))
         else:
@@ -268,15 +282,18 @@ def main() -> int:
                 log(f"  delivered {len(applied)}/{len(chosen)} after {last_report - t_written:.0f} s")
             time.sleep(0.2)
     finally:
-        worker_rss = _peak_rss_mb(_process_tree(worker.pid))
+        worker_rss = max(_peak_rss_mb(_process_tree(worker.pid)) for worker in workers)
         simulator_rss = _peak_rss_mb([sim._process.pid])
-        os.killpg(worker.pid, 2 if prefix else 15)  # py-spy writes its profile on SIGINT
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            log("worker did not stop within 20 s; killed")
-            os.killpg(worker.pid, 9)
-            worker.wait(5)
+        simulator_gc = sim.gc_pauses()
+        for n, worker in enumerate(workers):
+            os.killpg(worker.pid, 2 if prefix and n == 0 else 15)  # py-spy writes its profile on SIGINT
+        for worker in workers:
+            try:
+                worker.wait(20)
+            except subprocess.TimeoutExpired:
+                log("worker did not stop within 20 s; killed")
+                os.killpg(worker.pid, 9)
+                worker.wait(5)
         sim.stop()
 
     latencies = sorted(applied[sku] - written_at[sku] for sku in applied)
@@ -328,12 +345,17 @@ def main() -> int:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "worker_peak_rss_mb": worker_rss,
         "simulator_peak_rss_mb": simulator_rss,
+        # The simulator's cycle-collector pauses after the catalog was loaded (each one holds
+        # every request it is answering).
+        "simulator_gc_pauses": simulator_gc,
         "setup_s": round(setup_s, 1),
         # Other work on the machine while this ran (2 shared cores here): 1-minute load average.
         "load_avg_1m": round(os.getloadavg()[0], 1),
         "simulator_processing_delay_s": args.processing_delay,
         "debounce_s": settings.MPDASH_CHANGE_DEBOUNCE_SECONDS,
         "poll_s": settings.MPDASH_BATCH_POLL_SECONDS,
+        "workers": len(workers),
+        "concurrency": args.concurrency,
     }
     if args.marketplace == "amazon":
         sent = BatchRequest.objects.filter(channel=channel).exclude(status=BatchRequest.Status.FAIL)
@@ -377,6 +399,22 @@ def _peak_rss_mb(pids: list[int]) -> float | None:
     return round(max(peaks), 1) if peaks else None
 
 
+def _wait_for_workers(count: int, timeout: float = 60.0) -> None:
+    """Until ``count`` workers answer a ping (a broker with broadcast, such as Redis); on one
+    without it, a few seconds for the others to start."""
+    from mpdash.celery import app
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if len(app.control.ping(timeout=1.0) or []) >= count:
+                return
+        except Exception:  # noqa: BLE001 - a transport without broadcast
+            time.sleep(5)
+            return
+    raise SystemExit(f"only some of the {count} workers answered within {timeout:.0f} s")
+
+
 def _wait_for_worker(channel, timeout: float = 120.0) -> None:
     """Until the worker runs tasks: a deployment's workers are up before an ERP writes, so
     the worker's start (imports, forking its pool) is no part of a change's latency. The
@@ -410,6 +448,7 @@ def _api_client():
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
+    get_user_model().objects.filter(username="bench").delete()  # (a PostgreSQL database is reused)
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password")
     token = Token.objects.create(user=user)
     return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
