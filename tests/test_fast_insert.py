@@ -66,3 +66,22 @@ def test_insert_values_calls_a_callable_default_per_row(channel_factory):
     fast_insert.insert_values(BatchRequest, ("channel_id", "flow", "kind"), [(channel.pk, "stock", "productstock")] * 3)
     ids = set(BatchRequest.objects.filter(channel=channel).values_list("local_batch_id", flat=True))
     assert len(ids) == 3  # each row its own uuid4
+
+
+def test_insert_values_of_many_rows_breaking_a_constraint_raise_djangos_integrity_error(channel_factory):
+    # From COPY_FROM_ROWS rows on, PostgreSQL gets COPY instead of INSERTs: the same rows, the
+    # same errors (Django's, not the driver's), and nothing of it kept.
+    from django.db import IntegrityError, transaction
+
+    from mpdash.catalog.models import Product
+    from mpdash.integration.models import PendingChange
+
+    channel = channel_factory()
+    product = Product.objects.create(sku="DUP-1", name="dup")
+    now = "2026-01-01T00:00:00+00:00"
+    rows = [(channel.pk, product.pk, "productstock", 1, now)] * (fast_insert.COPY_FROM_ROWS + 1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fast_insert.insert_values(PendingChange, ("channel_id", "product_id", "kind", "version", "changed_at"), rows)
+    assert not PendingChange.objects.filter(channel=channel).exists()
+    fast_insert.insert_values(PendingChange, ("channel_id", "product_id", "kind", "version", "changed_at"), rows[:1])
+    assert PendingChange.objects.get(channel=channel).version == 1
