@@ -188,17 +188,20 @@ def _worker_of(pid: int, alive: dict) -> int:
     return pid
 
 
-def _expire_leases_of(channel, pid: int, killed_at) -> None:
-    """What MPDASH_FLOW_LEASE_SECONDS does for the runs of a killed worker, without waiting
-    for it: their lease may be taken over. (Lease tokens and FlowRun.worker carry the pid of
-    the pool process that ran the flow, ``pid``.)"""
-    dead = set(
-        FlowRun.objects.filter(channel=channel, flow=FLOW, finished_at__isnull=True, started_at__lte=killed_at,
-                               worker__contains=f":{pid}:").values_list("worker", flat=True)
-    )
-    FlowState.objects.filter(channel=channel, flow=FLOW, lease_owner__in=dead).update(
+def _expire_leases_of(channel, pid: int) -> None:
+    """What MPDASH_FLOW_LEASE_SECONDS does for a killed worker, without waiting for it: a
+    lease it held may be taken over. Lease tokens (and FlowRun.worker) carry the pid of the
+    pool process that ran the flow, ``pid``. Matched on the lease itself, not on an unfinished
+    run: a kill between a run's last write and the lease's release leaves a finished run and
+    a held lease."""
+    FlowState.objects.filter(channel=channel, flow=FLOW, lease_owner__contains=f":{pid}:").update(
         lease_expires_at=django_timezone.now() - timedelta(seconds=1)
     )
+
+
+def _lease(channel) -> str:
+    state = FlowState.objects.filter(channel=channel, flow=FLOW).first()
+    return "no flow state" if state is None else f"lease {state.lease_owner or '(free)'} until {state.lease_expires_at}"
 
 
 def _new_run(channel, after: int) -> FlowRun | None:
@@ -246,7 +249,7 @@ def test_workers_killed_at_random_moments_store_every_package_once(channel, oms_
             last, packaged = _last_run_id(channel), _packages_made(oms_sim)
             _queue_run(channel)
             run = wait_until(lambda: _new_run(channel, last), 60, interval=0.02,
-                             message=lambda: f"trial {trial}: a run to start{logs()}")
+                             message=lambda: f"trial {trial}: a run to start ({_lease(channel)}){logs()}")
             run_pid = int(run.worker.split(":")[1])  # the pool process that runs the flow
             pid = _worker_of(run_pid, alive)
             assert pid in alive, (run.worker, list(alive), seed)
@@ -257,13 +260,12 @@ def test_workers_killed_at_random_moments_store_every_package_once(channel, oms_
                 while _packages_made(oms_sim) == packaged and time.monotonic() < deadline:
                     time.sleep(0.005)
                 time.sleep(rng.uniform(0.0, 0.1))
-            killed_at = django_timezone.now()
             workers.kill(alive.pop(pid))  # SIGKILL to the worker's process group: no cleanup of any kind
             remote = {p["packageNumber"] for p in oms_sim.packages() if p["packedBy"] == "merchant"}
             now_unstored = remote - local_package_ids(channel)
             interrupted += bool(now_unstored - unstored)
             unstored = now_unstored
-            _expire_leases_of(channel, run_pid, killed_at)
+            _expire_leases_of(channel, run_pid)
             proc = workers.start(f"w{trial + WORKERS}", concurrency=1)
             alive[proc.pid] = proc
         trials_s = time.monotonic() - t0

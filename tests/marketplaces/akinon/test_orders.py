@@ -48,6 +48,22 @@ def test_orders_by_update_time_over_pages_with_items(sim, adapter, monkeypatch):
     assert every(adapter.list_orders, later, later + timedelta(hours=1)) == []
 
 
+def test_a_window_ends_exactly_where_the_next_begins(sim, adapter):
+    """Windows are [start, end) to the microsecond: a package changed a moment before the
+    end is in, one at the end is in the next window, never in both (the flake this pins: a
+    package placed within the last millisecond before a run's window end was left out)."""
+    placed = sim.place_order([("A", 1)])["number"]
+    at = datetime.fromisoformat(sim.package(placed)["updated_at"].replace("Z", "+00:00"))
+    with sim.state.current():
+        exact = sim.state.package(placed)["_updated_at"]
+    start = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=round(exact * 1_000_000))  # as kept
+    end = start + timedelta(microseconds=1)
+    assert end - at < timedelta(milliseconds=1) + timedelta(microseconds=1)  # within the end's millisecond
+    assert [o.package_id for o in every(adapter.list_orders, end - timedelta(hours=1), end)] == [placed]
+    assert every(adapter.list_orders, end, end + timedelta(hours=1)) == []
+    assert every(adapter.list_orders, start - timedelta(hours=1), start - timedelta(microseconds=1)) == []
+
+
 def test_ship_with_tracking_and_invoice_then_delivered(sim, adapter):
     number = sim.place_order([("A", 1)])["number"]
     missing = adapter.send_order_update(OrderUpdate(number, "shipped"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -36,8 +36,18 @@ CLAIM_STATE = {"open": "waiting_action", "waiting": "waiting_action", "approved"
                "rejected": "rejected", "completed": "accepted"}
 
 
-def _ms_iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _epoch_us(value: datetime) -> int:
+    """Epoch microseconds, exactly: Seller Center keeps update times to the microsecond, so a
+    window bounded at milliseconds would leave out what changed in its last millisecond."""
+    return ((value if value.tzinfo else value.replace(tzinfo=UTC)) - _EPOCH) // _MICROSECOND
+
+
+def _us_iso(us: int) -> str:
+    return (_EPOCH + us * _MICROSECOND).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _when(text: str) -> datetime | None:
@@ -238,16 +248,15 @@ class SellerCenterAdapter(BatchSending, MarketplaceAdapter):
 
     # --- orders --------------------------------------------------------------------------------------
     def _walk(self, rest: str, start, end, token, stages, convert, **filters) -> Page:
-        from ..kit import epoch_ms
-        low, high = epoch_ms(start), epoch_ms(end) - 1
+        low, high = _epoch_us(start), _epoch_us(end) - 1  # [start, end) in whole microseconds
 
         def fetch(stage, lo, hi, page, size):
-            answer = self.client.page(rest, page + 1, size, updated_at__gte=_ms_iso(lo), updated_at__lte=_ms_iso(hi),
+            answer = self.client.page(rest, page + 1, size, updated_at__gte=_us_iso(lo), updated_at__lte=_us_iso(hi),
                                       **(stage or {}), **filters)
             return Chunk(answer.results, answer.count)
 
         walker = StagedWalker(fetch, lambda stage, rows: each_record(stage, rows, convert), size=self.orders_page_size,
-                              stages=stages, prefix=f"sc{rest[:2]}", owner=f"the {self.market.label} adapter")
+                              stages=stages, prefix=f"su{rest[:2]}", owner=f"the {self.market.label} adapter")
         return walker.page((low, high), token)
 
     def _statuses(self, statuses) -> tuple[dict[str, str], ...]:

@@ -119,6 +119,10 @@ def page_of(rows: list[dict[str, Any]], query: dict[str, list[str]], path: str) 
             "results": rows[start:start + limit]}
 
 
+def _micros(epoch: float) -> int:
+    return round(epoch * 1_000_000)
+
+
 def filtered(rows, query: dict[str, list[str]], fields: dict[str, str]) -> list[dict[str, Any]]:
     """Django-style filters: exact, ``__in`` (comma list), and ``updated_at`` / ``created_at`` ranges."""
     out = list(rows)
@@ -127,13 +131,13 @@ def filtered(rows, query: dict[str, list[str]], fields: dict[str, str]) -> list[
         base, _, op = name.partition("__")
         if name in ("page", "limit") or base not in fields:
             continue
-        if fields[base] == "time":
-            bound = parse_time(value, name)
+        if fields[base] == "time":  # compared in whole microseconds, as the database keeps them
+            bound = _micros(parse_time(value, name))
             test = {"gte": lambda v: v >= bound, "gt": lambda v: v > bound, "lte": lambda v: v <= bound,
                     "lt": lambda v: v < bound, "": lambda v: v == bound}.get(op)
             if test is None:
                 raise Refused(400, f"{name}: unknown filter.")
-            out = [r for r in out if test(r["_" + base])]
+            out = [r for r in out if test(_micros(r["_" + base]))]
         elif op == "in":
             wanted = set(value.split(","))
             out = [r for r in out if str(r[base]) in wanted]
