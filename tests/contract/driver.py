@@ -109,6 +109,11 @@ class Driver:
         make it acceptable again. Returns what was done, for messages."""
         raise NotImplementedError
 
+    def listed_as(self, product) -> str:
+        """The key :meth:`remote_stock` and :meth:`remote_price` take for a product made by
+        :meth:`add_product` and created through the catalog path (default: its sku)."""
+        return product.sku
+
     @required
     def remote_stock(self, sim, sku: str) -> int | None:
         """The stock the marketplace shows for ``sku`` (None when it has no such listing)."""

@@ -181,7 +181,12 @@ def load_deletions(channel, kind: str, product_ids):
     found, nothing_to_do = {}, []
     for product_id in product_ids:
         integration = integrations.get(product_id)
-        if product_id in listed or integration is None or not integration.created_remotely or integration.state == State.DELETED:
+        known = integration is not None and (
+            integration.created_remotely
+            # not listed yet, but it will be once approved: take it off as if it were
+            or (channel.adapter_class.listed_on_approval and integration.state == State.PENDING_APPROVAL)
+        )
+        if product_id in listed or not known or integration.state == State.DELETED:
             nothing_to_do.append(product_id)
             continue
         if product_id in versions:
@@ -213,6 +218,7 @@ def run_product_delete(ctx) -> str:
 def apply_results(batch, results: list[ItemResult], whole_failure: str = "") -> None:
     """Called by batches.finalize for product batches, inside its transaction."""
     channel = batch.channel
+    listed_on_approval = channel.adapter_class.listed_on_approval
     by_sku = {r.sku: r for r in results}
     items = list(batch.items.values_list("product_id", "sku"))
     waiting = False
@@ -239,7 +245,9 @@ def apply_results(batch, results: list[ItemResult], whole_failure: str = "") -> 
             row.state, row.reasons = State.FAILED, [whole_failure or "the marketplace's answer did not mention this product"]
         elif result.ok:
             row.state = STATE_BY_RESULT.get(result.state, State.PENDING_APPROVAL)
-            row.created_remotely = True
+            # On a marketplace that lists a product only once it approves it, a new product
+            # exists there from its approval on (see check_approvals).
+            row.created_remotely = row.created_remotely or row.state == State.ON_SALE or not listed_on_approval
             row.accepted_version = row.sent_version
             row.remote_sku = result.remote_sku or row.remote_sku
             row.reasons = []
@@ -249,12 +257,16 @@ def apply_results(batch, results: list[ItemResult], whole_failure: str = "") -> 
             row.reasons = [r for r in (result.message or "rejected").split(" | ") if r]
     _save_grouped(rows.values())
     if any(r.created_remotely for r in rows.values()) and batch.kind == "product":
-        # Stock and price changes held until the marketplace had the product may go now.
-        for spec in channel.adapter_class.flows:
-            if spec.kind in ("productstock", "productprice") and channel.flow_enabled(spec.name):
-                request_flow(channel.pk, spec.name, FlowRun.Trigger.SYSTEM)
+        _release_held_changes(channel)
     if waiting:
         queue_approval_check(channel.pk)
+
+
+def _release_held_changes(channel) -> None:
+    """Stock and price changes held until the marketplace had the product may go now."""
+    for spec in channel.adapter_class.flows:
+        if spec.kind in ("productstock", "productprice") and channel.flow_enabled(spec.name):
+            request_flow(channel.pk, spec.name, FlowRun.Trigger.SYSTEM)
 
 
 def _save_grouped(rows) -> None:
@@ -319,7 +331,7 @@ def check_approvals(channel_id: int, limit: int = 500) -> int:
     finally:
         adapter.close()
     lines_by_run: dict[int, list] = {}
-    still = 0
+    still, listed = 0, False
     for row in rows:
         status = statuses.get(row.product.sku)
         if status is None or status.state == PENDING_APPROVAL:
@@ -331,6 +343,8 @@ def check_approvals(channel_id: int, limit: int = 500) -> int:
         else:
             row.state = STATE_BY_RESULT[status.state]
             row.reasons = list(status.reasons)
+            if row.state == State.ON_SALE and not row.created_remotely:  # listed on approval: it exists now
+                row.created_remotely = listed = True
         row.remote_sku = status.remote_sku or row.remote_sku
         row.save()
         if row.last_batch and row.last_batch.run_id:
@@ -341,6 +355,8 @@ def check_approvals(channel_id: int, limit: int = 500) -> int:
         run = FlowRun.objects.filter(pk=run_id).first()
         if run:
             runs.add_lines(run, lines)
+    if listed:
+        _release_held_changes(channel)
     if still:
         queue_approval_check(channel_id)
     return still

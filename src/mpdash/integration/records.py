@@ -20,32 +20,39 @@ def load(channel, kind: str, product_ids: list[int]):
     in the channel's list are absent from the first dict and get the seeds' "Stock data
     not found" / "Price data not found".
     """
-    from .models import PendingChange
+    from .models import PendingChange, ProductIntegration
 
     skus = dict(among(Product.objects.all(), "id", product_ids).values_list("pk", "sku"))
     version = Subquery(
         PendingChange.objects.filter(channel=channel, kind=kind, product_id=OuterRef("product_id")).values("version")[:1]
+    )
+    # What the marketplace calls the product, when a create we sent reported it back (a
+    # barcode on Trendyol); the adapter falls back to the sku without one.
+    remote = Subquery(
+        ProductIntegration.objects.filter(channel=channel, product_id=OuterRef("product_id")).values("remote_sku")[:1]
     )
     records: dict[int, object] = {}
     versions: dict[int, int] = {}
     if kind == "productstock":
         rows = (
             among(ProductStock.objects.filter(stock_list_id=channel.stock_list_id), "product_id", product_ids)
-            .annotate(pending_version=version)
-            .values_list("product_id", "quantity", "extra", "pending_version")
+            .annotate(pending_version=version, remote_sku=remote)
+            .values_list("product_id", "quantity", "extra", "pending_version", "remote_sku")
         )
-        for product_id, quantity, extra, pv in rows:
-            records[product_id] = StockRecord(sku=skus[product_id], quantity=quantity, extra=extra or {})
+        for product_id, quantity, extra, pv, remote_sku in rows:
+            records[product_id] = StockRecord(sku=skus[product_id], quantity=quantity, extra=extra or {},
+                                              remote_sku=remote_sku or None)
             versions[product_id] = pv
     elif kind == "productprice":
         rows = (
             among(ProductPrice.objects.filter(price_list_id=channel.price_list_id), "product_id", product_ids)
-            .annotate(pending_version=version)
-            .values_list("product_id", "price", "retail_price", "currency", "tax_rate", "pending_version")
+            .annotate(pending_version=version, remote_sku=remote)
+            .values_list("product_id", "price", "retail_price", "currency", "tax_rate", "pending_version", "remote_sku")
         )
-        for product_id, price, retail, currency, tax, pv in rows:
+        for product_id, price, retail, currency, tax, pv, remote_sku in rows:
             records[product_id] = PriceRecord(
-                sku=skus[product_id], price=price, list_price=retail, currency=currency, tax_rate=tax
+                sku=skus[product_id], price=price, list_price=retail, currency=currency, tax_rate=tax,
+                remote_sku=remote_sku or None,
             )
             versions[product_id] = pv
     else:

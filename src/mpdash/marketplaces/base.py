@@ -394,6 +394,9 @@ class MarketplaceAdapter:
     cancellation_reason_keys: ClassVar[dict[str, str]] = {}
     # Inbound flow -> hours each run reads back at least (the seed's window), instead of the flow's default.
     inbound_floor_hours: ClassVar[dict[str, float]] = {}
+    # A new product exists on the marketplace (takes stock and price) only once the marketplace
+    # approves it, not when it accepts the create: its stock and price wait for the approval.
+    listed_on_approval: ClassVar[bool] = False
 
     def __init__(self, config: dict[str, Any], *, transport=None, timeout: float | None = None):
         self.config = current_config(config)  # keys saved under an old name read under the current one

@@ -83,6 +83,9 @@ class TrendyolDriver(Driver):
 
         return add_product(lists, category, sku, barcode=f"BRC{sku}", images=1)
 
+    def listed_as(self, product):
+        return product.attributes["barcode"]  # Trendyol keys products by barcode
+
     def approve(self, sim, product):
         assert sim.wait_until_processed(5.0, approvals=True), "Trendyol's approvals did not fall due"
 

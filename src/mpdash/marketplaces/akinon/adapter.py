@@ -71,6 +71,11 @@ class SellerCenterAdapter(BatchSending, MarketplaceAdapter):
     orders_page_size = PAGE_SIZE
     max_order_window_hours = 24 * 14
     batch_unit = "bulk request"
+    # A pre-offer becomes an offer (stock and price are accepted) once the marketplace owner
+    # approves it; until then stock and price updates answer "Offer not found". (Seller Center
+    # guide: pre-offers are approved or rejected by the owner; the offer endpoints themselves
+    # are not in the reference [UNVERIFIED], the simulator follows the guide.)
+    listed_on_approval = True
     order_statuses = (PREPARING,)
     updated_order_statuses = (SHIPPED, DELIVERED)
 

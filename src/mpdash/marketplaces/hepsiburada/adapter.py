@@ -323,6 +323,10 @@ class HepsiburadaAdapter(BatchSending, MarketplaceAdapter):
     # unverified: the figure 5 comes from the seeds and integrators' notes, not an official page.
     max_open_batches = 5
     open_batch_kinds = ("productstock", "productprice", "product_delete")
+    # A new product gets its listing (the merchant SKU the listing API updates) once the catalog
+    # approves it; before that an inventory upload answers ProductNotFound for it.
+    # unverified: the order of catalog approval and listing comes from integrators' notes.
+    listed_on_approval = True
 
     listings_page_size = 500  # Hepsiburada documents no ceiling; 500 keeps answers small
     remembered_uploads = 1000  # uploads whose skus are kept for poll()

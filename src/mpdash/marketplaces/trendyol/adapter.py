@@ -197,6 +197,9 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
     # Trendyol documents no limit on unfinished batch requests (unverified that none exists);
     # its pace rule (50 calls / 10 s) is the call budget.
     max_open_batches = None
+    # Price and inventory updates address approved products; one still awaiting approval
+    # answers "Ürün bulunamadı" (unverified: the documentation does not say it in so many words).
+    listed_on_approval = True
     max_images = MAX_IMAGES
     # Trendyol documents no body limit; we keep the base 10 MiB (a 1,000-product request
     # with typical content is about 3 MB).
