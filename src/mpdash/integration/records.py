@@ -27,7 +27,7 @@ def load(channel, kind: str, product_ids: list[int]):
         PendingChange.objects.filter(channel=channel, kind=kind, product_id=OuterRef("product_id")).values("version")[:1]
     )
     # What the marketplace calls the product, when a create we sent reported it back (a
-    # barcode on Trendyol); the adapter falls back to the sku without one.
+    # barcode, say); the adapter falls back to the sku without one.
     remote = Subquery(
         ProductIntegration.objects.filter(channel=channel, product_id=OuterRef("product_id")).values("remote_sku")[:1]
     )
