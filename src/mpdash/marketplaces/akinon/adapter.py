@@ -23,7 +23,7 @@ from ..base import (NOT_FOUND, ON_SALE, PENDING_APPROVAL, REJECTED, AttributeVal
                     RemoteOrder, RemoteOrderLine, StockRecord, Submission)
 from ..errors import ConfigError, RequestRejected
 from ..http import DEFAULT_TIMEOUT
-from ..kit import BatchSending, Chunk, ConfigReader, SentMemory, StagedWalker, each_record, wire_amount
+from ..kit import BatchSending, Chunk, ConfigReader, SentMemory, StagedWalker, aware, each_record, wire_amount
 from ..kit.batches import check_batch_size
 from .client import SellerCenterClient, segment
 from .config import (BATCH_SIZES, CANCELLED, CURRENCY, CUSTOMER, DELIVERED, FLOWS, PACKAGE_STATUS, PAGE_SIZE,
@@ -43,7 +43,7 @@ _MICROSECOND = timedelta(microseconds=1)
 def _epoch_us(value: datetime) -> int:
     """Epoch microseconds, exactly: Seller Center keeps update times to the microsecond, so a
     window bounded at milliseconds would leave out what changed in its last millisecond."""
-    return ((value if value.tzinfo else value.replace(tzinfo=UTC)) - _EPOCH) // _MICROSECOND
+    return (aware(value) - _EPOCH) // _MICROSECOND
 
 
 def _us_iso(us: int) -> str:
