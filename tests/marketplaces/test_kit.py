@@ -285,3 +285,16 @@ def test_values_that_are_no_numbers_stay_sendable():
     import json
 
     assert json.dumps([wire_amount(Decimal("NaN")), wire_int(float("inf")), wire_int("x")]) == '["NaN", "inf", "x"]'
+
+
+def test_ms_window_holds_every_moment_of_the_window_and_the_ends_millisecond():
+    from datetime import UTC, datetime, timedelta
+
+    from mpdash.marketplaces.kit import epoch_ms, ms_window
+
+    start = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    on_the_ms = start + timedelta(minutes=5)
+    assert ms_window(start, on_the_ms) == (epoch_ms(start), epoch_ms(on_the_ms) - 1)  # the end's own ms is the next window's
+    inside = on_the_ms + timedelta(microseconds=400)  # a record at on_the_ms + 0.1 ms is before this end
+    assert ms_window(start, inside) == (epoch_ms(start), epoch_ms(on_the_ms))
+    assert ms_window(inside, inside + timedelta(minutes=1))[0] == epoch_ms(on_the_ms)  # read again next: never missed

@@ -228,3 +228,17 @@ def test_update_task_review_rejection_and_own_carrier_tracking(sim):
     package = sim.package(placed["packageId"])
     assert (package["shipmentPackageStatus"], package["cargoTrackingNumber"]) == ("Shipped", "YK5")
     adapter.close()
+
+
+def test_a_package_changed_in_the_ends_millisecond_before_the_end_is_read_in_that_window(sim):
+    """N11 filters by whole milliseconds: a window ending 0.5 ms into the millisecond of a
+    package's change reads it now, not one run later."""
+    adapter = N11Adapter(sim.adapter_config(), budget=None)
+    sim.add_products([{"stockCode": "A", "salePrice": 100, "quantity": 50}])
+    placed = sim.place_order([{"stockCode": "A", "quantity": 1}])
+    [order] = all_pages(adapter.list_orders, *window())
+    changed = datetime.fromtimestamp(order.raw["lastModifiedDate"] / 1000, UTC)
+    end = changed + timedelta(microseconds=500)
+    assert [o.package_id for o in all_pages(adapter.list_orders, end - timedelta(hours=1), end)] == [placed["packageId"]]
+    assert all_pages(adapter.list_orders, end - timedelta(hours=1), changed) == []
+    assert [o.package_id for o in all_pages(adapter.list_orders, changed, end)] == [placed["packageId"]]

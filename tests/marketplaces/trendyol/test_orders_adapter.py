@@ -401,3 +401,15 @@ def test_foreign_tokens_are_refused(adapter):
 def test_list_unpacked_stays_hepsiburada_only(adapter):
     with pytest.raises(NotImplementedError):
         adapter.list_unpacked(*recent())
+
+
+def test_a_package_changed_in_the_ends_millisecond_before_the_end_is_read_in_that_window(shop, adapter):
+    """The stream filters by whole milliseconds. A window ending 0.5 ms into the millisecond
+    in which a package changed reads it now; it used to wait for the next window."""
+    shop.place_order([{"barcode": "BC-1"}])
+    [order] = read_all(adapter.list_orders, *recent())
+    changed = datetime.fromtimestamp(order.raw["lastModifiedDate"] / 1000, UTC)
+    end = changed + timedelta(microseconds=500)
+    assert [o.package_id for o in read_all(adapter.list_orders, end - timedelta(hours=1), end)] == [order.package_id]
+    assert read_all(adapter.list_orders, end - timedelta(hours=1), changed) == []  # a window ending on the ms: next one's
+    assert [o.package_id for o in read_all(adapter.list_orders, changed, end)] == [order.package_id]

@@ -23,6 +23,7 @@ from .values import (
     check_page,
     epoch_ms,
     from_ms,
+    ms_window,
     moment,
     money,
     number_text,
@@ -40,7 +41,7 @@ from .walker import Chunk, Cursor, StagedWalker, depth_first, each_record, read_
 
 __all__ = [
     "CENT", "AnswerModel", "BatchSending", "Chunk", "ConfigReader", "Cursor", "SentMemory", "StagedWalker", "answer_parser",
-    "aware", "blank", "cents", "check_page", "check_batch_size", "chunks", "depth_first", "describe", "each_record", "epoch_ms", "from_ms",
+    "aware", "blank", "cents", "check_page", "check_batch_size", "chunks", "depth_first", "describe", "each_record", "epoch_ms", "from_ms", "ms_window",
     "last_per_key", "moment", "money", "none_as_empty_list", "number_text", "parse_answer", "path_part", "read_pages", "required_text", "require_set", "same_amount", "text", "text_or_none",
     "to_decimal", "truthy", "wire_amount", "wire_int",
 ]

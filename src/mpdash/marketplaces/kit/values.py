@@ -9,7 +9,7 @@ decimal comma (``"130,50"``) is read like a point; booleans are never numbers.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -124,6 +124,16 @@ def epoch_ms(value: Any, default_tz: tzinfo = UTC) -> int:
     if isinstance(value, date):
         return int(datetime(value.year, value.month, value.day, tzinfo=default_tz).timestamp() * 1000)
     raise TypeError(f"expected a datetime, got {value!r}")
+
+
+def ms_window(start: datetime, end: datetime) -> tuple[int, int]:
+    """The epoch milliseconds, both ends inclusive, that hold every moment of [start, end),
+    for a wire that filters by whole milliseconds. The end's own millisecond is in when the
+    end falls inside it: a record changed there a moment before the end is read now, not one
+    run later (the next window, starting at ``end``, reads that millisecond again, so a
+    record in it may come twice; reading is idempotent, missing it is not)."""
+    low, high = epoch_ms(start), epoch_ms(end)
+    return low, high if epoch_ms(end - timedelta(microseconds=1)) == high else high - 1
 
 
 def from_ms(value: int | None) -> datetime | None:

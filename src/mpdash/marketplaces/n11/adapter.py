@@ -54,6 +54,7 @@ from ..kit import (
     StagedWalker,
     each_record,
     epoch_ms,
+    ms_window,
     from_ms,
     to_decimal,
     wire_amount,
@@ -404,7 +405,7 @@ class N11Adapter(BatchSending, MarketplaceAdapter):
         """One page over ``statuses`` (one request each: N11 takes one status per request) in
         [start, end), read month by month (N11 answers at most a month per query); the token is
         ``{month index}|{the walker's token}``."""
-        low, high = epoch_ms(start), epoch_ms(end) - 1
+        low, high = ms_window(start, end)
         if high < low:
             return Page([], None)
         month = ORDER_WINDOW_DAYS * 86_400_000

@@ -65,6 +65,7 @@ from ..kit import (
     StagedWalker,
     each_record,
     epoch_ms,
+    ms_window,
     from_ms,
     last_per_key,
     money,
@@ -991,14 +992,14 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         change falls in the window (a claim that changes while the pages are read may show on
         the next run instead). Claims whose every unit is still Created (the goods are on their
         way back; the seller cannot act yet) are left out: they come once they change."""
-        low, high = epoch_ms(start), epoch_ms(end)
+        low, high = ms_window(start, end)
         lookback = self.claims_lookback_days * 86_400_000
 
         def keep(claim: Claim) -> bool:
             units = [item.status_name for group in claim.items for item in group.claim_items]
             if units and all(status == "Created" for status in units):
                 return False
-            return claim.last_modified_date is None or low <= claim.last_modified_date < high
+            return claim.last_modified_date is None or low <= claim.last_modified_date <= high
 
         def fetch(status, lo: int, hi: int, page: int, size: int) -> Chunk:
             answer = self.client.get_claims(lo, hi, page, size)
@@ -1006,7 +1007,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
 
         walker = StagedWalker(fetch, lambda status, records: each_record(status, records, self._remote_claim, keep),
                               self.claims_page_size, prefix="ty1", owner="the Trendyol adapter")
-        return walker.page((max(0, low - lookback), high - 1), token)
+        return walker.page((max(0, low - lookback), high), token)
 
     def _walk_packages(self, start, end, token, statuses: tuple[str, ...], convert: Callable) -> Page:
         """One page of the packages in ``statuses`` whose last change falls in [start, end), from
@@ -1017,7 +1018,7 @@ class TrendyolAdapter(BatchSending, MarketplaceAdapter):
         The reconciliation sweep reads through here like every window: it never asks further
         back than the stream's ``order_history_days`` (3 months; getShipmentPackages v2 would
         reach only the last month), and a window reaching further is cut, with a log line."""
-        low, high = epoch_ms(start), epoch_ms(end) - 1
+        low, high = ms_window(start, end)
         oldest = int(time.time() * 1000) - self.order_history_days * 86_400_000 + 600_000  # 10 min for clocks
         if low < oldest and token is None:
             logger.warning("Trendyol lists packages of the last %s days only: %s..%s read from %s", self.order_history_days,
