@@ -210,3 +210,21 @@ def test_compare_attributes_reports_what_changed(channel, mapped):
     assert not RemoteAttribute.objects.get(remote_id="eski").is_active
     assert not RemoteAttributeValue.objects.get(remote_id="gone-1").is_active
     assert run.lines.filter(message__icontains="mapping(s) now incomplete").exists()
+
+
+def test_leaves_closed_to_new_products_are_left_out_of_the_attribute_fetch(channel):
+    """A leaf the marketplace keeps closed (``available: false``) has no attributes there: the
+    fetch leaves it out with a line saying so, instead of failing on it every run."""
+    from mpdash.marketplaces.hepsiburada.catalog_data import find_category
+
+    phones = find_category("Elektronik", "Cep Telefonu")["categoryId"]
+    channel.update_config({"category_ids": [str(phones)]})
+    channel.save()
+    for flow in ("category_node", "category_attributes"):
+        [run_id] = execute(channel.pk, flow, "manual")
+    run = FlowRun.objects.get(pk=run_id)
+    assert (run.status, run.failed, run.succeeded) == ("success", 0, 2), run.message
+    assert run.message.endswith("; 1 closed to new products left out")
+    closed = RemoteCategory.objects.get(channel=channel, name="Tuşlu Cep Telefonu")
+    assert not closed.available and not RemoteAttribute.objects.filter(category=closed).exists()
+    assert run.lines.filter(outcome="info", message__contains="Tuşlu Cep Telefonu: closed to new products").exists()

@@ -197,7 +197,15 @@ def _run_attributes(ctx, *, mapped_only: bool) -> str:
         # Node) goes on where the last one stopped: leaves fetched in the last hour stay.
         fresh_since = timezone.now() - timezone.timedelta(hours=1)
         leaves = [c for c in leaves if not (c.attributes_fetched_at and c.attributes_fetched_at > fresh_since)]
+    # A leaf the marketplace keeps closed to new products has no attributes to read there
+    # (a marketplace may answer 400 for one): it is left out, not counted as a failure.
+    closed = [c for c in leaves if not c.available]
+    leaves = [c for c in leaves if c.available]
     runs.bump(ctx.run.pk, selected=len(leaves))
+    if closed:
+        runs.add_lines(ctx.run, [(c.remote_id, FlowLogLine.Outcome.INFO,
+                                  f"{c}: closed to new products on the marketplace; its attributes are not read", None)
+                                 for c in closed])
     total_changes, failed = 0, 0
     for category in leaves:
         ctx.lease.renew()
@@ -228,7 +236,8 @@ def _run_attributes(ctx, *, mapped_only: bool) -> str:
         runs.bump(ctx.run.pk, succeeded=1)
     if not failed:
         _queue_next(ctx)
-    return f"{len(leaves) - failed} of {len(leaves)} categories fetched; {total_changes} change(s) since the last fetch"
+    skipped = f"; {len(closed)} closed to new products left out" if closed else ""
+    return f"{len(leaves) - failed} of {len(leaves)} categories fetched; {total_changes} change(s) since the last fetch{skipped}"
 
 
 def run_category_attributes(ctx) -> str:

@@ -14,7 +14,9 @@ DEMO = DemoChannel(
     slug="hepsiburada-demo",
     # A shopper buys something every few seconds, and Hepsiburada's carrier is simulated by the
     # merchant-side flows only (packages stay Packaged until someone moves them).
-    simulator_options={"processing_delay": 1.0, "order_rate": 0.2, "auto_pack_delay": None},
+    # The demo multiplies call budgets by 20 (MPDASH_CALL_BUDGET_SCALE): the catalog's per-IP limit
+    # is raised alike, or the category fetch would go over it and pause.
+    simulator_options={"processing_delay": 1.0, "order_rate": 0.2, "auto_pack_delay": None, "catalog_rate_limit": 2000},
     # The demo catalog is on sale already: every product listed, with its price and no stock.
     seed_listings=SeedListings(
         "/_sim/listings", lambda sku, price: {"merchantSku": sku, "price": price, "availableStock": 0}
