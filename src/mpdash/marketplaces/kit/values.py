@@ -132,8 +132,7 @@ def ms_window(start: datetime, end: datetime) -> tuple[int, int]:
     end falls inside it: a record changed there a moment before the end is read now, not one
     run later (the next window, starting at ``end``, reads that millisecond again, so a
     record in it may come twice; reading is idempotent, missing it is not)."""
-    low, high = epoch_ms(start), epoch_ms(end)
-    return low, high if epoch_ms(end - timedelta(microseconds=1)) == high else high - 1
+    return epoch_ms(start), epoch_ms(end - timedelta(microseconds=1))  # datetimes hold whole microseconds
 
 
 def from_ms(value: int | None) -> datetime | None:

@@ -54,8 +54,8 @@ from ..kit import (
     StagedWalker,
     each_record,
     epoch_ms,
-    ms_window,
     from_ms,
+    ms_window,
     to_decimal,
     wire_amount,
 )
